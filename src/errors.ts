@@ -1,0 +1,85 @@
+/**
+ * The few named errors flatfile-audit raises. Each has a stable `code` that callers branch on
+ * (the CLI's exit code, the worker's retry decision); every wrapper keeps the original as `cause`.
+ */
+
+export type ErrorCode =
+  | 'CONFIG_INVALID'
+  | 'TOKEN_REJECTED'
+  | 'API_ERROR'
+  | 'NOT_FOUND'
+  | 'RETRIES_EXHAUSTED'
+  | 'ABORTED'
+  | 'STORE_FAILED'
+  | 'QUERY_REFUSED';
+
+export class AuditError extends Error {
+  readonly code: ErrorCode;
+
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+    this.name = new.target.name;
+  }
+}
+
+/** A setting is missing or malformed; the message names the variable and what it expects. */
+export class ConfigError extends AuditError {
+  constructor(message: string) {
+    super('CONFIG_INVALID', message);
+  }
+}
+
+/** The API refused the credential (401/403). Never retried: a new token is needed. */
+export class TokenRejectedError extends AuditError {
+  readonly status: number;
+
+  constructor(status: number, detail: string, remedy = 'create a new Personal Access Token and set FLATFILE_TOKEN or FLATFILE_TOKEN_FILE') {
+    super('TOKEN_REJECTED', `Flatfile rejected the token (HTTP ${status}${detail ? `: ${detail}` : ''}); ${remedy}`);
+    this.status = status;
+  }
+}
+
+/** A request failed in a way retrying cannot fix (a 4xx other than 401/403/404/408/429). */
+export class ApiError extends AuditError {
+  readonly status: number;
+
+  constructor(status: number, message: string, code: ErrorCode = 'API_ERROR') {
+    super(code, message);
+    this.status = status;
+  }
+}
+
+/** The object named in the request does not exist (any more). */
+export class NotFoundError extends ApiError {
+  constructor(message: string) {
+    super(404, message, 'NOT_FOUND');
+  }
+}
+
+/** Transient failures outlasted the retry budget; `cause` is the last one. */
+export class RetriesExhaustedError extends AuditError {
+  constructor(message: string, cause: unknown) {
+    super('RETRIES_EXHAUSTED', message, { cause });
+  }
+}
+
+/** The work was cancelled (shutdown, or another environment hit a fatal error). */
+export class AbortedError extends AuditError {
+  constructor(reason?: unknown) {
+    super('ABORTED', 'sync aborted', { cause: reason });
+  }
+}
+
+/** Coerces anything thrown into an Error, keeping the original as `cause`. */
+export function toError(thrown: unknown): Error {
+  if (thrown instanceof Error) return thrown;
+  return new Error(typeof thrown === 'string' ? thrown : `non-error thrown: ${String(thrown)}`, { cause: thrown });
+}
+
+/** One line for humans: the message plus the first cause's, without stacks. */
+export function describeError(thrown: unknown): string {
+  const error = toError(thrown);
+  const cause = error.cause instanceof Error ? error.cause.message : undefined;
+  return cause && !error.message.includes(cause) ? `${error.message}: ${cause}` : error.message;
+}

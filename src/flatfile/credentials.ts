@@ -1,0 +1,98 @@
+/**
+ * Turns the configured credential into the Authorization header, once per sync run: a token file
+ * is read again for every run (so a rotated token needs no restart), and legacy client id/secret
+ * pairs are exchanged at POST /auth for a 24-hour access token, renewed before it expires or on
+ * the first 401.
+ */
+import { readFile } from 'node:fs/promises';
+import type { CredentialSource } from '../config.js';
+import { ConfigError, TokenRejectedError } from '../errors.js';
+import type { AccessToken } from './types.js';
+
+export interface Authenticator {
+  /** The header value to send now. */
+  authorization(signal?: AbortSignal): Promise<string>;
+  /** Called after a 401/403 (at most once per request): true when a fresh credential was obtained, worth one more try. */
+  renew(signal?: AbortSignal): Promise<boolean>;
+  /** The remedy named in a token-rejected message. */
+  readonly remedy: string;
+}
+
+/** Exchanges client id and secret for an access token; supplied by the HTTP client. */
+export type TokenExchange = (clientId: string, secret: string, signal?: AbortSignal) => Promise<AccessToken>;
+
+const RENEW_BEFORE_EXPIRY_MS = 5 * 60_000;
+
+/** Builds the authenticator for one run; reads the token file now. */
+export async function createAuthenticator(source: CredentialSource, exchange: TokenExchange, now: () => number = Date.now): Promise<Authenticator> {
+  switch (source.kind) {
+    case 'token':
+      return staticToken(source.token, 'create a new Personal Access Token and set FLATFILE_TOKEN');
+    case 'token-file':
+      return staticToken(await readTokenFile(source.path), `create a new Personal Access Token and write it to ${source.path}`);
+    case 'legacy':
+      return exchangedToken(source.clientId, source.secret, exchange, now);
+    case 'none':
+      throw new ConfigError('no Flatfile credential: set FLATFILE_TOKEN (a Personal Access Token), FLATFILE_TOKEN_FILE, or FLATFILE_CLIENT_ID and FLATFILE_SECRET');
+  }
+}
+
+async function readTokenFile(path: string): Promise<string> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'unreadable';
+    throw new ConfigError(`FLATFILE_TOKEN_FILE ${path} cannot be read (${code})`);
+  }
+  const token = text.trim();
+  if (!token) throw new ConfigError(`FLATFILE_TOKEN_FILE ${path} is empty`);
+  if (/\s/.test(token)) throw new ConfigError(`FLATFILE_TOKEN_FILE ${path} must hold just the token on one line`);
+  return token;
+}
+
+function staticToken(token: string, remedy: string): Authenticator {
+  const header = `Bearer ${token}`;
+  return {
+    remedy,
+    authorization: async () => header,
+    renew: async () => false,
+  };
+}
+
+function exchangedToken(clientId: string, secret: string, exchange: TokenExchange, now: () => number): Authenticator {
+  let current: { header: string; renewAt: number } | undefined;
+  let inFlight: Promise<string> | undefined;
+
+  const fetchNew = (signal?: AbortSignal): Promise<string> => {
+    inFlight ??= exchange(clientId, secret, signal)
+      .then((answer) => {
+        const expires = Date.parse(answer.expires);
+        const lifetime = Number.isNaN(expires) ? Number(answer.expiresIn) * 1000 : expires - now();
+        current = { header: `Bearer ${answer.accessToken}`, renewAt: now() + Math.max(0, lifetime - RENEW_BEFORE_EXPIRY_MS) };
+        return current.header;
+      })
+      .finally(() => {
+        inFlight = undefined;
+      });
+    return inFlight;
+  };
+
+  return {
+    remedy: 'check FLATFILE_CLIENT_ID and FLATFILE_SECRET, or switch to a Personal Access Token (FLATFILE_TOKEN)',
+    async authorization(signal) {
+      if (current && now() < current.renewAt) return current.header;
+      return fetchNew(signal);
+    },
+    async renew(signal) {
+      current = undefined;
+      try {
+        await fetchNew(signal);
+      } catch (error) {
+        if (error instanceof TokenRejectedError) return false;
+        throw error;
+      }
+      return true;
+    },
+  };
+}

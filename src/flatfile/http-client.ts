@@ -1,0 +1,199 @@
+/**
+ * The one place that talks HTTP to Flatfile: auth header, timeout per attempt, and the retry table
+ * of retry-policy.ts. Answers come back as parsed JSON (`unknown`); the resource modules validate.
+ */
+import { setTimeout as delay } from 'node:timers/promises';
+import type { Logger } from '../log.js';
+import { AbortedError, ApiError, NotFoundError, RetriesExhaustedError, TokenRejectedError, describeError } from '../errors.js';
+import type { Authenticator } from './credentials.js';
+import { backoffMs, parseRetryAfter, rateLimitDelayMs, ruleFor, type RetryPolicy } from './retry-policy.js';
+import type { AccessToken } from './types.js';
+
+export type Query = Record<string, string | number | boolean | undefined>;
+
+/** Counters a run reports and the worker exports as metrics. */
+export interface RequestStats {
+  requests: number;
+  retries: number;
+  rateLimited: number;
+  byStatus: Record<string, number>;
+}
+
+export interface HttpClientOptions {
+  baseUrl: string;
+  timeoutMs: number;
+  policy: RetryPolicy;
+  log: Logger;
+  random?: () => number;
+}
+
+type Attempt =
+  | { kind: 'ok'; body: unknown }
+  | { kind: 'transient'; reason: string; retryAfterMs?: number | undefined }
+  | { kind: 'rate-limited'; retryAfterMs: number | undefined }
+  | { kind: 'rejected'; status: number; detail: string }
+  | { kind: 'fatal'; error: Error };
+
+export class FlatfileHttp {
+  readonly stats: RequestStats = { requests: 0, retries: 0, rateLimited: 0, byStatus: {} };
+  private authenticator: Authenticator | undefined;
+
+  constructor(private readonly options: HttpClientOptions) {}
+
+  useAuthenticator(authenticator: Authenticator): void {
+    this.authenticator = authenticator;
+  }
+
+  /** GET a path under the base URL with the auth header; retried per the policy. */
+  get(path: string, query: Query, signal?: AbortSignal): Promise<unknown> {
+    return this.request('GET', path, query, undefined, signal);
+  }
+
+  /** POST /auth: the legacy client id + secret exchange (sent without a bearer token). */
+  async exchange(clientId: string, secret: string, signal?: AbortSignal): Promise<AccessToken> {
+    const body = await this.request('POST', '/auth', {}, { clientId, secret }, signal, false);
+    const answer = body as Partial<AccessToken> | null;
+    if (!answer || typeof answer.accessToken !== 'string' || !answer.accessToken) {
+      throw new ApiError(200, 'POST /auth answered without an accessToken');
+    }
+    return { accessToken: answer.accessToken, expiresIn: String(answer.expiresIn ?? '86400'), expires: String(answer.expires ?? '') };
+  }
+
+  private async request(method: string, path: string, query: Query, body: unknown, signal?: AbortSignal, withAuth = true): Promise<unknown> {
+    const { policy, log } = this.options;
+    const route = `${method} ${path}`;
+    let transientFailures = 0;
+    let rateLimited = 0;
+    let renewed = false;
+    for (;;) {
+      if (signal?.aborted) throw new AbortedError(signal.reason);
+      const attempt = await this.attempt(method, path, query, body, signal, withAuth);
+      switch (attempt.kind) {
+        case 'ok':
+          return attempt.body;
+        case 'fatal':
+          throw attempt.error;
+        case 'rejected': {
+          const authenticator = this.authenticator;
+          if (withAuth && authenticator && !renewed && (await authenticator.renew(signal))) {
+            renewed = true;
+            continue;
+          }
+          throw new TokenRejectedError(attempt.status, attempt.detail, authenticator?.remedy);
+        }
+        case 'rate-limited': {
+          rateLimited += 1;
+          this.stats.rateLimited += 1;
+          if (rateLimited > policy.maxRateLimited) {
+            throw new RetriesExhaustedError(`${route} was rate limited ${rateLimited} times in a row`, new ApiError(429, 'Too Many Requests'));
+          }
+          const waitMs = rateLimitDelayMs(attempt.retryAfterMs, rateLimited - 1, policy, this.options.random);
+          log.debug({ route, waitMs, retryAfterMs: attempt.retryAfterMs }, 'rate limited; waiting');
+          await this.sleep(waitMs, signal);
+          continue;
+        }
+        case 'transient': {
+          transientFailures += 1;
+          if (transientFailures > policy.maxRetries) {
+            throw new RetriesExhaustedError(`${route} failed ${transientFailures} times: ${attempt.reason}`, new Error(attempt.reason));
+          }
+          this.stats.retries += 1;
+          const waitMs = attempt.retryAfterMs !== undefined
+            ? rateLimitDelayMs(attempt.retryAfterMs, transientFailures - 1, policy, this.options.random)
+            : backoffMs(transientFailures - 1, policy, this.options.random);
+          log.warn({ route, attempt: transientFailures, waitMs, reason: attempt.reason }, 'transient API failure; retrying');
+          await this.sleep(waitMs, signal);
+          continue;
+        }
+      }
+    }
+  }
+
+  private async attempt(method: string, path: string, query: Query, body: unknown, signal: AbortSignal | undefined, withAuth: boolean): Promise<Attempt> {
+    const headers: Record<string, string> = { accept: 'application/json', 'x-disable-hooks': 'true' };
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    if (withAuth) {
+      if (!this.authenticator) throw new Error('FlatfileHttp used before an authenticator was set');
+      headers.authorization = await this.authenticator.authorization(signal);
+    }
+    const timeout = AbortSignal.timeout(this.options.timeoutMs);
+    this.stats.requests += 1;
+    let status: number;
+    let text: string;
+    let response: Response;
+    try {
+      response = await fetch(this.url(path, query), {
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
+      });
+      status = response.status;
+      text = await response.text();
+    } catch (error) {
+      if (signal?.aborted) throw new AbortedError(signal.reason);
+      this.count('network');
+      const reason = timeout.aborted ? `no answer within ${this.options.timeoutMs} ms` : describeError(error);
+      return { kind: 'transient', reason };
+    }
+    this.count(String(status));
+    const rule = ruleFor(status);
+    const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'));
+    switch (rule) {
+      case 'ok':
+        return parseBody(response, text);
+      case 'rate-limited':
+        return { kind: 'rate-limited', retryAfterMs };
+      case 'retry':
+        return { kind: 'transient', reason: `HTTP ${status}`, retryAfterMs };
+      case 'token-rejected':
+        return { kind: 'rejected', status, detail: errorMessage(text) };
+      case 'not-found':
+        return { kind: 'fatal', error: new NotFoundError(`${method} ${path} answered 404: ${errorMessage(text) || 'not found'}`) };
+      case 'fail':
+        return { kind: 'fatal', error: new ApiError(status, `${method} ${path} answered ${status}: ${errorMessage(text) || 'request refused'}`) };
+    }
+  }
+
+  private url(path: string, query: Query): string {
+    const params = new URLSearchParams();
+    for (const [key, value] of Object.entries(query)) if (value !== undefined) params.set(key, String(value));
+    const search = params.toString();
+    return `${this.options.baseUrl}${path}${search ? `?${search}` : ''}`;
+  }
+
+  private count(key: string): void {
+    this.stats.byStatus[key] = (this.stats.byStatus[key] ?? 0) + 1;
+  }
+
+  private async sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    try {
+      await delay(ms, undefined, { signal });
+    } catch (error) {
+      throw new AbortedError(signal?.reason ?? error);
+    }
+  }
+}
+
+/** A 2xx answer must be JSON; anything else (an HTML error page, a cut-off body) is treated as transient. */
+function parseBody(response: Response, text: string): Attempt {
+  const type = response.headers.get('content-type') ?? '';
+  if (type && !type.includes('json')) return { kind: 'transient', reason: `answer was ${type.split(';')[0]}, not JSON` };
+  try {
+    return { kind: 'ok', body: JSON.parse(text) };
+  } catch {
+    return { kind: 'transient', reason: `answer was not valid JSON (${text.length} bytes)` };
+  }
+}
+
+/** The API's `{errors:[{message}]}` text, short and single-line, for error messages. */
+function errorMessage(text: string): string {
+  try {
+    const parsed = JSON.parse(text) as { errors?: Array<{ message?: unknown }> };
+    const message = parsed.errors?.[0]?.message;
+    if (typeof message === 'string') return message.replace(/\s+/g, ' ').slice(0, 200);
+  } catch {
+    // not JSON: fall through to no detail
+  }
+  return '';
+}

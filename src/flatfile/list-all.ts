@@ -1,0 +1,38 @@
+/**
+ * Walks a paginated inventory listing (environments, users, spaces, agents) to the end. Only an
+ * empty page or the `pagination` object ends it: a short page may just mean the server capped
+ * pageSize. A page that brings no id not seen before also ends it, so an API that ignores
+ * pageNumber cannot keep us looping.
+ */
+import type { FlatfileHttp, Query } from './http-client.js';
+import { isObject, listData, pageInfo } from './parse.js';
+
+export interface ListRequest {
+  path: string;
+  query: Query;
+  pageSize: number;
+  signal?: AbortSignal | undefined;
+}
+
+/** Every item of the listing, in the order served; duplicates across pages are kept once. */
+export async function listAll(http: FlatfileHttp, request: ListRequest): Promise<unknown[]> {
+  const items: unknown[] = [];
+  const seen = new Set<string>();
+  const route = `GET ${request.path}`;
+  for (let pageNumber = 1; ; pageNumber += 1) {
+    const body = await http.get(request.path, { ...request.query, pageSize: request.pageSize, pageNumber }, request.signal);
+    const page = listData(body, route);
+    let fresh = 0;
+    for (const item of page) {
+      const id = isObject(item) && typeof item.id === 'string' ? item.id : undefined;
+      if (id !== undefined) {
+        if (seen.has(id)) continue;
+        seen.add(id);
+      }
+      fresh += 1;
+      items.push(item);
+    }
+    const info = pageInfo(body);
+    if (page.length === 0 || fresh === 0 || (info && info.currentPage >= info.pageCount)) return items;
+  }
+}

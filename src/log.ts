@@ -1,0 +1,48 @@
+/**
+ * The root pino logger. JSON lines to stderr (stdout is kept for command output). Redaction is a
+ * second line of defence: code never passes a secret to the logger on purpose, but if an object
+ * holding one is logged by mistake, these paths are censored.
+ */
+import { pino, type Logger } from 'pino';
+
+export type { Logger };
+
+const REDACT_PATHS = [
+  'token',
+  'secret',
+  'accessToken',
+  'guestLink',
+  'authorization',
+  'headers.authorization',
+  'headers.Authorization',
+  '*.token',
+  '*.secret',
+  '*.accessToken',
+  '*.guestLink',
+  '*.authorization',
+  '*.headers.authorization',
+  '*.headers.Authorization',
+  'credentials.token',
+  'credentials.secret',
+  '*.credentials.token',
+  '*.credentials.secret',
+];
+
+export interface LogOptions {
+  level: string;
+  /** Where lines go; defaults to stderr. Tests pass a stream to read what was logged. */
+  destination?: NodeJS.WritableStream;
+}
+
+/** Creates the root logger; children add `envId`, `runId` or `jobId`. */
+export function createLogger(options: LogOptions): Logger {
+  return pino(
+    {
+      level: options.level,
+      base: { service: 'flatfile-audit' },
+      redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+      timestamp: pino.stdTimeFunctions.isoTime,
+    },
+    options.destination ?? pino.destination({ fd: 2, sync: true }),
+  );
+}

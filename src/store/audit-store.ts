@@ -1,0 +1,114 @@
+/**
+ * The one interface the sync writes through. SQLite implements it today; a PostgreSQL store can
+ * implement it later without touching the API client or the sync logic. Its central promise:
+ * `writePages` commits a batch of pages together with their cursors atomically, so a cursor never
+ * runs ahead of the events it covers.
+ */
+import type { AgentRecord, EnvironmentRecord, EventRecord, GuestRecord, RejectedEvent, SpaceRecord, UserRecord } from '../records.js';
+
+/** Where one environment's events listing stands. */
+export interface EnvironmentCursor {
+  environmentId: string;
+  /** Newest createdAt among events read by completed listings; the next listing starts a lookback before it. */
+  highWater: string | null;
+  /** The listing under way, if a run was interrupted mid-way; resumed by the next run. */
+  listing: ListingProgress | null;
+  lastSuccessAt: string | null;
+  lastError: string | null;
+}
+
+/** A listing in progress: GET /events?since=…&pageSize=… read up to, not including, `nextPage`. */
+export interface ListingProgress {
+  since: string | null;
+  pageSize: number;
+  nextPage: number;
+  /** Newest createdAt committed by this listing so far. */
+  maxCreatedAt: string | null;
+  startedAt: string;
+}
+
+export type CursorUpdate =
+  | { kind: 'progress'; listing: ListingProgress }
+  | { kind: 'complete'; highWater: string | null; completedAt: string };
+
+/** One fetched page and where the listing stands once it is stored. */
+export interface PageWrite {
+  environmentId: string;
+  events: EventRecord[];
+  rejected: RejectedEvent[];
+  cursor: CursorUpdate;
+}
+
+export interface WriteResult {
+  /** Events new to the store, per environment (re-read ones are ignored, not counted). */
+  insertedByEnvironment: Map<string, number>;
+}
+
+export type InventoryKind = 'environments' | 'users' | 'spaces' | 'guests' | 'agents';
+
+export interface InventoryRecords {
+  environments: EnvironmentRecord;
+  users: UserRecord;
+  spaces: SpaceRecord;
+  guests: GuestRecord;
+  agents: AgentRecord;
+}
+
+/**
+ * A complete listing of one inventory within a scope (an environment id, or null for the account):
+ * rows are upserted, rows of that scope missing from it are marked removed (never deleted), and
+ * rows that come back are marked present again.
+ */
+export interface InventorySnapshot<K extends InventoryKind> {
+  kind: K;
+  scope: string | null;
+  records: Array<InventoryRecords[K]>;
+  seenAt: string;
+}
+
+export type RunStatus = 'running' | 'ok' | 'partial' | 'failed';
+
+export interface RunSummary {
+  status: Exclude<RunStatus, 'running'>;
+  finishedAt: string;
+  newEvents: number;
+  rejected: number;
+  pages: number;
+  requests: number;
+  environmentsOk: number;
+  environmentsFailed: number;
+  error: string | null;
+  /** Per-environment figures, kept as JSON for `status` and dashboards. */
+  details: unknown;
+}
+
+export interface EnvironmentStatus {
+  environmentId: string;
+  name: string | null;
+  removedAt: string | null;
+  highWater: string | null;
+  listingInProgress: boolean;
+  lastSuccessAt: string | null;
+  lastError: string | null;
+  lastErrorAt: string | null;
+  events: number;
+}
+
+export interface StoreStatus {
+  environments: EnvironmentStatus[];
+  lastRun: { id: number; startedAt: string; finishedAt: string | null; status: RunStatus; newEvents: number; error: string | null } | null;
+  totals: { events: number; rejected: number; users: number; guests: number; spaces: number; agents: number };
+}
+
+export interface AuditStore {
+  readCursor(environmentId: string): Promise<EnvironmentCursor | undefined>;
+  /** Stores the pages and their cursor updates in one transaction. */
+  writePages(pages: readonly PageWrite[]): Promise<WriteResult>;
+  writeInventory<K extends InventoryKind>(snapshot: InventorySnapshot<K>): Promise<void>;
+  /** Notes a failed environment sync on its cursor, leaving its data and position alone. */
+  recordEnvironmentError(environmentId: string, message: string, at: string): Promise<void>;
+  startRun(startedAt: string, trigger: string): Promise<number>;
+  finishRun(runId: number, summary: RunSummary): Promise<void>;
+  status(): Promise<StoreStatus>;
+  close(): Promise<void>;
+}

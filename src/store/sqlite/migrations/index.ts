@@ -1,0 +1,15 @@
+/**
+ * Numbered, forward-only migrations. Migration N brings a database from user_version N-1 to N.
+ * Append new ones; never edit one that has shipped.
+ */
+import { sql as initial } from './0001-initial.js';
+
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [{ version: 1, name: 'initial', sql: initial }];
+
+export const LATEST_VERSION = MIGRATIONS.length;

@@ -1,0 +1,58 @@
+/**
+ * Opens the audit database: the directory is created private (0700) and the file 0600 before
+ * SQLite touches it (its -wal and -shm files take the same mode), WAL so readers never block the
+ * writer, and a busy timeout so a long reader makes writes wait rather than fail.
+ */
+import { closeSync, mkdirSync, openSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { AuditError } from '../../errors.js';
+import { migrate } from './migrate.js';
+
+export type SqliteDatabase = Database.Database;
+
+export interface OpenOptions {
+  busyTimeoutMs?: number;
+  /** Stop after this schema version (tests of migrations); default: the latest. */
+  targetVersion?: number;
+}
+
+/** Opens (creating if needed) and migrates the database for writing. */
+export function openWritable(path: string, options: OpenOptions = {}): SqliteDatabase {
+  if (path !== ':memory:') {
+    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+    closeSync(openSync(path, 'a', 0o600));
+  }
+  let db: SqliteDatabase;
+  try {
+    db = new Database(path);
+  } catch (error) {
+    throw new AuditError('STORE_FAILED', `cannot open the database ${path}`, { cause: error });
+  }
+  try {
+    db.pragma('journal_mode = WAL');
+    // NORMAL in WAL mode survives any process crash; a power cut may drop the last commits, which the
+    // next run re-reads because their cursor went with them.
+    db.pragma('synchronous = NORMAL');
+    db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 10_000}`);
+    db.pragma('cache_size = -65536');
+    migrate(db, undefined, options.targetVersion);
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+  return db;
+}
+
+/** Opens an existing database read-only, for queries: no statement through it can change the file. */
+export function openReadOnly(path: string, busyTimeoutMs = 10_000): SqliteDatabase {
+  let db: SqliteDatabase;
+  try {
+    db = new Database(path, { readonly: true, fileMustExist: true });
+  } catch (error) {
+    throw new AuditError('STORE_FAILED', `cannot open the database ${path} (${(error as Error).message}); run a sync first`, { cause: error });
+  }
+  db.pragma(`busy_timeout = ${busyTimeoutMs}`);
+  db.pragma('query_only = ON');
+  return db;
+}

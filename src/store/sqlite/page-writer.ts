@@ -1,0 +1,73 @@
+/**
+ * The hot path: inserts a batch of event pages and moves each page's cursor, in one transaction.
+ * Events are keyed by id and a conflicting id is skipped, so a re-read page (lookback window, resumed
+ * listing, shifted offsets) changes nothing; `changes` tells which rows were new.
+ */
+import { createHash } from 'node:crypto';
+import type { SqliteDatabase } from './open.js';
+import type { CursorUpdate, PageWrite, WriteResult } from '../audit-store.js';
+
+export type PageWriter = (pages: readonly PageWrite[], now: string) => WriteResult;
+
+export function createPageWriter(db: SqliteDatabase): PageWriter {
+  const insertEvent = db.prepare(
+    // ON CONFLICT (id) rather than OR IGNORE: OR IGNORE would also silently skip a row breaking NOT NULL.
+    `INSERT INTO events
+       (id, environment_id, created_at, topic, domain, actor_id, space_id, workbook_id, sheet_id, job_id, acknowledged_at, deleted_at, ingested_at, raw)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+     ON CONFLICT (id) DO NOTHING`,
+  );
+  const insertRejected = db.prepare(
+    `INSERT INTO rejected_events (environment_id, event_id, reason, raw, raw_sha256, first_seen_at, last_seen_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?)
+     ON CONFLICT (environment_id, raw_sha256) DO UPDATE SET last_seen_at = excluded.last_seen_at, times_seen = times_seen + 1`,
+  );
+  const saveProgress = db.prepare(
+    `INSERT INTO sync_cursors (environment_id, listing_since, listing_page_size, listing_next_page, listing_max_created_at, listing_started_at, updated_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?)
+     ON CONFLICT (environment_id) DO UPDATE SET
+       listing_since = excluded.listing_since, listing_page_size = excluded.listing_page_size,
+       listing_next_page = excluded.listing_next_page, listing_max_created_at = excluded.listing_max_created_at,
+       listing_started_at = excluded.listing_started_at, updated_at = excluded.updated_at`,
+  );
+  // The high-water mark only moves forward; a listing that found nothing newer leaves it alone.
+  const saveComplete = db.prepare(
+    `INSERT INTO sync_cursors (environment_id, high_water, last_success_at, updated_at)
+     VALUES (?, ?, ?, ?)
+     ON CONFLICT (environment_id) DO UPDATE SET
+       high_water = CASE WHEN sync_cursors.high_water IS NULL OR excluded.high_water > sync_cursors.high_water
+                         THEN COALESCE(excluded.high_water, sync_cursors.high_water) ELSE sync_cursors.high_water END,
+       listing_since = NULL, listing_page_size = NULL, listing_next_page = NULL,
+       listing_max_created_at = NULL, listing_started_at = NULL,
+       last_success_at = excluded.last_success_at, last_error = NULL, last_error_at = NULL,
+       updated_at = excluded.updated_at`,
+  );
+
+  const saveCursor = (environmentId: string, cursor: CursorUpdate, now: string): void => {
+    if (cursor.kind === 'complete') {
+      saveComplete.run(environmentId, cursor.highWater, cursor.completedAt, now);
+      return;
+    }
+    const { since, pageSize, nextPage, maxCreatedAt, startedAt } = cursor.listing;
+    saveProgress.run(environmentId, since, pageSize, nextPage, maxCreatedAt, startedAt, now);
+  };
+
+  return db.transaction((pages: readonly PageWrite[], now: string): WriteResult => {
+    const insertedByEnvironment = new Map<string, number>();
+    for (const page of pages) {
+      let inserted = 0;
+      for (const e of page.events) {
+        inserted += insertEvent.run(
+          e.id, page.environmentId, e.createdAt, e.topic, e.domain, e.actorId, e.spaceId,
+          e.workbookId, e.sheetId, e.jobId, e.acknowledgedAt, e.deletedAt, now, e.raw,
+        ).changes;
+      }
+      for (const r of page.rejected) {
+        insertRejected.run(page.environmentId, r.eventId, r.reason, r.raw, createHash('sha256').update(r.raw).digest('hex'), now, now);
+      }
+      saveCursor(page.environmentId, page.cursor, now);
+      insertedByEnvironment.set(page.environmentId, (insertedByEnvironment.get(page.environmentId) ?? 0) + inserted);
+    }
+    return { insertedByEnvironment };
+  });
+}

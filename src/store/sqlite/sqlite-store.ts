@@ -1,0 +1,72 @@
+/** The AuditStore on a SQLite file (better-sqlite3). Each write is one short transaction. */
+import type { AuditStore, InventoryKind, InventorySnapshot, PageWrite, RunSummary, WriteResult } from '../audit-store.js';
+import { createInventoryWriter } from './inventory-writer.js';
+import { openWritable, type OpenOptions, type SqliteDatabase } from './open.js';
+import { createPageWriter } from './page-writer.js';
+import { createCursorReader, createStatusReader } from './status-reader.js';
+
+export class SqliteStore implements AuditStore {
+  private readonly writePagesTx;
+  private readonly writeInventoryTx;
+  private readonly readCursorRow;
+  private readonly readStatus;
+  private readonly recordError;
+  private readonly insertRun;
+  private readonly updateRun;
+  private closed = false;
+
+  /** Opens (creating and migrating if needed) the database at `path`. */
+  static open(path: string, options?: OpenOptions): SqliteStore {
+    return new SqliteStore(openWritable(path, options));
+  }
+
+  constructor(readonly db: SqliteDatabase, private readonly clock: () => Date = () => new Date()) {
+    this.writePagesTx = createPageWriter(db);
+    this.writeInventoryTx = createInventoryWriter(db);
+    this.readCursorRow = createCursorReader(db);
+    this.readStatus = createStatusReader(db);
+    this.recordError = db.prepare(
+      `INSERT INTO sync_cursors (environment_id, last_error, last_error_at, updated_at) VALUES (?, ?, ?, ?)
+       ON CONFLICT (environment_id) DO UPDATE SET last_error = excluded.last_error, last_error_at = excluded.last_error_at, updated_at = excluded.updated_at`,
+    );
+    this.insertRun = db.prepare(`INSERT INTO sync_runs (trigger, started_at, status) VALUES (?, ?, 'running')`);
+    this.updateRun = db.prepare(
+      `UPDATE sync_runs SET status = ?, finished_at = ?, new_events = ?, rejected = ?, pages = ?, requests = ?,
+         environments_ok = ?, environments_failed = ?, error = ?, details = ? WHERE id = ?`,
+    );
+  }
+
+  async readCursor(environmentId: string) {
+    return this.readCursorRow(environmentId);
+  }
+
+  async writePages(pages: readonly PageWrite[]): Promise<WriteResult> {
+    return this.writePagesTx(pages, this.clock().toISOString());
+  }
+
+  async writeInventory<K extends InventoryKind>(snapshot: InventorySnapshot<K>): Promise<void> {
+    this.writeInventoryTx(snapshot);
+  }
+
+  async recordEnvironmentError(environmentId: string, message: string, at: string): Promise<void> {
+    this.recordError.run(environmentId, message, at, at);
+  }
+
+  async startRun(startedAt: string, trigger: string): Promise<number> {
+    return Number(this.insertRun.run(trigger, startedAt).lastInsertRowid);
+  }
+
+  async finishRun(runId: number, s: RunSummary): Promise<void> {
+    this.updateRun.run(s.status, s.finishedAt, s.newEvents, s.rejected, s.pages, s.requests, s.environmentsOk, s.environmentsFailed, s.error, JSON.stringify(s.details), runId);
+  }
+
+  async status() {
+    return this.readStatus();
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.db.close();
+  }
+}

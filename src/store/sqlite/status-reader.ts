@@ -1,0 +1,71 @@
+/** Read side of the store: one environment's cursor, and the status report ops look at. */
+import type { EnvironmentCursor, EnvironmentStatus, RunStatus, StoreStatus } from '../audit-store.js';
+import type { SqliteDatabase } from './open.js';
+
+interface CursorRow {
+  environment_id: string;
+  high_water: string | null;
+  listing_since: string | null;
+  listing_page_size: number | null;
+  listing_next_page: number | null;
+  listing_max_created_at: string | null;
+  listing_started_at: string | null;
+  last_success_at: string | null;
+  last_error: string | null;
+}
+
+export function createCursorReader(db: SqliteDatabase): (environmentId: string) => EnvironmentCursor | undefined {
+  const select = db.prepare<[string], CursorRow>('SELECT * FROM sync_cursors WHERE environment_id = ?');
+  return (environmentId) => {
+    const row = select.get(environmentId);
+    if (!row) return undefined;
+    const inProgress = row.listing_next_page !== null && row.listing_page_size !== null && row.listing_started_at !== null;
+    return {
+      environmentId: row.environment_id,
+      highWater: row.high_water,
+      listing: inProgress
+        ? {
+            since: row.listing_since,
+            pageSize: row.listing_page_size as number,
+            nextPage: row.listing_next_page as number,
+            maxCreatedAt: row.listing_max_created_at,
+            startedAt: row.listing_started_at as string,
+          }
+        : null,
+      lastSuccessAt: row.last_success_at,
+      lastError: row.last_error,
+    };
+  };
+}
+
+export function createStatusReader(db: SqliteDatabase): () => StoreStatus {
+  const environments = db.prepare<[], EnvironmentStatus>(
+    `WITH ids AS (SELECT id FROM environments UNION SELECT environment_id FROM sync_cursors),
+          counts AS (SELECT environment_id, COUNT(*) AS n FROM events GROUP BY environment_id)
+     SELECT ids.id AS environmentId, env.name AS name, env.removed_at AS removedAt,
+            c.high_water AS highWater, (c.listing_next_page IS NOT NULL) AS listingInProgress,
+            c.last_success_at AS lastSuccessAt, c.last_error AS lastError, c.last_error_at AS lastErrorAt,
+            COALESCE(counts.n, 0) AS events
+     FROM ids
+     LEFT JOIN environments env ON env.id = ids.id
+     LEFT JOIN sync_cursors c ON c.environment_id = ids.id
+     LEFT JOIN counts ON counts.environment_id = ids.id
+     ORDER BY env.name, ids.id`,
+  );
+  const lastRun = db.prepare<[], { id: number; startedAt: string; finishedAt: string | null; status: RunStatus; newEvents: number; error: string | null }>(
+    `SELECT id, started_at AS startedAt, finished_at AS finishedAt, status, new_events AS newEvents, error
+     FROM sync_runs ORDER BY id DESC LIMIT 1`,
+  );
+  const totals = db.prepare<[], StoreStatus['totals']>(
+    `SELECT (SELECT COUNT(*) FROM events) AS events, (SELECT COUNT(*) FROM rejected_events) AS rejected,
+            (SELECT COUNT(*) FROM users WHERE removed_at IS NULL) AS users,
+            (SELECT COUNT(*) FROM guests WHERE removed_at IS NULL) AS guests,
+            (SELECT COUNT(*) FROM spaces WHERE removed_at IS NULL) AS spaces,
+            (SELECT COUNT(*) FROM agents WHERE removed_at IS NULL) AS agents`,
+  );
+  return () => ({
+    environments: environments.all().map((row) => ({ ...row, listingInProgress: Boolean(row.listingInProgress) })),
+    lastRun: lastRun.get() ?? null,
+    totals: totals.get() as StoreStatus['totals'],
+  });
+}

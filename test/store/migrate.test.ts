@@ -1,0 +1,52 @@
+import Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
+import { migrate } from '../../src/store/sqlite/migrate.js';
+import { LATEST_VERSION, MIGRATIONS } from '../../src/store/sqlite/migrations/index.js';
+import { openWritable } from '../../src/store/sqlite/open.js';
+import { tempDbPath } from '../helpers/temp.js';
+
+function schemaOf(db: Database.Database): string[] {
+  return (db.prepare("SELECT type || ' ' || name || ': ' || sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY name").pluck().all() as string[]);
+}
+
+describe('migrations', () => {
+  it('bring an empty file to the latest version', () => {
+    const db = openWritable(tempDbPath());
+    expect(db.pragma('user_version', { simple: true })).toBe(LATEST_VERSION);
+    expect(schemaOf(db).join('\n')).toMatch(/table events/);
+    db.close();
+  });
+
+  it('are numbered 1..N without gaps', () => {
+    expect(MIGRATIONS.map((m) => m.version)).toEqual(MIGRATIONS.map((_m, i) => i + 1));
+  });
+
+  it.each(MIGRATIONS.map((m) => m.version))('from version %i - 1 with data, reach the same schema as from empty and keep the data', (version) => {
+    const path = tempDbPath();
+    const old = openWritable(path, { targetVersion: version - 1 });
+    if (version > 1) old.prepare("INSERT INTO sync_runs (trigger, started_at, status) VALUES ('test', '2026-01-01T00:00:00.000Z', 'ok')").run();
+    old.close();
+    const upgraded = openWritable(path);
+    const fresh = openWritable(':memory:');
+    expect(schemaOf(upgraded)).toEqual(schemaOf(fresh));
+    if (version > 1) expect(upgraded.prepare('SELECT COUNT(*) FROM sync_runs').pluck().get()).toBe(1);
+    upgraded.close();
+    fresh.close();
+  });
+
+  it('are idempotent: opening twice changes nothing', () => {
+    const path = tempDbPath();
+    openWritable(path).close();
+    const again = openWritable(path);
+    expect(migrate(again)).toBe(LATEST_VERSION);
+    again.close();
+  });
+
+  it('refuse a database from a newer flatfile-audit', () => {
+    const path = tempDbPath();
+    const db = openWritable(path);
+    db.pragma(`user_version = ${LATEST_VERSION + 1}`);
+    db.close();
+    expect(() => openWritable(path)).toThrow(/newer than this flatfile-audit knows/);
+  });
+});

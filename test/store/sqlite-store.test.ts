@@ -1,0 +1,139 @@
+import { statSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { EventRecord, GuestRecord, UserRecord } from '../../src/records.js';
+import type { PageWrite } from '../../src/store/audit-store.js';
+import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import { readDb } from '../helpers/sync.js';
+import { tempDbPath } from '../helpers/temp.js';
+
+const ENV = 'us_env_a';
+const AT = '2026-11-01T00:00:00.000Z';
+
+function event(n: number, actorId: string | null = null): EventRecord {
+  const createdAt = new Date(Date.parse('2026-10-01T00:00:00.000Z') + n * 1000).toISOString();
+  return {
+    id: `us_evt_${n}`, environmentId: ENV, createdAt, topic: 'workbook:updated', domain: 'workbook', actorId,
+    spaceId: null, workbookId: null, sheetId: null, jobId: null, acknowledgedAt: null, deletedAt: null,
+    raw: JSON.stringify({ id: `us_evt_${n}`, createdAt }),
+  };
+}
+
+function page(events: EventRecord[], nextPage: number): PageWrite {
+  return {
+    environmentId: ENV, events, rejected: [],
+    cursor: { kind: 'progress', listing: { since: null, pageSize: 100, nextPage, maxCreatedAt: events.at(-1)?.createdAt ?? null, startedAt: AT } },
+  };
+}
+
+function user(id: string, name: string): UserRecord {
+  return { id, email: `${name}@example.com`, name, createdAt: AT, lastSeenAt: null, raw: JSON.stringify({ id, name }) };
+}
+
+function guest(id: string, spaces: string[]): GuestRecord {
+  return { id, environmentId: ENV, email: `${id}@guest.example`, name: id, spaces: spaces.map((spaceId) => ({ spaceId, lastAccessed: null })), raw: '{}' };
+}
+
+function openStore(path = tempDbPath()) {
+  const store = SqliteStore.open(path);
+  return { store, path };
+}
+
+describe('SqliteStore.writePages', () => {
+  it('stores events once however often they are written, and counts only new ones', async () => {
+    const { store } = openStore();
+    const first = await store.writePages([page([event(1), event(2)], 2)]);
+    const again = await store.writePages([page([event(2), event(3)], 3)]);
+    expect(first.insertedByEnvironment.get(ENV)).toBe(2);
+    expect(again.insertedByEnvironment.get(ENV)).toBe(1);
+    expect((await store.status()).totals.events).toBe(3);
+    await store.close();
+  });
+
+  it('commits events and cursor together: a failing batch leaves neither', async () => {
+    const { store, path } = openStore();
+    await store.writePages([page([event(1)], 2)]);
+    const broken = { ...event(3), topic: null as unknown as string }; // violates NOT NULL inside the transaction
+    await expect(store.writePages([page([event(2)], 3), page([broken], 4)])).rejects.toThrow(/NOT NULL/);
+    expect(readDb(path, (db) => db.prepare('SELECT id FROM events ORDER BY id').pluck().all())).toEqual(['us_evt_1']);
+    expect((await store.readCursor(ENV))?.listing?.nextPage).toBe(2);
+    await store.close();
+  });
+
+  it('completing a listing moves the high-water mark forward only and clears the listing', async () => {
+    const { store } = openStore();
+    await store.writePages([page([event(5)], 2)]);
+    await store.writePages([{ environmentId: ENV, events: [], rejected: [], cursor: { kind: 'complete', highWater: '2026-10-05T00:00:00.000Z', completedAt: AT } }]);
+    await store.writePages([{ environmentId: ENV, events: [], rejected: [], cursor: { kind: 'complete', highWater: '2026-10-02T00:00:00.000Z', completedAt: AT } }]);
+    await store.writePages([{ environmentId: ENV, events: [], rejected: [], cursor: { kind: 'complete', highWater: null, completedAt: AT } }]);
+    expect(await store.readCursor(ENV)).toMatchObject({ highWater: '2026-10-05T00:00:00.000Z', listing: null, lastSuccessAt: AT });
+    await store.close();
+  });
+
+  it('keeps each distinct rejected event once, counting how often it was seen', async () => {
+    const { store, path } = openStore();
+    const rejected = { environmentId: ENV, eventId: null, reason: 'event has no id', raw: '{"topic":"x"}' };
+    await store.writePages([{ ...page([], 2), rejected: [rejected] }]);
+    await store.writePages([{ ...page([], 3), rejected: [rejected] }]);
+    expect(readDb(path, (db) => db.prepare('SELECT reason, times_seen FROM rejected_events').all())).toEqual([{ reason: 'event has no id', times_seen: 2 }]);
+    await store.close();
+  });
+
+  it('creates the file 0600 in a 0700 directory', async () => {
+    const { store, path } = openStore();
+    await store.writePages([page([event(1)], 2)]);
+    expect(statSync(path).mode & 0o777).toBe(0o600);
+    expect(statSync(`${path}-wal`).mode & 0o777).toBe(0o600);
+    expect(statSync(dirname(path)).mode & 0o777).toBe(0o700);
+    await store.close();
+  });
+});
+
+describe('inventories and the audit_trail view', () => {
+  it('resolves an actor fetched after its events were stored, and keeps resolving after it vanishes', async () => {
+    const { store, path } = openStore();
+    await store.writePages([page([event(1, 'us_usr_ann'), event(2, 'us_usr_ann'), event(3, 'us_key_x'), event(4)], 2)]);
+    const trail = () => readDb(path, (db) => db.prepare('SELECT event_id, actor_type, actor_name, actor_removed_at FROM audit_trail ORDER BY event_id').all());
+    expect(trail()).toEqual([
+      { event_id: 'us_evt_1', actor_type: 'user', actor_name: null, actor_removed_at: null },
+      { event_id: 'us_evt_2', actor_type: 'user', actor_name: null, actor_removed_at: null },
+      { event_id: 'us_evt_3', actor_type: 'api_key', actor_name: null, actor_removed_at: null },
+      { event_id: 'us_evt_4', actor_type: 'unknown', actor_name: null, actor_removed_at: null },
+    ]);
+    await store.writeInventory({ kind: 'users', scope: null, records: [user('us_usr_ann', 'Ann'), user('us_usr_bob', 'Bob')], seenAt: AT });
+    expect(trail()[0]).toMatchObject({ actor_name: 'Ann' });
+    await store.writeInventory({ kind: 'users', scope: null, records: [user('us_usr_bob', 'Bob')], seenAt: '2026-11-02T00:00:00.000Z' });
+    expect(trail()[0]).toEqual({ event_id: 'us_evt_1', actor_type: 'user', actor_name: 'Ann', actor_removed_at: '2026-11-02T00:00:00.000Z' });
+    await store.writeInventory({ kind: 'users', scope: null, records: [user('us_usr_ann', 'Ann B.')], seenAt: '2026-11-03T00:00:00.000Z' });
+    expect(trail()[0]).toMatchObject({ actor_name: 'Ann B.', actor_removed_at: null });
+    await store.close();
+  });
+
+  it('keeps a guest in several spaces as one guest: one audit row per event', async () => {
+    const { store, path } = openStore();
+    await store.writePages([page([event(1, 'us_g_1')], 2)]);
+    await store.writeInventory({ kind: 'guests', scope: ENV, records: [guest('us_g_1', ['us_sp_1', 'us_sp_2', 'us_sp_3'])], seenAt: AT });
+    const counts = readDb(path, (db) => ({
+      trail: db.prepare('SELECT COUNT(*) FROM audit_trail').pluck().get(),
+      memberships: db.prepare('SELECT COUNT(*) FROM guest_spaces WHERE removed_at IS NULL').pluck().get(),
+      name: db.prepare('SELECT actor_name FROM audit_trail').pluck().get(),
+    }));
+    expect(counts).toEqual({ trail: 1, memberships: 3, name: 'us_g_1' });
+    await store.writeInventory({ kind: 'guests', scope: ENV, records: [guest('us_g_1', ['us_sp_2'])], seenAt: '2026-11-02T00:00:00.000Z' });
+    expect(readDb(path, (db) => db.prepare('SELECT space_id FROM guest_spaces WHERE removed_at IS NULL').pluck().all())).toEqual(['us_sp_2']);
+    await store.close();
+  });
+
+  it('marks removals only within the listing scope', async () => {
+    const { store, path } = openStore();
+    const space = (id: string, environmentId: string) => ({ id, environmentId, name: id, createdAt: AT, archivedAt: null, createdByUserId: null, raw: '{}' });
+    await store.writeInventory({ kind: 'spaces', scope: 'us_env_a', records: [space('us_sp_a', 'us_env_a')], seenAt: AT });
+    await store.writeInventory({ kind: 'spaces', scope: 'us_env_b', records: [space('us_sp_b', 'us_env_b')], seenAt: AT });
+    await store.writeInventory({ kind: 'spaces', scope: 'us_env_b', records: [], seenAt: '2026-11-02T00:00:00.000Z' });
+    expect(readDb(path, (db) => db.prepare('SELECT id, removed_at FROM spaces ORDER BY id').all())).toEqual([
+      { id: 'us_sp_a', removed_at: null },
+      { id: 'us_sp_b', removed_at: '2026-11-02T00:00:00.000Z' },
+    ]);
+    await store.close();
+  });
+});
