@@ -69,7 +69,9 @@ function exchangedToken(clientId: string, secret: string, exchange: TokenExchang
       .then((answer) => {
         const expires = Date.parse(answer.expires);
         const lifetime = Number.isNaN(expires) ? Number(answer.expiresIn) * 1000 : expires - now();
-        current = { header: `Bearer ${answer.accessToken}`, renewAt: now() + Math.max(0, lifetime - RENEW_BEFORE_EXPIRY_MS) };
+        // Renew 5 minutes early, or at 90% of a lifetime shorter than that.
+        const margin = Math.min(RENEW_BEFORE_EXPIRY_MS, lifetime * 0.1);
+        current = { header: `Bearer ${answer.accessToken}`, renewAt: now() + Math.max(0, lifetime - margin) };
         return current.header;
       })
       .finally(() => {

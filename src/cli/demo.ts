@@ -1,0 +1,52 @@
+/**
+ * `flatfile-audit demo`: the first thing a newcomer runs. Starts the bundled API simulator with a
+ * small account whose history ends now, syncs it into a fresh demo database through the same code
+ * path as a real sync, and prints a few audit answers.
+ */
+import { rmSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { COOKBOOK } from '../cookbook.js';
+import { startSimulator } from '../simulator/index.js';
+import { EXIT, type CliContext } from './context.js';
+import { runQuery } from './query.js';
+import { syncOnce } from './sync-once.js';
+
+const DEMO_QUERIES = ['last-24h', 'per-environment', 'agents-deployed', 'spaces-per-environment', 'guest-access', 'unresolved-actors'];
+
+export async function runDemo(ctx: CliContext, args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, options: { db: { type: 'string', default: './data/demo.db' } }, strict: true });
+  const dbPath = values.db;
+  for (const suffix of ['', '-wal', '-shm']) rmSync(`${dbPath}${suffix}`, { force: true });
+
+  const pat = 'sk_demo_personal_access_token';
+  const simulator = await startSimulator({ seed: 7, now: new Date(), historyDays: 7, pats: [pat] });
+  try {
+    ctx.stdout.write(`Flatfile API simulator listening on ${simulator.url}\nsyncing into ${dbPath} ...\n\n`);
+    const env: Record<string, string | undefined> = {
+      ...ctx.env,
+      FLATFILE_API_URL: simulator.url,
+      FLATFILE_TOKEN: pat,
+      FLATFILE_TOKEN_FILE: undefined,
+      FLATFILE_CLIENT_ID: undefined,
+      FLATFILE_SECRET: undefined,
+      AUDIT_DB: dbPath,
+      LOG_LEVEL: ctx.env.LOG_LEVEL ?? 'warn',
+    };
+    const code = await syncOnce({ ...ctx, env });
+    if (code !== EXIT.ok) return code;
+    for (const name of DEMO_QUERIES) {
+      const query = COOKBOOK.find((q) => q.name === name)!;
+      const output = runQuery(dbPath, query.sql, 'table').split('\n');
+      const shown = output.length > 14 ? [...output.slice(0, 12), `... ${output.at(-2)}`] : output;
+      ctx.stdout.write(`\n## ${query.question}\n${shown.join('\n').trimEnd()}\n`);
+    }
+    ctx.stdout.write(
+      `\nThe audit trail is in ${dbPath}. Ask it anything, for example:\n` +
+        `  AUDIT_DB=${dbPath} npx flatfile-audit query "SELECT actor_type, COUNT(*) FROM audit_trail GROUP BY 1"\n` +
+        `  AUDIT_DB=${dbPath} npx flatfile-audit status\n`,
+    );
+    return EXIT.ok;
+  } finally {
+    await simulator.close();
+  }
+}

@@ -1,0 +1,102 @@
+/** The `flatfile-audit` command line: parses arguments, runs one command, maps errors to exit codes. */
+import { parseArgs } from 'node:util';
+import { AuditError, ConfigError, describeError } from '../errors.js';
+import { loadConfig } from '../config.js';
+import { EXIT, type CliContext } from './context.js';
+import { runDemo } from './demo.js';
+import { runQuery } from './query.js';
+import { runSimulator } from './simulator.js';
+import { formatStatus, readStatus } from './status.js';
+import { syncOnce } from './sync-once.js';
+
+const HELP = `flatfile-audit: a Flatfile audit trail in SQLite
+
+usage:
+  flatfile-audit sync --once            sync every environment once, straight into the database
+  flatfile-audit query "<SQL>" [--json | --csv] [--param name=value ...]
+                                        run a read-only query against the audit database
+  flatfile-audit status [--json]        cursor, last sync and last error per environment
+  flatfile-audit demo                   sync the bundled API simulator into ./data/demo.db and show answers
+  flatfile-audit simulator [--port 8787] [--environments 3] [--events 500] [--seed 1]
+                                        serve the bundled Flatfile API simulator
+
+settings come from environment variables (FLATFILE_TOKEN, AUDIT_DB, ...): see README.md.
+exit codes: 0 ok, 1 sync failed or partial, 2 bad usage or settings, 3 token rejected.
+`;
+
+export async function main(argv: string[], ctx: CliContext = processContext()): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case 'sync': {
+        const { values } = parseArgs({ args: rest, options: { once: { type: 'boolean', default: false } }, strict: true });
+        if (!values.once) throw new ConfigError('sync needs --once (one direct sync into the database); the scheduled worker runs syncs otherwise');
+        return await syncOnce(ctx);
+      }
+      case 'query': {
+        const { values, positionals } = parseArgs({
+          args: rest,
+          options: {
+            json: { type: 'boolean', default: false },
+            csv: { type: 'boolean', default: false },
+            param: { type: 'string', multiple: true, default: [] },
+          },
+          allowPositionals: true,
+          strict: true,
+        });
+        if (positionals.length !== 1) throw new ConfigError('query takes one SQL statement in quotes, e.g. flatfile-audit query "SELECT count(*) FROM events"');
+        const format = values.json ? 'json' : values.csv ? 'csv' : 'table';
+        ctx.stdout.write(runQuery(loadConfig(ctx.env).dbPath, positionals[0]!, format, parseParams(values.param)));
+        return EXIT.ok;
+      }
+      case 'status': {
+        const { values } = parseArgs({ args: rest, options: { json: { type: 'boolean', default: false } }, strict: true });
+        const status = readStatus(loadConfig(ctx.env).dbPath);
+        ctx.stdout.write(values.json ? `${JSON.stringify(status, null, 2)}\n` : formatStatus(status));
+        return EXIT.ok;
+      }
+      case 'demo':
+        return await runDemo(ctx, rest);
+      case 'simulator':
+        return await runSimulator(ctx, rest);
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        ctx.stdout.write(HELP);
+        return command === undefined ? EXIT.usage : EXIT.ok;
+      default:
+        throw new ConfigError(`unknown command "${command}"; run flatfile-audit --help`);
+    }
+  } catch (error) {
+    ctx.stderr.write(`flatfile-audit: ${describeError(error)}\n`);
+    if (error instanceof ConfigError || String((error as { code?: unknown }).code).startsWith('ERR_PARSE_ARGS')) return EXIT.usage;
+    if (error instanceof AuditError && error.code === 'TOKEN_REJECTED') return EXIT.tokenRejected;
+    if (error instanceof AuditError && error.code === 'QUERY_REFUSED') return EXIT.usage;
+    return EXIT.failed;
+  }
+}
+
+/** `--param email=a@b.c` pairs for the named parameters (:email) of a query. */
+function parseParams(pairs: string[]): Record<string, string> {
+  const params: Record<string, string> = {};
+  for (const pair of pairs) {
+    const at = pair.indexOf('=');
+    if (at < 1) throw new ConfigError(`--param takes name=value, got "${pair}"`);
+    params[pair.slice(0, at)] = pair.slice(at + 1);
+  }
+  return params;
+}
+
+/** The real process: its streams, its environment, and a signal that SIGINT/SIGTERM abort. */
+function processContext(): CliContext {
+  const controller = new AbortController();
+  const stop = (signal: NodeJS.Signals) => {
+    if (controller.signal.aborted) process.exit(130);
+    process.stderr.write(`\nflatfile-audit: ${signal} received, stopping after the current write (again to force)\n`);
+    controller.abort(new Error(`${signal} received`));
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  return { env: process.env, stdout: process.stdout, stderr: process.stderr, signal: controller.signal };
+}

@@ -1,0 +1,41 @@
+/** `flatfile-audit simulator`: serves the bundled Flatfile API simulator until interrupted. */
+import { parseArgs } from 'node:util';
+import { ConfigError } from '../errors.js';
+import { startSimulator } from '../simulator/index.js';
+import { EXIT, type CliContext } from './context.js';
+
+export async function runSimulator(ctx: CliContext, args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      port: { type: 'string', default: '8787' },
+      host: { type: 'string', default: '127.0.0.1' },
+      environments: { type: 'string', default: '3' },
+      events: { type: 'string', default: '500' },
+      seed: { type: 'string', default: '1' },
+      token: { type: 'string', default: 'sk_sim_pat_default' },
+    },
+    strict: true,
+  });
+  const number = (name: string, text: string, min: number) => {
+    const value = Number(text);
+    if (!Number.isInteger(value) || value < min) throw new ConfigError(`--${name} must be a whole number of at least ${min}, got "${text}"`);
+    return value;
+  };
+  const simulator = await startSimulator({
+    host: values.host,
+    port: number('port', values.port, 0),
+    seed: number('seed', values.seed, 0),
+    now: new Date(),
+    pats: [values.token],
+    account: { environments: number('environments', values.environments, 1), eventsPerEnvironment: number('events', values.events, 0) },
+  });
+  ctx.stdout.write(
+    `Flatfile API simulator on ${simulator.url}\n` +
+      `  FLATFILE_API_URL=${simulator.url} FLATFILE_TOKEN=${values.token} npx flatfile-audit sync --once\n` +
+      `  ground truth: ${simulator.url.replace(/\/api\/v1$/, '')}/__simulator/truth\n(Ctrl-C to stop)\n`,
+  );
+  await new Promise<void>((resolve) => ctx.signal.addEventListener('abort', () => resolve(), { once: true }));
+  await simulator.close();
+  return EXIT.ok;
+}

@@ -1,0 +1,36 @@
+/** `flatfile-audit status`: per environment, where its cursor stands, when it last synced, what failed. */
+import { openReadOnly } from '../store/sqlite/open.js';
+import { createStatusReader } from '../store/sqlite/status-reader.js';
+import type { StoreStatus } from '../store/audit-store.js';
+import { formatTable } from './format.js';
+
+export function readStatus(dbPath: string): StoreStatus {
+  const db = openReadOnly(dbPath);
+  try {
+    return createStatusReader(db)();
+  } finally {
+    db.close();
+  }
+}
+
+export function formatStatus(status: StoreStatus): string {
+  const rows = status.environments.map((e) => ({
+    environment: e.name ?? '(unknown)',
+    id: e.environmentId,
+    events: e.events,
+    cursor: e.highWater ?? '',
+    'last success': e.lastSuccessAt ?? 'never',
+    state: e.removedAt ? `removed ${e.removedAt}` : e.listingInProgress ? 'listing interrupted, resumes next run' : 'idle',
+    'last error': e.lastError ? `${e.lastErrorAt ?? ''} ${e.lastError}` : '',
+  }));
+  const run = status.lastRun;
+  const t = status.totals;
+  return [
+    formatTable(rows).trimEnd(),
+    run
+      ? `last run ${run.id}: ${run.status}, started ${run.startedAt}${run.finishedAt ? `, finished ${run.finishedAt}` : ''}, ${run.newEvents} new events${run.error ? `, error: ${run.error}` : ''}`
+      : 'no sync has run yet',
+    `stored: ${t.events} events, ${t.rejected} rejected events, ${t.users} users, ${t.guests} guests, ${t.spaces} spaces, ${t.agents} agents`,
+    '',
+  ].join('\n');
+}

@@ -1,0 +1,33 @@
+/** `flatfile-audit sync --once`: one full sync straight into the database, no Redis involved. */
+import { loadConfig } from '../config.js';
+import { connectFlatfile } from '../flatfile/connect.js';
+import { createLogger } from '../log.js';
+import { openStore } from '../store/open-store.js';
+import { syncAccount, type RunReport } from '../sync/sync-account.js';
+import { syncOptionsFrom } from '../sync/sync-options.js';
+import { TokenRejectedError, describeError } from '../errors.js';
+import { EXIT, type CliContext } from './context.js';
+import { terminalProgress } from './progress.js';
+import { formatSyncSummary } from './sync-summary.js';
+
+export async function syncOnce(ctx: CliContext): Promise<number> {
+  const config = loadConfig(ctx.env);
+  // On a terminal the progress lines say what info logs would; explicit LOG_LEVEL still wins.
+  const level = ctx.env.LOG_LEVEL ? config.logLevel : ctx.stderr.isTTY ? 'warn' : config.logLevel;
+  const log = createLogger({ level });
+  const store = openStore(config);
+  let report: RunReport;
+  try {
+    const http = await connectFlatfile(config, log);
+    report = await syncAccount({ http, store, log, signal: ctx.signal, onProgress: terminalProgress(ctx.stderr) }, syncOptionsFrom(config), 'cli');
+  } finally {
+    await store.close();
+  }
+  ctx.stdout.write(formatSyncSummary(report));
+  if (report.error instanceof TokenRejectedError) {
+    ctx.stderr.write(`flatfile-audit: ${describeError(report.error)}\n`);
+    return EXIT.tokenRejected;
+  }
+  if (report.error) ctx.stderr.write(`flatfile-audit: sync failed: ${describeError(report.error)}\n`);
+  return report.status === 'ok' ? EXIT.ok : EXIT.failed;
+}

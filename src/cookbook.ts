@@ -1,0 +1,88 @@
+/**
+ * The audit questions ops ask most, as SQL. The README prints them, the demo runs them, and the
+ * benchmark times them at a million events; keep the three in step by keeping them here.
+ * `:since` / `:actor` / `:environment` are parameters where a query has them.
+ */
+
+export interface CookbookQuery {
+  name: string;
+  question: string;
+  sql: string;
+}
+
+export const COOKBOOK: readonly CookbookQuery[] = [
+  {
+    name: 'last-24h',
+    question: 'Who did what in the last 24 hours?',
+    sql: `SELECT created_at, environment_name, actor_type, actor_name, actor_email, topic
+FROM audit_trail
+WHERE created_at >= strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-1 day')
+ORDER BY created_at DESC
+LIMIT 50`,
+  },
+  {
+    name: 'by-actor',
+    question: 'Everything one user did (by email), newest first',
+    sql: `SELECT created_at, environment_name, topic, space_id
+FROM audit_trail
+WHERE actor_id = (SELECT id FROM users WHERE email = :email)
+ORDER BY created_at DESC
+LIMIT 100`,
+  },
+  {
+    name: 'per-environment',
+    question: 'Events per environment',
+    sql: `SELECT env.name AS environment, env.id, COUNT(e.id) AS events, MAX(e.created_at) AS latest
+FROM environments env LEFT JOIN events e ON e.environment_id = env.id
+GROUP BY env.id ORDER BY events DESC`,
+  },
+  {
+    name: 'topics-last-day',
+    question: 'Events by topic in the last day',
+    sql: `SELECT topic, COUNT(*) AS events
+FROM events
+WHERE created_at >= strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-1 day')
+GROUP BY topic ORDER BY events DESC`,
+  },
+  {
+    name: 'agents-deployed',
+    question: 'Which environments have agents deployed?',
+    sql: `SELECT env.name AS environment, COUNT(a.id) AS agents, group_concat(a.slug, ', ') AS slugs
+FROM environments env LEFT JOIN agents a ON a.environment_id = env.id AND a.removed_at IS NULL
+WHERE env.removed_at IS NULL
+GROUP BY env.id ORDER BY agents DESC, environment`,
+  },
+  {
+    name: 'spaces-per-environment',
+    question: 'How many spaces exist in which environment?',
+    sql: `SELECT env.name AS environment, COUNT(s.id) AS spaces, SUM(s.archived_at IS NOT NULL) AS archived
+FROM environments env LEFT JOIN spaces s ON s.environment_id = env.id AND s.removed_at IS NULL
+GROUP BY env.id ORDER BY spaces DESC`,
+  },
+  {
+    name: 'guest-access',
+    question: 'Which guests have access to which spaces?',
+    sql: `SELECT g.email, g.name, env.name AS environment, s.name AS space, gs.last_accessed
+FROM guest_spaces gs
+JOIN guests g ON g.id = gs.guest_id
+JOIN spaces s ON s.id = gs.space_id
+JOIN environments env ON env.id = gs.environment_id
+WHERE gs.removed_at IS NULL AND g.removed_at IS NULL
+ORDER BY g.email, environment, space`,
+  },
+  {
+    name: 'unresolved-actors',
+    question: 'Actors the API no longer knows (deleted users, API keys)',
+    sql: `SELECT actor_id, actor_type, COUNT(*) AS events, MAX(created_at) AS last_seen
+FROM audit_trail
+WHERE actor_id IS NOT NULL AND actor_name IS NULL
+GROUP BY actor_id ORDER BY events DESC
+LIMIT 20`,
+  },
+];
+
+export function cookbookQuery(name: string): CookbookQuery {
+  const found = COOKBOOK.find((q) => q.name === name);
+  if (!found) throw new Error(`no cookbook query named ${name}`);
+  return found;
+}

@@ -1,0 +1,95 @@
+/**
+ * Everything of one environment: its spaces (archived ones too), the guests reached through
+ * them, its agents, and its events. Each part is tried on its own, so a failing inventory listing
+ * does not hold back the audit events; failures scoped to this environment are collected, the
+ * rest are thrown to stop the run.
+ */
+import { listAgents } from '../flatfile/agents.js';
+import { listGuests } from '../flatfile/guests.js';
+import type { FlatfileHttp } from '../flatfile/http-client.js';
+import type { Listing } from '../flatfile/inventory-result.js';
+import { listSpaces } from '../flatfile/spaces.js';
+import { describeError } from '../errors.js';
+import type { Logger } from '../log.js';
+import type { EnvironmentRecord } from '../records.js';
+import type { AuditStore, InventoryKind, InventoryRecords } from '../store/audit-store.js';
+import type { BatchWriter } from './batch-writer.js';
+import { isEnvironmentScoped } from './errors.js';
+import { planListing } from './plan-listing.js';
+import type { SyncOptions } from './sync-options.js';
+import { syncEvents } from './sync-events.js';
+
+export interface EnvironmentDeps {
+  http: FlatfileHttp;
+  store: AuditStore;
+  writer: BatchWriter;
+  log: Logger;
+  clock: () => Date;
+  signal: AbortSignal;
+  onPage?: (environmentId: string, pagesDone: number) => void;
+}
+
+export interface EnvironmentReport {
+  environmentId: string;
+  name: string;
+  status: 'ok' | 'failed';
+  newEvents: number;
+  pages: number;
+  rejected: number;
+  resumedAtPage: number;
+  spaces: number;
+  guests: number;
+  agents: number;
+  durationMs: number;
+  errors: string[];
+}
+
+export async function syncEnvironment(deps: EnvironmentDeps, environment: EnvironmentRecord, options: SyncOptions): Promise<EnvironmentReport> {
+  const { http, store, log, signal } = deps;
+  const started = Date.now();
+  const report: EnvironmentReport = {
+    environmentId: environment.id, name: environment.name, status: 'ok', newEvents: 0, pages: 0, rejected: 0,
+    resumedAtPage: 1, spaces: 0, guests: 0, agents: 0, durationMs: 0, errors: [],
+  };
+  const attempt = async (part: string, work: () => Promise<void>): Promise<void> => {
+    try {
+      await work();
+    } catch (error) {
+      if (!isEnvironmentScoped(error)) throw error;
+      report.errors.push(`${part}: ${describeError(error)}`);
+      log.error({ err: error, part }, 'environment sync step failed');
+    }
+  };
+  const saveInventory = async <K extends InventoryKind>(kind: K, listing: Listing<InventoryRecords[K]>): Promise<void> => {
+    for (const item of listing.invalid) log.warn({ kind, reason: item.reason }, 'skipped an inventory item the API sent without required fields');
+    await store.writeInventory({ kind, scope: environment.id, records: listing.records, seenAt: deps.clock().toISOString() });
+  };
+
+  await attempt('events', async () => {
+    const start = planListing(await store.readCursor(environment.id), { ...options, now: deps.clock() });
+    if (start.nextPage > 1) log.info({ since: start.since, page: start.nextPage }, 'resuming an interrupted events listing');
+    const result = await syncEvents({ ...deps, onPage: (n) => deps.onPage?.(environment.id, n) }, environment.id, start);
+    Object.assign(report, { pages: result.pages, rejected: result.rejected, resumedAtPage: result.resumedAtPage });
+  });
+  await attempt('spaces and guests', async () => {
+    const spaces = await listSpaces(http, environment.id, options.pageSize, signal);
+    await saveInventory('spaces', spaces);
+    report.spaces = spaces.records.length;
+    const guests = await listGuests(http, environment.id, spaces.records.map((s) => s.id), options.guestConcurrency, signal);
+    await saveInventory('guests', guests);
+    report.guests = guests.records.length;
+  });
+  await attempt('agents', async () => {
+    const agents = await listAgents(http, environment.id, options.pageSize, signal);
+    await saveInventory('agents', agents);
+    report.agents = agents.records.length;
+  });
+
+  report.newEvents = deps.writer.insertedFor(environment.id);
+  report.durationMs = Date.now() - started;
+  if (report.errors.length > 0) {
+    report.status = 'failed';
+    await store.recordEnvironmentError(environment.id, report.errors.join('; '), deps.clock().toISOString());
+  }
+  return report;
+}
