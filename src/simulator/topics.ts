@@ -1,0 +1,60 @@
+/** Event topics of the official SDK (EventTopic) with their domain and how often they occur. */
+
+/** [topic, domain, relative weight]; records and commits dominate a real account's stream. */
+const TOPIC_TABLE: ReadonlyArray<readonly [string, string, number]> = [
+  ['records:created', 'workbook', 12],
+  ['records:updated', 'workbook', 18],
+  ['records:deleted', 'workbook', 4],
+  ['commit:created', 'sheet', 12],
+  ['commit:updated', 'sheet', 3],
+  ['commit:completed', 'sheet', 6],
+  ['sheet:created', 'sheet', 2],
+  ['sheet:updated', 'sheet', 5],
+  ['sheet:deleted', 'sheet', 1],
+  ['snapshot:created', 'sheet', 1],
+  ['layer:created', 'sheet', 1],
+  ['workbook:created', 'workbook', 3],
+  ['workbook:updated', 'workbook', 6],
+  ['workbook:deleted', 'workbook', 1],
+  ['job:created', 'job', 5],
+  ['job:ready', 'job', 3],
+  ['job:scheduled', 'job', 1],
+  ['job:updated', 'job', 4],
+  ['job:completed', 'job', 5],
+  ['job:failed', 'job', 1],
+  ['job:outcome-acknowledged', 'job', 2],
+  ['job:deleted', 'job', 1],
+  ['file:created', 'file', 3],
+  ['file:updated', 'file', 2],
+  ['file:deleted', 'file', 1],
+  ['space:created', 'space', 2],
+  ['space:updated', 'space', 2],
+  ['space:deleted', 'space', 1],
+  ['document:created', 'document', 1],
+  ['document:updated', 'document', 1],
+  ['document:deleted', 'document', 1],
+  ['agent:created', 'environment', 1],
+  ['agent:updated', 'environment', 1],
+  ['agent:deleted', 'environment', 1],
+];
+
+export const TOPICS: readonly string[] = TOPIC_TABLE.map(([topic]) => topic);
+
+const DOMAINS = new Map(TOPIC_TABLE.map(([topic, domain]) => [topic, domain]));
+const TOTAL_WEIGHT = TOPIC_TABLE.reduce((sum, [, , weight]) => sum + weight, 0);
+let running = 0;
+const CUMULATIVE = TOPIC_TABLE.map(([, , weight]) => (running += weight));
+
+/** The domain of a topic; unknown topics (added by tests) use their prefix, like the API does. */
+export function domainOf(topic: string): string {
+  return DOMAINS.get(topic) ?? topic.split(':')[0] ?? topic;
+}
+
+/** A topic for a uniform draw u in [0, 1), following the weights. */
+export function topicFor(u: number): string {
+  const target = u * TOTAL_WEIGHT;
+  for (let i = 0; i < CUMULATIVE.length; i++) {
+    if (target < (CUMULATIVE[i] as number)) return TOPICS[i] as string;
+  }
+  return TOPICS[TOPICS.length - 1] as string;
+}
