@@ -11,7 +11,8 @@ export type ErrorCode =
   | 'RETRIES_EXHAUSTED'
   | 'ABORTED'
   | 'STORE_FAILED'
-  | 'QUERY_REFUSED';
+  | 'QUERY_REFUSED'
+  | 'RATE_LIMITED';
 
 export class AuditError extends Error {
   readonly code: ErrorCode;
@@ -61,6 +62,19 @@ export class NotFoundError extends ApiError {
 export class RetriesExhaustedError extends AuditError {
   constructor(message: string, cause: unknown) {
     super('RETRIES_EXHAUSTED', message, { cause });
+  }
+}
+
+/**
+ * The API asked us to slow down, and the caller chose to hand the wait to someone else (the worker
+ * gives it to the queue's rate limiter instead of holding a job slot while it sleeps).
+ */
+export class RateLimitedError extends AuditError {
+  readonly waitMs: number;
+
+  constructor(waitMs: number) {
+    super('RATE_LIMITED', `the API is rate limiting us; retry in ${Math.ceil(waitMs / 1000)} s`);
+    this.waitMs = waitMs;
   }
 }
 

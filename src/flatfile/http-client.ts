@@ -4,7 +4,7 @@
  */
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Logger } from '../log.js';
-import { AbortedError, ApiError, NotFoundError, RetriesExhaustedError, TokenRejectedError, describeError } from '../errors.js';
+import { AbortedError, ApiError, NotFoundError, RateLimitedError, RetriesExhaustedError, TokenRejectedError, describeError } from '../errors.js';
 import type { Authenticator } from './credentials.js';
 import { backoffMs, parseRetryAfter, rateLimitDelayMs, ruleFor, type RetryPolicy } from './retry-policy.js';
 import type { AccessToken } from './types.js';
@@ -19,11 +19,24 @@ export interface RequestStats {
   byStatus: Record<string, number>;
 }
 
+/** Hooks for metrics; each is called once per event. */
+export interface HttpObserver {
+  response?(route: string, status: number | 'network'): void;
+  retry?(route: string): void;
+  rateLimited?(route: string, waitMs: number): void;
+}
+
 export interface HttpClientOptions {
   baseUrl: string;
   timeoutMs: number;
   policy: RetryPolicy;
   log: Logger;
+  /**
+   * What a 429 does: 'wait' sleeps as Retry-After says and tries again (the CLI); 'throw' raises
+   * RateLimitedError at once so the caller can hand the wait to a queue (the worker).
+   */
+  onRateLimit?: 'wait' | 'throw';
+  observer?: HttpObserver;
   random?: () => number;
 }
 
@@ -88,6 +101,8 @@ export class FlatfileHttp {
             throw new RetriesExhaustedError(`${route} was rate limited ${rateLimited} times in a row`, new ApiError(429, 'Too Many Requests'));
           }
           const waitMs = rateLimitDelayMs(attempt.retryAfterMs, rateLimited - 1, policy, this.options.random);
+          this.options.observer?.rateLimited?.(route, waitMs);
+          if (this.options.onRateLimit === 'throw') throw new RateLimitedError(waitMs);
           log.debug({ route, waitMs, retryAfterMs: attempt.retryAfterMs }, 'rate limited; waiting');
           await this.sleep(waitMs, signal);
           continue;
@@ -98,6 +113,7 @@ export class FlatfileHttp {
             throw new RetriesExhaustedError(`${route} failed ${transientFailures} times: ${attempt.reason}`, new Error(attempt.reason));
           }
           this.stats.retries += 1;
+          this.options.observer?.retry?.(route);
           const waitMs = attempt.retryAfterMs !== undefined
             ? rateLimitDelayMs(attempt.retryAfterMs, transientFailures - 1, policy, this.options.random)
             : backoffMs(transientFailures - 1, policy, this.options.random);
@@ -132,11 +148,11 @@ export class FlatfileHttp {
       text = await response.text();
     } catch (error) {
       if (signal?.aborted) throw new AbortedError(signal.reason);
-      this.count('network');
+      this.count(`${method} ${path}`, 'network');
       const reason = timeout.aborted ? `no answer within ${this.options.timeoutMs} ms` : describeError(error);
       return { kind: 'transient', reason };
     }
-    this.count(String(status));
+    this.count(`${method} ${path}`, status);
     const rule = ruleFor(status);
     const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'));
     switch (rule) {
@@ -162,8 +178,9 @@ export class FlatfileHttp {
     return `${this.options.baseUrl}${path}${search ? `?${search}` : ''}`;
   }
 
-  private count(key: string): void {
-    this.stats.byStatus[key] = (this.stats.byStatus[key] ?? 0) + 1;
+  private count(route: string, status: number | 'network'): void {
+    this.stats.byStatus[status] = (this.stats.byStatus[status] ?? 0) + 1;
+    this.options.observer?.response?.(route, status);
   }
 
   private async sleep(ms: number, signal?: AbortSignal): Promise<void> {

@@ -68,6 +68,15 @@ export interface InventorySnapshot<K extends InventoryKind> {
 
 export type RunStatus = 'running' | 'ok' | 'partial' | 'failed';
 
+export interface RunStart {
+  startedAt: string;
+  /** What asked for it: 'cli', 'schedule', 'manual', 'test'. */
+  trigger: string;
+  /** 'account' for a whole sync, 'directory' for account-level inventories, or an environment id. */
+  scope: string;
+  jobId?: string | undefined;
+}
+
 export interface RunSummary {
   status: Exclude<RunStatus, 'running'>;
   finishedAt: string;
@@ -96,7 +105,7 @@ export interface EnvironmentStatus {
 
 export interface StoreStatus {
   environments: EnvironmentStatus[];
-  lastRun: { id: number; startedAt: string; finishedAt: string | null; status: RunStatus; newEvents: number; error: string | null } | null;
+  lastRun: { id: number; scope: string; startedAt: string; finishedAt: string | null; status: RunStatus; newEvents: number; error: string | null } | null;
   totals: { events: number; rejected: number; users: number; guests: number; spaces: number; agents: number };
 }
 
@@ -105,9 +114,11 @@ export interface AuditStore {
   /** Stores the pages and their cursor updates in one transaction. */
   writePages(pages: readonly PageWrite[]): Promise<WriteResult>;
   writeInventory<K extends InventoryKind>(snapshot: InventorySnapshot<K>): Promise<void>;
+  /** Throws unless the store can take a write now (health checks). */
+  checkWritable(): Promise<void>;
   /** Notes a failed environment sync on its cursor, leaving its data and position alone. */
   recordEnvironmentError(environmentId: string, message: string, at: string): Promise<void>;
-  startRun(startedAt: string, trigger: string): Promise<number>;
+  startRun(run: RunStart): Promise<number>;
   finishRun(runId: number, summary: RunSummary): Promise<void>;
   status(): Promise<StoreStatus>;
   close(): Promise<void>;

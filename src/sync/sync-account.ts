@@ -5,14 +5,13 @@
  * the run at once, leaving the stored data as it was (nothing uncommitted is written after it).
  */
 import pLimit from 'p-limit';
-import { listEnvironments } from '../flatfile/environments.js';
 import type { FlatfileHttp } from '../flatfile/http-client.js';
-import { listUsers } from '../flatfile/users.js';
 import { AbortedError, describeError, toError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { AuditStore, RunStatus } from '../store/audit-store.js';
 import { BatchWriter } from './batch-writer.js';
 import type { SyncOptions } from './sync-options.js';
+import { syncEnvironmentList, syncUsers } from './sync-directory.js';
 import { syncEnvironment, type EnvironmentReport } from './sync-environment.js';
 
 export interface SyncDeps {
@@ -50,7 +49,7 @@ export async function syncAccount(deps: SyncDeps, options: SyncOptions, trigger 
   const clock = deps.clock ?? (() => new Date());
   const { http, store } = deps;
   const startedAt = clock();
-  const runId = await store.startRun(startedAt.toISOString(), trigger);
+  const runId = await store.startRun({ startedAt: startedAt.toISOString(), trigger, scope: 'account' });
   const log = deps.log.child({ runId });
   const cancel = new AbortController();
   const onOuterAbort = () => cancel.abort(deps.signal?.reason);
@@ -61,17 +60,14 @@ export async function syncAccount(deps: SyncDeps, options: SyncOptions, trigger 
   let fatal: Error | null = null;
 
   try {
-    const envListing = await listEnvironments(http, options.pageSize, cancel.signal);
-    await store.writeInventory({ kind: 'environments', scope: null, records: envListing.records, seenAt: clock().toISOString() });
-    deps.onProgress?.({ kind: 'environments', environments: envListing.records.map((e) => ({ id: e.id, name: e.name })) });
-    const userListing = await listUsers(http, options.pageSize, cancel.signal);
-    await store.writeInventory({ kind: 'users', scope: null, records: userListing.records, seenAt: clock().toISOString() });
-    users = userListing.records.length;
-    for (const item of [...envListing.invalid, ...userListing.invalid]) log.warn({ reason: item.reason }, 'skipped an account item without required fields');
+    const directory = { http, store, log, clock, signal: cancel.signal };
+    const environmentList = await syncEnvironmentList(directory, options.pageSize);
+    deps.onProgress?.({ kind: 'environments', environments: environmentList.map((e) => ({ id: e.id, name: e.name })) });
+    users = await syncUsers(directory, options.pageSize);
 
     const limit = pLimit(options.concurrency);
     await Promise.all(
-      envListing.records.map((environment) =>
+      environmentList.map((environment) =>
         limit(async () => {
           if (cancel.signal.aborted) return;
           try {

@@ -44,7 +44,7 @@ export interface EnvironmentReport {
   errors: string[];
 }
 
-export async function syncEnvironment(deps: EnvironmentDeps, environment: EnvironmentRecord, options: SyncOptions): Promise<EnvironmentReport> {
+export async function syncEnvironment(deps: EnvironmentDeps, environment: Pick<EnvironmentRecord, 'id' | 'name'>, options: SyncOptions): Promise<EnvironmentReport> {
   const { http, store, log, signal } = deps;
   const started = Date.now();
   const report: EnvironmentReport = {

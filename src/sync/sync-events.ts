@@ -4,6 +4,7 @@
  * while it is written. Only an empty page ends the listing (the API may cap pageSize, so a short
  * page proves nothing); the completing write moves the high-water mark.
  */
+import { AbortedError, RateLimitedError } from '../errors.js';
 import { fetchEventsPage, type EventsPage } from '../flatfile/events.js';
 import type { FlatfileHttp } from '../flatfile/http-client.js';
 import type { ListingProgress } from '../store/audit-store.js';
@@ -26,6 +27,16 @@ export interface EventsListingResult {
 }
 
 export async function syncEvents(deps: EventsListingDeps, environmentId: string, start: ListingProgress): Promise<EventsListingResult> {
+  try {
+    return await readListing(deps, environmentId, start);
+  } catch (error) {
+    // Interrupted (shutdown, or a 429 handed to the queue): keep what was fetched, so the retry resumes after it.
+    if (error instanceof AbortedError || error instanceof RateLimitedError) await deps.writer.flush().catch(() => undefined);
+    throw error;
+  }
+}
+
+async function readListing(deps: EventsListingDeps, environmentId: string, start: ListingProgress): Promise<EventsListingResult> {
   const { http, writer, signal } = deps;
   const result: EventsListingResult = { pages: 0, served: 0, rejected: 0, resumedAtPage: start.nextPage };
   const fetchPage = (pageNumber: number): Promise<EventsPage> => {

@@ -1,5 +1,5 @@
 /** The AuditStore on a SQLite file (better-sqlite3). Each write is one short transaction. */
-import type { AuditStore, InventoryKind, InventorySnapshot, PageWrite, RunSummary, WriteResult } from '../audit-store.js';
+import type { AuditStore, InventoryKind, InventorySnapshot, PageWrite, RunStart, RunSummary, WriteResult } from '../audit-store.js';
 import { createInventoryWriter } from './inventory-writer.js';
 import { openWritable, type OpenOptions, type SqliteDatabase } from './open.js';
 import { createPageWriter } from './page-writer.js';
@@ -29,7 +29,7 @@ export class SqliteStore implements AuditStore {
       `INSERT INTO sync_cursors (environment_id, last_error, last_error_at, updated_at) VALUES (?, ?, ?, ?)
        ON CONFLICT (environment_id) DO UPDATE SET last_error = excluded.last_error, last_error_at = excluded.last_error_at, updated_at = excluded.updated_at`,
     );
-    this.insertRun = db.prepare(`INSERT INTO sync_runs (trigger, started_at, status) VALUES (?, ?, 'running')`);
+    this.insertRun = db.prepare(`INSERT INTO sync_runs (trigger, started_at, scope, job_id, status) VALUES (?, ?, ?, ?, 'running')`);
     this.updateRun = db.prepare(
       `UPDATE sync_runs SET status = ?, finished_at = ?, new_events = ?, rejected = ?, pages = ?, requests = ?,
          environments_ok = ?, environments_failed = ?, error = ?, details = ? WHERE id = ?`,
@@ -52,8 +52,13 @@ export class SqliteStore implements AuditStore {
     this.recordError.run(environmentId, message, at, at);
   }
 
-  async startRun(startedAt: string, trigger: string): Promise<number> {
-    return Number(this.insertRun.run(trigger, startedAt).lastInsertRowid);
+  async startRun(run: RunStart): Promise<number> {
+    return Number(this.insertRun.run(run.trigger, run.startedAt, run.scope, run.jobId ?? null).lastInsertRowid);
+  }
+
+  async checkWritable(): Promise<void> {
+    // Takes the write lock and gives it back: fails if the file is read-only, locked past the busy timeout, or gone.
+    this.db.exec('BEGIN IMMEDIATE; ROLLBACK;');
   }
 
   async finishRun(runId: number, s: RunSummary): Promise<void> {

@@ -1,5 +1,5 @@
 /** Read side of the store: one environment's cursor, and the status report ops look at. */
-import type { EnvironmentCursor, EnvironmentStatus, RunStatus, StoreStatus } from '../audit-store.js';
+import type { EnvironmentCursor, EnvironmentStatus, StoreStatus } from '../audit-store.js';
 import type { SqliteDatabase } from './open.js';
 
 interface CursorRow {
@@ -52,8 +52,8 @@ export function createStatusReader(db: SqliteDatabase): () => StoreStatus {
      LEFT JOIN counts ON counts.environment_id = ids.id
      ORDER BY env.name, ids.id`,
   );
-  const lastRun = db.prepare<[], { id: number; startedAt: string; finishedAt: string | null; status: RunStatus; newEvents: number; error: string | null }>(
-    `SELECT id, started_at AS startedAt, finished_at AS finishedAt, status, new_events AS newEvents, error
+  const lastRun = db.prepare<[], NonNullable<StoreStatus['lastRun']>>(
+    `SELECT id, scope, started_at AS startedAt, finished_at AS finishedAt, status, new_events AS newEvents, error
      FROM sync_runs ORDER BY id DESC LIMIT 1`,
   );
   const totals = db.prepare<[], StoreStatus['totals']>(

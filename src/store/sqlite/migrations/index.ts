@@ -3,6 +3,7 @@
  * Append new ones; never edit one that has shipped.
  */
 import { sql as initial } from './0001-initial.js';
+import { sql as runScope } from './0002-run-scope.js';
 
 export interface Migration {
   version: number;
@@ -10,6 +11,9 @@ export interface Migration {
   sql: string;
 }
 
-export const MIGRATIONS: readonly Migration[] = [{ version: 1, name: 'initial', sql: initial }];
+export const MIGRATIONS: readonly Migration[] = [
+  { version: 1, name: 'initial', sql: initial },
+  { version: 2, name: 'run-scope', sql: runScope },
+];
 
 export const LATEST_VERSION = MIGRATIONS.length;
