@@ -3,6 +3,7 @@
  * per bad value. Credentials are described here but read (token file included) at the start of
  * each sync, so a rotated token needs no restart: see src/flatfile/credentials.ts.
  */
+import { CronExpressionParser } from 'cron-parser';
 import { ConfigError } from './errors.js';
 import { parseDuration } from './duration.js';
 
@@ -28,6 +29,26 @@ export interface Config {
   writeBatchRows: number;
   logLevel: string;
   logPretty: boolean;
+  worker: WorkerConfig;
+}
+
+/** Settings of the scheduled worker (and of the CLI commands that talk to its queue). */
+export interface WorkerConfig {
+  redisUrl: string;
+  /** BullMQ key prefix: several deployments can share one Redis under different prefixes. */
+  queuePrefix: string;
+  /** When the account sync fires: a 5-field cron, or 6 fields with seconds first. */
+  cron: string;
+  timezone: string;
+  concurrency: number;
+  /** Tries of a failing environment job before it stays failed (the next scheduled run starts afresh). */
+  jobAttempts: number;
+  /** Port of /healthz, /metrics and the queue dashboard; undefined turns the server off. */
+  httpPort: number | undefined;
+  httpHost: string;
+  shutdownTimeoutMs: number;
+  /** How long a job's lock lasts without renewal: a killed worker's job is taken over after about this long. */
+  jobLockMs: number;
 }
 
 export const DEFAULT_API_URL = 'https://platform.flatfile.com/api/v1';
@@ -51,7 +72,58 @@ export function loadConfig(env: Env = process.env): Config {
     writeBatchRows: readInt(env, 'AUDIT_WRITE_BATCH', 1000, 1, 100_000),
     logLevel: readChoice(env, 'LOG_LEVEL', 'info', LOG_LEVELS),
     logPretty: readBoolean(env, 'LOG_PRETTY', false),
+    worker: {
+      redisUrl: readRedisUrl(env, 'REDIS_URL', 'redis://127.0.0.1:6379'),
+      queuePrefix: readString(env, 'AUDIT_QUEUE_PREFIX', 'flatfile-audit'),
+      cron: readCron(env, 'AUDIT_SYNC_CRON', '*/5 * * * *'),
+      timezone: readTimezone(env, 'AUDIT_SYNC_TZ', 'UTC'),
+      concurrency: readInt(env, 'AUDIT_WORKER_CONCURRENCY', 4, 1, 64),
+      jobAttempts: readInt(env, 'AUDIT_JOB_ATTEMPTS', 5, 1, 100),
+      httpPort: env.AUDIT_HTTP_PORT?.trim() ? readInt(env, 'AUDIT_HTTP_PORT', 0, 0, 65535) : undefined,
+      httpHost: readString(env, 'AUDIT_HTTP_HOST', '127.0.0.1'),
+      shutdownTimeoutMs: readDuration(env, 'AUDIT_SHUTDOWN_TIMEOUT', '30s', 1),
+      jobLockMs: readDuration(env, 'AUDIT_JOB_LOCK', '30s', 1000),
+    },
   };
+}
+
+function readRedisUrl(env: Env, name: string, fallback: string): string {
+  const value = readString(env, name, fallback);
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ConfigError(`${name} must be a redis:// or rediss:// URL, got "${redactUrl(value)}"`);
+  }
+  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') throw new ConfigError(`${name} must be a redis:// or rediss:// URL, got "${redactUrl(value)}"`);
+  return value;
+}
+
+/** A URL fit for an error message: any password replaced. */
+export function redactUrl(value: string): string {
+  return value.replace(/\/\/([^:/@]*):([^@]*)@/, '//$1:***@');
+}
+
+function readCron(env: Env, name: string, fallback: string): string {
+  const raw = readString(env, name, fallback);
+  const fields = raw.split(/\s+/).length;
+  if (fields !== 5 && fields !== 6) throw new ConfigError(`${name} must have 5 fields (or 6 with seconds first), got "${raw}"`);
+  try {
+    CronExpressionParser.parse(raw);
+  } catch (error) {
+    throw new ConfigError(`${name} "${raw}" is not a valid cron pattern: ${(error as Error).message}`);
+  }
+  return raw;
+}
+
+function readTimezone(env: Env, name: string, fallback: string): string {
+  const raw = readString(env, name, fallback);
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: raw });
+  } catch {
+    throw new ConfigError(`${name} must be an IANA time zone like UTC or Europe/Berlin, got "${raw}"`);
+  }
+  return raw;
 }
 
 function readCredentials(env: Env): CredentialSource {

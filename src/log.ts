@@ -4,6 +4,7 @@
  * holding one is logged by mistake, these paths are censored.
  */
 import { pino, type Logger } from 'pino';
+import pretty from 'pino-pretty';
 
 export type { Logger };
 
@@ -30,6 +31,8 @@ const REDACT_PATHS = [
 
 export interface LogOptions {
   level: string;
+  /** Human-readable lines instead of JSON (LOG_PRETTY=1, or a terminal). */
+  pretty?: boolean;
   /** Where lines go; defaults to stderr. Tests pass a stream to read what was logged. */
   destination?: NodeJS.WritableStream;
 }
@@ -43,6 +46,8 @@ export function createLogger(options: LogOptions): Logger {
       redact: { paths: REDACT_PATHS, censor: '[redacted]' },
       timestamp: pino.stdTimeFunctions.isoTime,
     },
-    options.destination ?? pino.destination({ fd: 2, sync: true }),
+    options.pretty
+      ? pretty({ destination: options.destination ?? 2, sync: true, colorize: options.destination === undefined && process.stderr.isTTY, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,service' })
+      : (options.destination ?? pino.destination({ fd: 2, sync: true })),
   );
 }

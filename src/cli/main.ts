@@ -8,14 +8,22 @@ import { runQuery } from './query.js';
 import { runSimulator } from './simulator.js';
 import { formatStatus, readStatus } from './status.js';
 import { syncOnce } from './sync-once.js';
+import { syncQueued } from './sync-queued.js';
+import { runWorker } from './worker.js';
+import { formatQueueStatus, readQueueStatus } from './queue-status.js';
+import { parseDuration } from '../duration.js';
 
 const HELP = `flatfile-audit: a Flatfile audit trail in SQLite
 
 usage:
-  flatfile-audit sync --once            sync every environment once, straight into the database
+  flatfile-audit worker                 the scheduled service: syncs on AUDIT_SYNC_CRON until stopped
+  flatfile-audit sync [--no-wait] [--timeout 1h]
+                                        ask the workers for an account sync now, and follow it
+  flatfile-audit sync --once            sync every environment once, straight into the database (no Redis)
   flatfile-audit query "<SQL>" [--json | --csv] [--param name=value ...]
                                         run a read-only query against the audit database
-  flatfile-audit status [--json]        cursor, last sync and last error per environment
+  flatfile-audit status [--json] [--no-queue]
+                                        cursor, last sync and last error per environment, and the queue
   flatfile-audit demo                   sync the bundled API simulator into ./data/demo.db and show answers
   flatfile-audit simulator [--port 8787] [--environments 3] [--events 500] [--seed 1]
                                         serve the bundled Flatfile API simulator
@@ -29,10 +37,18 @@ export async function main(argv: string[], ctx: CliContext = processContext()): 
   try {
     switch (command) {
       case 'sync': {
-        const { values } = parseArgs({ args: rest, options: { once: { type: 'boolean', default: false } }, strict: true });
-        if (!values.once) throw new ConfigError('sync needs --once (one direct sync into the database); the scheduled worker runs syncs otherwise');
-        return await syncOnce(ctx);
+        const { values } = parseArgs({
+          args: rest,
+          options: { once: { type: 'boolean', default: false }, 'no-wait': { type: 'boolean', default: false }, timeout: { type: 'string', default: '1h' } },
+          strict: true,
+        });
+        if (values.once) return await syncOnce(ctx);
+        const timeoutMs = parseDuration(values.timeout);
+        if (!timeoutMs) throw new ConfigError(`--timeout must be a duration like 30m, got "${values.timeout}"`);
+        return await syncQueued(ctx, { wait: !values['no-wait'], timeoutMs });
       }
+      case 'worker':
+        return await runWorker(ctx);
       case 'query': {
         const { values, positionals } = parseArgs({
           args: rest,
@@ -50,9 +66,11 @@ export async function main(argv: string[], ctx: CliContext = processContext()): 
         return EXIT.ok;
       }
       case 'status': {
-        const { values } = parseArgs({ args: rest, options: { json: { type: 'boolean', default: false } }, strict: true });
-        const status = readStatus(loadConfig(ctx.env).dbPath);
-        ctx.stdout.write(values.json ? `${JSON.stringify(status, null, 2)}\n` : formatStatus(status));
+        const { values } = parseArgs({ args: rest, options: { json: { type: 'boolean', default: false }, 'no-queue': { type: 'boolean', default: false } }, strict: true });
+        const config = loadConfig(ctx.env);
+        const status = readStatus(config.dbPath);
+        const queue = values['no-queue'] ? undefined : await readQueueStatus(config.worker);
+        ctx.stdout.write(values.json ? `${JSON.stringify({ ...status, queue }, null, 2)}\n` : formatStatus(status) + (queue ? formatQueueStatus(queue) : ''));
         return EXIT.ok;
       }
       case 'demo':

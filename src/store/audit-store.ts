@@ -111,6 +111,8 @@ export interface StoreStatus {
 
 export interface AuditStore {
   readCursor(environmentId: string): Promise<EnvironmentCursor | undefined>;
+  /** Every environment's cursor (cheap: no event counts), for metrics. */
+  listCursors(): Promise<EnvironmentCursor[]>;
   /** Stores the pages and their cursor updates in one transaction. */
   writePages(pages: readonly PageWrite[]): Promise<WriteResult>;
   writeInventory<K extends InventoryKind>(snapshot: InventorySnapshot<K>): Promise<void>;

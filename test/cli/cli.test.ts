@@ -108,17 +108,17 @@ describe('query, status and help', () => {
   });
 
   it('status shows each environment with its cursor and counts, as text or JSON', async () => {
-    const text = await runCli(['status'], { AUDIT_DB: dbPath });
+    const text = await runCli(['status', '--no-queue'], { AUDIT_DB: dbPath });
     expect(text.code).toBe(0);
     for (const e of running.sim.environments()) expect(text.stdout).toMatch(new RegExp(`${e.name}\\s+${e.id}\\s+40\\s+20\\d\\d-`));
     expect(text.stdout).toMatch(/last run 1: ok/);
-    const json = JSON.parse((await runCli(['status', '--json'], { AUDIT_DB: dbPath })).stdout);
+    const json = JSON.parse((await runCli(['status', '--json', '--no-queue'], { AUDIT_DB: dbPath })).stdout);
     expect(json.environments).toHaveLength(2);
     expect(json.totals.events).toBe(80);
   });
 
   it('status and query say plainly when there is no database yet', async () => {
-    const result = await runCli(['status'], { AUDIT_DB: join(tempDir(), 'missing.db') });
+    const result = await runCli(['status', '--no-queue'], { AUDIT_DB: join(tempDir(), 'missing.db') });
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/^flatfile-audit: cannot open the database .*missing\.db.*run a sync first/);
   });

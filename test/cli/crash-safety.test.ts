@@ -42,9 +42,11 @@ describe('SIGKILL at any moment, then a normal run', () => {
     let sawInterruptedListing = false;
     for (let attempt = 0; attempt < 8; attempt += 1) {
       const { child, done } = startCli(['sync', '--once'], env);
-      // Kill once a random share of the history is stored, plus a random few milliseconds so the
-      // kill lands anywhere: mid-request, mid-transaction, between pages.
-      const target = Math.floor(random() * 1200);
+      // Kill once a random part (up to a third) of what is left is stored, plus a random few
+      // milliseconds, so the kills spread over the run and land anywhere: mid-request,
+      // mid-transaction, between pages.
+      const stored = storedCount(dbPath);
+      const target = stored + Math.floor(random() * 0.35 * (1200 - stored));
       const lateByMs = random() * 30;
       while (child.exitCode === null && storedCount(dbPath) < target) await sleep(5);
       await sleep(lateByMs);

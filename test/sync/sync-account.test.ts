@@ -58,8 +58,10 @@ describe('incremental syncs', () => {
     expect(second.newEvents).toBe(0);
     // Each environment re-reads the events of the last 10 minutes of its history: a page or two, not 12.
     const history = (id: string) => sim.events(id).filter((e) => e.createdAt >= new Date(Date.parse(sim.events(id).map((x) => x.createdAt).sort().at(-1)!) - 600_000).toISOString()).length;
-    const expectedPages = sim.environments().reduce((n, e) => n + Math.ceil(history(e.id) / 20) + 1, 0);
-    expect(sim.stats().byRoute['GET /events']).toBe(expectedPages);
+    const lookbackPages = sim.environments().reduce((n, e) => n + Math.ceil(history(e.id) / 20) + 1, 0);
+    // ... plus at most one page per environment requested ahead of the empty page that ends a listing.
+    expect(sim.stats().byRoute['GET /events']).toBeGreaterThanOrEqual(lookbackPages);
+    expect(sim.stats().byRoute['GET /events']).toBeLessThanOrEqual(lookbackPages + sim.environments().length);
     expect(second.pages).toBeLessThan(first.pages / 4);
     expect(storedEventIds(dbPath)).toEqual(sim.eventIds());
   });

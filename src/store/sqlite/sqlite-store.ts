@@ -8,7 +8,7 @@ import { createCursorReader, createStatusReader } from './status-reader.js';
 export class SqliteStore implements AuditStore {
   private readonly writePagesTx;
   private readonly writeInventoryTx;
-  private readonly readCursorRow;
+  private readonly cursors;
   private readonly readStatus;
   private readonly recordError;
   private readonly insertRun;
@@ -23,7 +23,7 @@ export class SqliteStore implements AuditStore {
   constructor(readonly db: SqliteDatabase, private readonly clock: () => Date = () => new Date()) {
     this.writePagesTx = createPageWriter(db);
     this.writeInventoryTx = createInventoryWriter(db);
-    this.readCursorRow = createCursorReader(db);
+    this.cursors = createCursorReader(db);
     this.readStatus = createStatusReader(db);
     this.recordError = db.prepare(
       `INSERT INTO sync_cursors (environment_id, last_error, last_error_at, updated_at) VALUES (?, ?, ?, ?)
@@ -37,7 +37,11 @@ export class SqliteStore implements AuditStore {
   }
 
   async readCursor(environmentId: string) {
-    return this.readCursorRow(environmentId);
+    return this.cursors.one(environmentId);
+  }
+
+  async listCursors() {
+    return this.cursors.all();
   }
 
   async writePages(pages: readonly PageWrite[]): Promise<WriteResult> {

@@ -14,27 +14,34 @@ interface CursorRow {
   last_error: string | null;
 }
 
-export function createCursorReader(db: SqliteDatabase): (environmentId: string) => EnvironmentCursor | undefined {
+export function createCursorReader(db: SqliteDatabase): { one(environmentId: string): EnvironmentCursor | undefined; all(): EnvironmentCursor[] } {
   const select = db.prepare<[string], CursorRow>('SELECT * FROM sync_cursors WHERE environment_id = ?');
-  return (environmentId) => {
-    const row = select.get(environmentId);
-    if (!row) return undefined;
-    const inProgress = row.listing_next_page !== null && row.listing_page_size !== null && row.listing_started_at !== null;
-    return {
-      environmentId: row.environment_id,
-      highWater: row.high_water,
-      listing: inProgress
-        ? {
-            since: row.listing_since,
-            pageSize: row.listing_page_size as number,
-            nextPage: row.listing_next_page as number,
-            maxCreatedAt: row.listing_max_created_at,
-            startedAt: row.listing_started_at as string,
-          }
-        : null,
-      lastSuccessAt: row.last_success_at,
-      lastError: row.last_error,
-    };
+  const selectAll = db.prepare<[], CursorRow>('SELECT * FROM sync_cursors ORDER BY environment_id');
+  return {
+    one: (environmentId) => {
+      const row = select.get(environmentId);
+      return row ? toCursor(row) : undefined;
+    },
+    all: () => selectAll.all().map(toCursor),
+  };
+}
+
+function toCursor(row: CursorRow): EnvironmentCursor {
+  const inProgress = row.listing_next_page !== null && row.listing_page_size !== null && row.listing_started_at !== null;
+  return {
+    environmentId: row.environment_id,
+    highWater: row.high_water,
+    listing: inProgress
+      ? {
+          since: row.listing_since,
+          pageSize: row.listing_page_size as number,
+          nextPage: row.listing_next_page as number,
+          maxCreatedAt: row.listing_max_created_at,
+          startedAt: row.listing_started_at as string,
+        }
+      : null,
+    lastSuccessAt: row.last_success_at,
+    lastError: row.last_error,
   };
 }
 

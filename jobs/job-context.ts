@@ -1,0 +1,16 @@
+import type { Queue } from 'bullmq';
+import type { Config } from '../src/config.js';
+import type { Logger } from '../src/log.js';
+import type { AuditMetrics } from '../src/ops/metrics.js';
+import type { AuditStore } from '../src/store/audit-store.js';
+import type { SyncJobData } from './queue.js';
+
+/** What every job processor is given by the worker process: settings parsed once, and shared resources. */
+export interface JobContext {
+  config: Config;
+  store: AuditStore;
+  log: Logger;
+  metrics: AuditMetrics;
+  queue: Queue<SyncJobData>;
+  clock: () => Date;
+}

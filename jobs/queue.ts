@@ -1,0 +1,60 @@
+/**
+ * The sync queue: its name, its three job kinds with their payloads, and the options every job
+ * gets. Payloads hold ids and options only; the token is read by the worker for each job.
+ */
+import { Queue, type ConnectionOptions, type JobsOptions } from 'bullmq';
+import type { WorkerConfig } from '../src/config.js';
+
+export const QUEUE_NAME = 'audit-sync';
+
+export const JOB = {
+  /** Lists the environments and fans out one environment job each, plus the directory job. */
+  account: 'account-sync',
+  /** One environment: events, spaces, guests, agents. */
+  environment: 'environment-sync',
+  /** Account-level inventories: users. */
+  directory: 'directory-sync',
+} as const;
+
+export type JobName = (typeof JOB)[keyof typeof JOB];
+
+export type Trigger = 'schedule' | 'manual';
+
+export interface AccountSyncData {
+  trigger: Trigger;
+}
+
+export interface EnvironmentSyncData {
+  trigger: Trigger;
+  environmentId: string;
+  environmentName: string;
+}
+
+export interface DirectorySyncData {
+  trigger: Trigger;
+}
+
+export type SyncJobData = AccountSyncData | EnvironmentSyncData | DirectorySyncData;
+
+/** The id of the one schedule; stable, so redeploys and extra workers replace it instead of adding one. */
+export const SCHEDULER_ID = 'account-sync-schedule';
+
+/** Deduplication ids: while one job of an id is waiting or running, adding another is a no-op. */
+export const dedupId = {
+  environment: (environmentId: string) => `environment:${environmentId}`,
+  directory: () => 'directory',
+};
+
+/** What every job gets: bounded retries with jittered backoff, and bounded history in Redis. */
+export function defaultJobOptions(config: Pick<WorkerConfig, 'jobAttempts'>): JobsOptions {
+  return {
+    attempts: config.jobAttempts,
+    backoff: { type: 'exponential', delay: 10_000, jitter: 0.5 },
+    removeOnComplete: { count: 1000, age: 7 * 24 * 3600 },
+    removeOnFail: { count: 5000, age: 30 * 24 * 3600 },
+  };
+}
+
+export function createQueue(connection: ConnectionOptions, config: Pick<WorkerConfig, 'queuePrefix' | 'jobAttempts'>): Queue<SyncJobData> {
+  return new Queue<SyncJobData>(QUEUE_NAME, { connection, prefix: config.queuePrefix, defaultJobOptions: defaultJobOptions(config) });
+}

@@ -1,0 +1,18 @@
+import type { Queue } from 'bullmq';
+import type { WorkerConfig } from '../src/config.js';
+import { JOB, SCHEDULER_ID, type SyncJobData } from './queue.js';
+
+/**
+ * Registers (or replaces) the one schedule that fires the account sync. upsertJobScheduler is
+ * idempotent by id, so every worker can call this at start: there is never more than one schedule,
+ * and a changed cron replaces the old one.
+ */
+export async function registerSchedule(queue: Queue<SyncJobData>, config: Pick<WorkerConfig, 'cron' | 'timezone'>): Promise<void> {
+  await queue.upsertJobScheduler(SCHEDULER_ID, { pattern: config.cron, tz: config.timezone }, { name: JOB.account, data: { trigger: 'schedule' } });
+}
+
+/** When the schedule fires next, if there is one. */
+export async function nextScheduledRun(queue: Queue<SyncJobData>): Promise<Date | undefined> {
+  const scheduler = await queue.getJobScheduler(SCHEDULER_ID);
+  return scheduler?.next ? new Date(scheduler.next) : undefined;
+}

@@ -1,0 +1,113 @@
+/**
+ * The long-running worker process: registers the schedule, processes sync jobs, serves the ops
+ * port, and shuts down within a bound. Resources are closed in reverse order of opening.
+ */
+import { Worker, type Job } from 'bullmq';
+import type { Config } from '../src/config.js';
+import type { Logger } from '../src/log.js';
+import { createHealthCheck } from '../src/ops/health.js';
+import { startOpsServer, type OpsServer } from '../src/ops/http-server.js';
+import { AuditMetrics } from '../src/ops/metrics.js';
+import { openStore } from '../src/store/open-store.js';
+import { processAccountSync } from './account-sync.js';
+import { processDirectorySync } from './directory-sync.js';
+import { processEnvironmentSync } from './environment-sync.js';
+import type { JobContext } from './job-context.js';
+import { JOB, QUEUE_NAME, createQueue, type AccountSyncData, type DirectorySyncData, type EnvironmentSyncData, type SyncJobData } from './queue.js';
+import { createRedis } from './redis.js';
+import { registerSchedule } from './scheduler.js';
+
+export interface RunningWorker {
+  worker: Worker<SyncJobData>;
+  ops: OpsServer | undefined;
+  /** Stops taking jobs, returns running ones to the queue after their current write, closes everything. */
+  close(): Promise<void>;
+}
+
+export async function startWorker(config: Config, log: Logger): Promise<RunningWorker> {
+  const cleanups: Array<() => Promise<unknown>> = [];
+  const closeAll = async () => {
+    for (const cleanup of cleanups.reverse()) {
+      await cleanup().catch((error: unknown) => log.warn({ err: error }, 'error while closing'));
+    }
+  };
+  try {
+    const store = openStore(config);
+    cleanups.push(() => store.close());
+    const queueConnection = createRedis(config.worker.redisUrl, log, 'queue');
+    cleanups.push(() => queueConnection.quit().catch(() => queueConnection.disconnect()));
+    const queue = createQueue(queueConnection, config.worker);
+    queue.on('error', () => undefined); // connection trouble is logged once by createRedis
+    cleanups.push(() => queue.close());
+    await registerSchedule(queue, config.worker);
+    log.info({ cron: config.worker.cron, tz: config.worker.timezone }, 'account sync scheduled');
+
+    const metrics = new AuditMetrics(store, queue);
+    const ctx: JobContext = { config, store, log, metrics, queue, clock: () => new Date() };
+    const workerConnection = createRedis(config.worker.redisUrl, log, 'worker');
+    cleanups.push(() => workerConnection.quit().catch(() => workerConnection.disconnect()));
+    const worker = new Worker<SyncJobData>(QUEUE_NAME, (job, token, signal) => dispatch(job, token, signal ?? new AbortController().signal, ctx), {
+      connection: workerConnection,
+      prefix: config.worker.queuePrefix,
+      concurrency: config.worker.concurrency,
+      // queue.rateLimit() only takes effect with a limiter; this one never binds on its own.
+      limiter: { max: 10_000, duration: 1000 },
+      maxStartedAttempts: 200,
+      lockDuration: config.worker.jobLockMs,
+      stalledInterval: config.worker.jobLockMs,
+      maxStalledCount: 3,
+      autorun: false,
+    });
+    worker.on('failed', (job, error) => log.error({ jobId: job?.id, job: job?.name, envId: (job?.data as Partial<EnvironmentSyncData> | undefined)?.environmentId, attemptsMade: job?.attemptsMade, err: error }, 'job failed'));
+    worker.on('stalled', (jobId) => log.warn({ jobId }, 'job stalled (its worker died?); it will run again'));
+    worker.on('error', (error) => {
+      // A lost Redis connection makes every blocking call fail until it is back; createRedis logs that once.
+      if (!/ECONNREFUSED|Connection is closed|ECONNRESET/.test(error.message)) log.warn({ err: error }, 'worker error');
+    });
+    cleanups.push(() => closeWorker(worker, config.worker.shutdownTimeoutMs, log));
+
+    let ops: OpsServer | undefined;
+    if (config.worker.httpPort !== undefined) {
+      ops = await startOpsServer({ host: config.worker.httpHost, port: config.worker.httpPort, queue, metrics, health: createHealthCheck(queueConnection, store), log });
+      cleanups.push(() => ops!.close());
+    }
+    void worker.run().catch((error: unknown) => log.error({ err: error }, 'worker stopped unexpectedly'));
+    log.info({ concurrency: config.worker.concurrency, queue: QUEUE_NAME, prefix: config.worker.queuePrefix }, 'worker started');
+
+    let closing: Promise<void> | undefined;
+    return { worker, ops, close: () => (closing ??= closeAll()) };
+  } catch (error) {
+    await closeAll();
+    throw error;
+  }
+}
+
+function dispatch(job: Job<SyncJobData>, token: string | undefined, signal: AbortSignal, ctx: JobContext): Promise<unknown> {
+  switch (job.name) {
+    case JOB.account:
+      return processAccountSync(job as Job<AccountSyncData>, token, signal, ctx);
+    case JOB.environment:
+      return processEnvironmentSync(job as Job<EnvironmentSyncData>, token, signal, ctx);
+    case JOB.directory:
+      return processDirectorySync(job as Job<DirectorySyncData>, token, signal, ctx);
+    default:
+      throw new Error(`unknown job name "${job.name}"`);
+  }
+}
+
+/**
+ * worker.close() waits for running jobs with no limit. Cancelling them first makes each commit its
+ * current write and go back to the queue; if that still takes longer than the bound, close by force
+ * (an unfinished job then stalls and is taken over by another worker: crash safety covers it).
+ */
+async function closeWorker(worker: Worker, boundMs: number, log: Logger): Promise<void> {
+  worker.cancelAllJobs('shutdown');
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), boundMs)));
+  const outcome = await Promise.race([worker.close().then(() => 'closed' as const), timedOut]);
+  clearTimeout(timer);
+  if (outcome === 'timeout') {
+    log.warn({ boundMs }, 'running jobs did not stop in time; closing by force');
+    await worker.close(true);
+  }
+}

@@ -1,0 +1,69 @@
+/**
+ * The worker's HTTP port: /healthz for orchestrators, /metrics for Prometheus, and the Bull Board
+ * dashboard of the queue under /queues. It binds to 127.0.0.1 unless told otherwise.
+ */
+import { once } from 'node:events';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createBullBoard } from '@bull-board/api';
+import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
+import { ExpressAdapter } from '@bull-board/express';
+import type { Queue } from 'bullmq';
+import express from 'express';
+import type { Logger } from '../log.js';
+import type { AuditMetrics } from './metrics.js';
+import type { HealthCheck } from './health.js';
+
+export interface OpsServerOptions {
+  host: string;
+  port: number;
+  queue: Queue;
+  metrics: AuditMetrics;
+  health: HealthCheck;
+  log: Logger;
+}
+
+export interface OpsServer {
+  url: string;
+  close(): Promise<void>;
+}
+
+export const DASHBOARD_PATH = '/queues';
+
+export async function startOpsServer(options: OpsServerOptions): Promise<OpsServer> {
+  const app = express();
+  app.disable('x-powered-by');
+
+  app.get('/healthz', async (_req, res) => {
+    const report = await options.health();
+    res.status(report.ok ? 200 : 503).json(report);
+  });
+
+  app.get('/metrics', async (_req, res) => {
+    try {
+      res.type(options.metrics.registry.contentType).send(await options.metrics.registry.metrics());
+    } catch (error) {
+      options.log.warn({ err: error }, 'collecting metrics failed');
+      res.status(500).type('text/plain').send(`collecting metrics failed: ${(error as Error).message}\n`);
+    }
+  });
+
+  const board = new ExpressAdapter();
+  board.setBasePath(DASHBOARD_PATH);
+  createBullBoard({ queues: [new BullMQAdapter(options.queue, { readOnlyMode: false })], serverAdapter: board, options: { uiConfig: { boardTitle: 'flatfile-audit' } } });
+  app.use(DASHBOARD_PATH, board.getRouter());
+
+  const server: Server = app.listen(options.port, options.host);
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+  const url = `http://${options.host.includes(':') ? `[${options.host}]` : options.host}:${port}`;
+  options.log.info({ url }, 'ops HTTP server listening (/healthz, /metrics, /queues)');
+  return {
+    url,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}

@@ -1,0 +1,67 @@
+/**
+ * Prometheus metrics of one worker process. Counters are fed by the jobs and the HTTP client's
+ * observer; cursor lag and queue depth are read when /metrics is scraped, so they are never stale.
+ */
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { HttpObserver } from '../flatfile/http-client.js';
+import type { AuditStore } from '../store/audit-store.js';
+
+export interface QueueCounts {
+  getJobCounts(...states: string[]): Promise<Record<string, number>>;
+}
+
+export class AuditMetrics {
+  readonly registry = new Registry();
+  readonly eventsIngested: Counter<'environment'>;
+  readonly syncDuration: Histogram<'kind' | 'outcome'>;
+  readonly apiRequests: Counter<'route' | 'status'>;
+  readonly apiRetries: Counter<'route'>;
+  readonly apiRateLimited: Counter<'route'>;
+
+  constructor(store: AuditStore, queue: QueueCounts, clock: () => number = Date.now) {
+    const registers = [this.registry];
+    collectDefaultMetrics({ register: this.registry, prefix: 'flatfile_audit_process_' });
+    this.eventsIngested = new Counter({ name: 'flatfile_audit_events_ingested_total', help: 'Events newly stored, per environment', labelNames: ['environment'], registers });
+    this.syncDuration = new Histogram({
+      name: 'flatfile_audit_sync_duration_seconds',
+      help: 'Duration of sync jobs',
+      labelNames: ['kind', 'outcome'],
+      buckets: [0.1, 0.5, 1, 5, 15, 60, 300, 900, 3600],
+      registers,
+    });
+    this.apiRequests = new Counter({ name: 'flatfile_audit_api_requests_total', help: 'Flatfile API answers by route and status', labelNames: ['route', 'status'], registers });
+    this.apiRetries = new Counter({ name: 'flatfile_audit_api_retries_total', help: 'Retried Flatfile API requests', labelNames: ['route'], registers });
+    this.apiRateLimited = new Counter({ name: 'flatfile_audit_api_rate_limited_total', help: 'HTTP 429 answers from the Flatfile API', labelNames: ['route'], registers });
+    new Gauge({
+      name: 'flatfile_audit_cursor_lag_seconds',
+      help: 'Seconds between now and the newest event stored for each environment',
+      labelNames: ['environment'],
+      registers,
+      async collect() {
+        this.reset();
+        for (const cursor of await store.listCursors()) {
+          if (cursor.highWater) this.set({ environment: cursor.environmentId }, Math.max(0, (clock() - Date.parse(cursor.highWater)) / 1000));
+        }
+      },
+    });
+    new Gauge({
+      name: 'flatfile_audit_queue_jobs',
+      help: 'Jobs in the sync queue by state',
+      labelNames: ['state'],
+      registers,
+      async collect() {
+        const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed', 'prioritized');
+        for (const [state, count] of Object.entries(counts)) this.set({ state }, count);
+      },
+    });
+  }
+
+  /** Feeds the API counters from an HTTP client. */
+  httpObserver(): HttpObserver {
+    return {
+      response: (route, status) => this.apiRequests.inc({ route, status: String(status) }),
+      retry: (route) => this.apiRetries.inc({ route }),
+      rateLimited: (route) => this.apiRateLimited.inc({ route }),
+    };
+  }
+}

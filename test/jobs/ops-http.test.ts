@@ -1,0 +1,58 @@
+/** The worker's ops port: health, Prometheus metrics and the queue dashboard, with real values. */
+import { describe, expect, it } from 'vitest';
+import { PrivateRedis, SHARED_REDIS_URL, uniquePrefix } from '../helpers/redis.js';
+import { simulator } from '../helpers/simulator.js';
+import { tempDbPath } from '../helpers/temp.js';
+import { inProcessWorker, testQueue, triggerAccountSync, workerEnv } from '../helpers/worker.js';
+
+describe('ops HTTP port', () => {
+  it('serves /healthz, /metrics and the Bull Board page with real values, on 127.0.0.1', async () => {
+    const { url, sim } = await simulator({ account: { environments: 2, eventsPerEnvironment: 70 } });
+    const prefix = uniquePrefix();
+    const env = workerEnv({ apiUrl: url, dbPath: tempDbPath(), redisUrl: SHARED_REDIS_URL, prefix, extra: { AUDIT_HTTP_PORT: '0' } });
+    const { running } = await inProcessWorker(env);
+    const base = running.ops!.url;
+    expect(base).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+
+    const before = await (await fetch(`${base}/healthz`)).json();
+    expect(before).toEqual({ ok: true, redis: { ok: true }, database: { ok: true }, lastSuccessAgeS: null, stalestEnvironmentAgeS: null });
+
+    const { queue, events } = await testQueue(SHARED_REDIS_URL, prefix);
+    await triggerAccountSync(queue, events);
+    const health = await fetch(`${base}/healthz`);
+    expect(health.status).toBe(200);
+    const body = (await health.json()) as { lastSuccessAgeS: number };
+    expect(body.lastSuccessAgeS).toBeGreaterThanOrEqual(0);
+    expect(body.lastSuccessAgeS).toBeLessThan(30);
+
+    const metrics = await (await fetch(`${base}/metrics`)).text();
+    for (const e of sim.environments()) {
+      expect(metrics).toContain(`flatfile_audit_events_ingested_total{environment="${e.id}"} 70`);
+      expect(metrics).toMatch(new RegExp(`flatfile_audit_cursor_lag_seconds\\{environment="${e.id}"\\} \\d`));
+    }
+    expect(metrics).toMatch(/flatfile_audit_api_requests_total\{route="GET \/events",status="200"\} \d+/);
+    expect(metrics).toMatch(/flatfile_audit_sync_duration_seconds_count\{kind="environment",outcome="ok"\} 2/);
+    expect(metrics).toMatch(/flatfile_audit_queue_jobs\{state="completed"\} \d+/);
+
+    const board = await fetch(`${base}/queues`);
+    expect(board.status).toBe(200);
+    expect(await board.text()).toMatch(/<title>flatfile-audit<\/title>|bull-board/i);
+    const api = await (await fetch(`${base}/queues/api/queues`)).json() as { queues: Array<{ name: string }> };
+    expect(api.queues.map((q) => q.name)).toEqual(['audit-sync']);
+  });
+
+  it('/healthz answers 503 naming Redis when Redis is down', async () => {
+    const { url } = await simulator({ account: { environments: 1, eventsPerEnvironment: 5 } });
+    const redis = await PrivateRedis.start();
+    const env = workerEnv({ apiUrl: url, dbPath: tempDbPath(), redisUrl: redis.url, prefix: 'ops', extra: { AUDIT_HTTP_PORT: '0' } });
+    const { running } = await inProcessWorker(env);
+    await redis.stop();
+    const health = await fetch(`${running.ops!.url}/healthz`);
+    expect(health.status).toBe(503);
+    const body = (await health.json()) as { ok: boolean; redis: { ok: boolean; error: string }; database: { ok: boolean } };
+    expect(body.ok).toBe(false);
+    expect(body.redis.ok).toBe(false);
+    expect(body.database.ok).toBe(true);
+    await redis.start(); // let the worker close cleanly
+  });
+});
