@@ -68,7 +68,15 @@ export async function startWorker(config: Config, log: Logger): Promise<RunningW
 
     let ops: OpsServer | undefined;
     if (config.worker.httpPort !== undefined) {
-      ops = await startOpsServer({ host: config.worker.httpHost, port: config.worker.httpPort, queue, metrics, health: createHealthCheck(queueConnection, store), log });
+      ops = await startOpsServer({
+        host: config.worker.httpHost,
+        port: config.worker.httpPort,
+        dashboardPassword: config.worker.dashboardPassword,
+        queue,
+        metrics,
+        health: createHealthCheck(queueConnection, store),
+        log,
+      });
       cleanups.push(() => ops!.close());
     }
     void worker.run().catch((error: unknown) => log.error({ err: error }, 'worker stopped unexpectedly'));

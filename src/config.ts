@@ -46,6 +46,8 @@ export interface WorkerConfig {
   /** Port of /healthz, /metrics and the queue dashboard; undefined turns the server off. */
   httpPort: number | undefined;
   httpHost: string;
+  /** Unlocks the queue dashboard (basic auth with any user name, or a bearer token); required off loopback. */
+  dashboardPassword: string | undefined;
   shutdownTimeoutMs: number;
   /** How long a job's lock lasts without renewal: a killed worker's job is taken over after about this long. */
   jobLockMs: number;
@@ -81,10 +83,18 @@ export function loadConfig(env: Env = process.env): Config {
       jobAttempts: readInt(env, 'AUDIT_JOB_ATTEMPTS', 5, 1, 100),
       httpPort: env.AUDIT_HTTP_PORT?.trim() ? readInt(env, 'AUDIT_HTTP_PORT', 0, 0, 65535) : undefined,
       httpHost: readString(env, 'AUDIT_HTTP_HOST', '127.0.0.1'),
+      dashboardPassword: readSecret(env, 'AUDIT_DASHBOARD_PASSWORD', 12),
       shutdownTimeoutMs: readDuration(env, 'AUDIT_SHUTDOWN_TIMEOUT', '30s', 1),
       jobLockMs: readDuration(env, 'AUDIT_JOB_LOCK', '30s', 1000),
     },
   };
+}
+
+function readSecret(env: Env, name: string, minLength: number): string | undefined {
+  const raw = nonEmpty(env[name]);
+  if (raw === undefined) return undefined;
+  if (raw.length < minLength) throw new ConfigError(`${name} must be at least ${minLength} characters long`);
+  return raw;
 }
 
 function readRedisUrl(env: Env, name: string, fallback: string): string {

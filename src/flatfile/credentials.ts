@@ -4,7 +4,7 @@
  * pairs are exchanged at POST /auth for a 24-hour access token, renewed before it expires or on
  * the first 401.
  */
-import { readFile } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import type { CredentialSource } from '../config.js';
 import { ConfigError, TokenRejectedError } from '../errors.js';
 import type { AccessToken } from './types.js';
@@ -39,11 +39,22 @@ export async function createAuthenticator(source: CredentialSource, exchange: To
 
 async function readTokenFile(path: string): Promise<string> {
   let text: string;
+  let mode: number;
   try {
-    text = await readFile(path, 'utf8');
+    const file = await open(path, 'r');
+    try {
+      mode = (await file.stat()).mode;
+      text = await file.readFile('utf8');
+    } finally {
+      await file.close();
+    }
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? 'unreadable';
     throw new ConfigError(`FLATFILE_TOKEN_FILE ${path} cannot be read (${code})`);
+  }
+  // A token others can read is a token others can use: refuse it, as ssh does for keys.
+  if ((mode & 0o077) !== 0) {
+    throw new ConfigError(`FLATFILE_TOKEN_FILE ${path} is readable by group or others (mode ${(mode & 0o777).toString(8)}); run chmod 600 on it`);
   }
   const token = text.trim();
   if (!token) throw new ConfigError(`FLATFILE_TOKEN_FILE ${path} is empty`);

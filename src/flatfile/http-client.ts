@@ -153,6 +153,7 @@ export class FlatfileHttp {
       return { kind: 'transient', reason };
     }
     this.count(`${method} ${path}`, status);
+    this.options.log.debug({ route: `${method} ${path}`, query, status, bytes: text.length }, 'API answer');
     const rule = ruleFor(status);
     const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'));
     switch (rule) {

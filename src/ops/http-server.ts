@@ -1,6 +1,7 @@
 /**
  * The worker's HTTP port: /healthz for orchestrators, /metrics for Prometheus, and the Bull Board
- * dashboard of the queue under /queues. It binds to 127.0.0.1 unless told otherwise.
+ * dashboard of the queue under /queues. It binds to 127.0.0.1 unless told otherwise; see
+ * dashboard-guard.ts for who may open the dashboard.
  */
 import { once } from 'node:events';
 import type { Server } from 'node:http';
@@ -12,11 +13,13 @@ import type { Queue } from 'bullmq';
 import express from 'express';
 import type { Logger } from '../log.js';
 import type { AuditMetrics } from './metrics.js';
+import { dashboardAccess } from './dashboard-guard.js';
 import type { HealthCheck } from './health.js';
 
 export interface OpsServerOptions {
   host: string;
   port: number;
+  dashboardPassword: string | undefined;
   queue: Queue;
   metrics: AuditMetrics;
   health: HealthCheck;
@@ -48,10 +51,16 @@ export async function startOpsServer(options: OpsServerOptions): Promise<OpsServ
     }
   });
 
-  const board = new ExpressAdapter();
-  board.setBasePath(DASHBOARD_PATH);
-  createBullBoard({ queues: [new BullMQAdapter(options.queue, { readOnlyMode: false })], serverAdapter: board, options: { uiConfig: { boardTitle: 'flatfile-audit' } } });
-  app.use(DASHBOARD_PATH, board.getRouter());
+  const access = dashboardAccess(options.host, options.dashboardPassword);
+  if (access.enabled) {
+    const board = new ExpressAdapter();
+    board.setBasePath(DASHBOARD_PATH);
+    createBullBoard({ queues: [new BullMQAdapter(options.queue, { readOnlyMode: access.readOnly })], serverAdapter: board, options: { uiConfig: { boardTitle: 'flatfile-audit' } } });
+    app.use(DASHBOARD_PATH, access.guard, board.getRouter());
+  } else {
+    options.log.warn({ host: options.host }, 'queue dashboard off: the ops port is not on loopback and AUDIT_DASHBOARD_PASSWORD is not set');
+    app.use(DASHBOARD_PATH, access.guard);
+  }
 
   const server: Server = app.listen(options.port, options.host);
   await once(server, 'listening');

@@ -35,6 +35,18 @@ describe('sync --once', () => {
     expect((await runCli(['sync', '--once'], env)).code).toBe(0);
   });
 
+  it('refuses a token file that group or others can read, naming the fix', async () => {
+    const { url, sim } = await simulator({ account: { environments: 1, eventsPerEnvironment: 5 } });
+    const dir = tempDir();
+    const tokenFile = join(dir, 'token');
+    writeFileSync(tokenFile, `${TEST_PAT}\n`);
+    chmodSync(tokenFile, 0o644);
+    const result = await runCli(['sync', '--once'], { FLATFILE_API_URL: url, FLATFILE_TOKEN_FILE: tokenFile, AUDIT_DB: join(dir, 'a.db') });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe(`flatfile-audit: FLATFILE_TOKEN_FILE ${tokenFile} is readable by group or others (mode 644); run chmod 600 on it\n`);
+    expect(sim.stats().requests).toBe(0);
+  });
+
   it('works with a legacy client id and secret exchanged at POST /auth', async () => {
     const { url, sim } = await simulator({ account: { environments: 1, eventsPerEnvironment: 10 }, legacyClients: [{ clientId: 'cid', secret: 'legacy-secret-value' }] });
     const dbPath = tempDbPath();

@@ -56,3 +56,41 @@ describe('ops HTTP port', () => {
     await redis.start(); // let the worker close cleanly
   });
 });
+
+describe('queue dashboard access', () => {
+  async function opsPort(extra: Record<string, string>) {
+    const { url } = await simulator({ account: { environments: 1, eventsPerEnvironment: 5 } });
+    const env = workerEnv({ apiUrl: url, dbPath: tempDbPath(), redisUrl: SHARED_REDIS_URL, prefix: uniquePrefix(), extra: { AUDIT_HTTP_PORT: '0', ...extra } });
+    const { running, logs } = await inProcessWorker(env);
+    return { base: running.ops!.url.replace('0.0.0.0', '127.0.0.1'), logs };
+  }
+
+  it('is refused when the port listens beyond loopback and no password is set; health and metrics stay up', async () => {
+    const { base, logs } = await opsPort({ AUDIT_HTTP_HOST: '0.0.0.0' });
+    const board = await fetch(`${base}/queues`);
+    expect(board.status).toBe(403);
+    expect(await board.text()).toMatch(/set AUDIT_DASHBOARD_PASSWORD/);
+    expect((await fetch(`${base}/queues/api/queues`)).status).toBe(403);
+    expect((await fetch(`${base}/healthz`)).status).toBe(200);
+    expect((await fetch(`${base}/metrics`)).status).toBe(200);
+    expect(logs.text).toContain('queue dashboard off');
+  });
+
+  it('asks for the password when one is set (basic auth or bearer), and never logs it', async () => {
+    const password = 'correct-horse-battery';
+    const { base, logs } = await opsPort({ AUDIT_HTTP_HOST: '0.0.0.0', AUDIT_DASHBOARD_PASSWORD: password });
+    const anonymous = await fetch(`${base}/queues`);
+    expect(anonymous.status).toBe(401);
+    expect(anonymous.headers.get('www-authenticate')).toMatch(/^Basic realm="flatfile-audit"/);
+    expect((await fetch(`${base}/queues`, { headers: { authorization: `Basic ${Buffer.from('ops:wrong-password-here').toString('base64')}` } })).status).toBe(401);
+    expect((await fetch(`${base}/queues`, { headers: { authorization: `Basic ${Buffer.from(`ops:${password}`).toString('base64')}` } })).status).toBe(200);
+    expect((await fetch(`${base}/queues/api/queues`, { headers: { authorization: `Bearer ${password}` } })).status).toBe(200);
+    expect(logs.text).not.toContain(password);
+  });
+
+  it('is read-only without a password on loopback', async () => {
+    const { base } = await opsPort({});
+    const api = (await (await fetch(`${base}/queues/api/queues`)).json()) as { queues: Array<{ readOnlyMode: boolean }> };
+    expect(api.queues[0]!.readOnlyMode).toBe(true);
+  });
+});
