@@ -73,3 +73,24 @@ export class PrivateRedis {
     await exited;
   }
 }
+
+/** Every key under `prefix` with its content, as text: for tests that grep Redis for what must not be there. */
+export async function dumpRedis(url: string, prefix: string): Promise<string> {
+  const redis = new Redis(url);
+  try {
+    let dump = '';
+    for (const key of await redis.keys(`${prefix}:*`)) {
+      dump += `\n${key} `;
+      const type = await redis.type(key);
+      if (type === 'hash') dump += JSON.stringify(await redis.hgetall(key));
+      else if (type === 'string') dump += await redis.get(key);
+      else if (type === 'list') dump += (await redis.lrange(key, 0, -1)).join(' ');
+      else if (type === 'zset') dump += (await redis.zrange(key, 0, -1)).join(' ');
+      else if (type === 'set') dump += (await redis.smembers(key)).join(' ');
+      else if (type === 'stream') dump += JSON.stringify(await redis.xrange(key, '-', '+'));
+    }
+    return dump;
+  } finally {
+    redis.disconnect();
+  }
+}

@@ -4,7 +4,7 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { QUEUE_NAME, SCHEDULER_ID, type SyncJobData } from '../../jobs/queue.js';
 import { registerSchedule } from '../../jobs/scheduler.js';
-import { SHARED_REDIS_URL, uniquePrefix } from '../helpers/redis.js';
+import { dumpRedis, SHARED_REDIS_URL, uniquePrefix } from '../helpers/redis.js';
 import { simulator, TEST_PAT } from '../helpers/simulator.js';
 import { auditInvariants, readDb, storedEventIds } from '../helpers/sync.js';
 import { tempDbPath } from '../helpers/temp.js';
@@ -64,19 +64,7 @@ describe('jobs', () => {
     expect(storedEventIds(dbPath)).toEqual(sim.eventIds());
     expect(auditInvariants(dbPath).cursorsAhead).toBe(0);
 
-    const redis = new Redis(SHARED_REDIS_URL);
-    const keys = await redis.keys(`${prefix}:*`);
-    let dump = '';
-    for (const key of keys) {
-      const type = await redis.type(key);
-      if (type === 'hash') dump += JSON.stringify(await redis.hgetall(key));
-      else if (type === 'string') dump += await redis.get(key);
-      else if (type === 'list') dump += (await redis.lrange(key, 0, -1)).join(' ');
-      else if (type === 'zset') dump += (await redis.zrange(key, 0, -1)).join(' ');
-      else if (type === 'stream') dump += JSON.stringify(await redis.xrange(key, '-', '+'));
-      else if (type === 'set') dump += (await redis.smembers(key)).join(' ');
-    }
-    redis.disconnect();
+    const dump = await dumpRedis(SHARED_REDIS_URL, prefix);
     expect(dump.length).toBeGreaterThan(100);
     expect(dump).toContain(sim.environments()[0]!.id);
     for (const secret of [TEST_PAT, ...sim.secrets()]) expect(dump.includes(secret), `Redis holds ${secret.slice(0, 6)}…`).toBe(false);

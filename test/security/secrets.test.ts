@@ -4,33 +4,12 @@
  * Redis (every key of the run's prefix), or in what `status` and `query` print.
  */
 import { readFileSync } from 'node:fs';
-import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
-import { SHARED_REDIS_URL, uniquePrefix } from '../helpers/redis.js';
+import { dumpRedis, SHARED_REDIS_URL, uniquePrefix } from '../helpers/redis.js';
 import { simulator, TEST_PAT } from '../helpers/simulator.js';
 import { tempDbPath } from '../helpers/temp.js';
 import { testQueue, triggerAccountSync, workerEnv, workerProcess } from '../helpers/worker.js';
-
-async function dumpRedis(prefix: string): Promise<string> {
-  const redis = new Redis(SHARED_REDIS_URL);
-  try {
-    let dump = '';
-    for (const key of await redis.keys(`${prefix}:*`)) {
-      dump += `\n${key} `;
-      const type = await redis.type(key);
-      if (type === 'hash') dump += JSON.stringify(await redis.hgetall(key));
-      else if (type === 'string') dump += await redis.get(key);
-      else if (type === 'list') dump += (await redis.lrange(key, 0, -1)).join(' ');
-      else if (type === 'zset') dump += (await redis.zrange(key, 0, -1)).join(' ');
-      else if (type === 'set') dump += (await redis.smembers(key)).join(' ');
-      else if (type === 'stream') dump += JSON.stringify(await redis.xrange(key, '-', '+'));
-    }
-    return dump;
-  } finally {
-    redis.disconnect();
-  }
-}
 
 function fileText(path: string): string {
   try {
@@ -86,7 +65,7 @@ describe('secrets', () => {
     const places = {
       logs: outputs.join('\n'),
       database: fileText(dbPath) + fileText(`${dbPath}-wal`),
-      redis: await dumpRedis(prefix),
+      redis: await dumpRedis(SHARED_REDIS_URL, prefix),
     };
     expect(places.logs).toContain('"level":20'); // debug lines (every API answer, with its query) were really written
     expect(places.redis).toContain('environment-sync');
