@@ -41,6 +41,10 @@ export async function startWorker(config: Config, log: Logger): Promise<RunningW
     cleanups.push(() => queue.close());
     await registerSchedule(queue, config.worker);
     log.info({ cron: config.worker.cron, tz: config.worker.timezone }, 'account sync scheduled');
+    // A Redis that comes back empty (no persistence, or a failover) has lost the schedule: put it back.
+    queueConnection.on('ready', () => {
+      registerSchedule(queue, config.worker).catch((error: unknown) => log.warn({ err: error }, 'could not re-register the schedule after a reconnect'));
+    });
 
     const metrics = new AuditMetrics(store, queue);
     const ctx: JobContext = { config, store, log, metrics, queue, clock: () => new Date() };

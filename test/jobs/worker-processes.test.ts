@@ -4,6 +4,7 @@
  * simulator's ground truth.
  */
 import { describe, expect, it } from 'vitest';
+import { SCHEDULER_ID } from '../../jobs/queue.js';
 import { PrivateRedis, SHARED_REDIS_URL, uniquePrefix } from '../helpers/redis.js';
 import { simulator } from '../helpers/simulator.js';
 import { runCli } from '../helpers/cli.js';
@@ -102,6 +103,8 @@ describe('worker processes', () => {
     await redis.start();
     await waitFor('the worker to reconnect', () => worker.logs().includes('redis connection back'), 20_000);
     const queueAfter = await testQueue(redis.url, prefix);
+    // The restarted Redis came back empty; the worker must have put its schedule back.
+    await waitFor('the schedule to be registered again', () => queueAfter.queue.getJobScheduler(SCHEDULER_ID), 10_000);
     await triggerAccountSync(queueAfter.queue, queueAfter.events, 90_000);
     expect(storedEventIds(dbPath)).toEqual(sim.eventIds());
     expect(auditInvariants(dbPath)).toEqual({ events: 1200, auditRows: 1200, distinctAuditEvents: 1200, cursorsAhead: 0 });
