@@ -123,7 +123,7 @@ describe('query, status and help', () => {
     const text = await runCli(['status', '--no-queue'], { AUDIT_DB: dbPath });
     expect(text.code).toBe(0);
     for (const e of running.sim.environments()) expect(text.stdout).toMatch(new RegExp(`${e.name}\\s+${e.id}\\s+40\\s+20\\d\\d-`));
-    expect(text.stdout).toMatch(/last run 1: ok/);
+    expect(text.stdout).toMatch(/last run 1 \(account\): ok/);
     const json = JSON.parse((await runCli(['status', '--json', '--no-queue'], { AUDIT_DB: dbPath })).stdout);
     expect(json.environments).toHaveLength(2);
     expect(json.totals.events).toBe(80);
