@@ -8,6 +8,7 @@ import { runQuery } from './query.js';
 import { runSimulator } from './simulator.js';
 import { formatStatus, readStatus } from './status.js';
 import { syncOnce } from './sync-once.js';
+import { formatVerify, runVerify } from './verify.js';
 import { syncQueued } from './sync-queued.js';
 import { runWorker } from './worker.js';
 import { formatQueueStatus, readQueueStatus } from './queue-status.js';
@@ -24,6 +25,7 @@ usage:
                                         run a read-only query against the audit database
   flatfile-audit status [--json] [--no-queue]
                                         cursor, last sync and last error per environment, and the queue
+  flatfile-audit verify [--json]        recompute the events' hash chains: was any row changed or deleted?
   flatfile-audit demo                   sync the bundled API simulator into ./data/demo.db and show answers
   flatfile-audit simulator [--port 8787] [--environments 3] [--events 500] [--seed 1]
                                         serve the bundled Flatfile API simulator
@@ -72,6 +74,12 @@ export async function main(argv: string[], ctx: CliContext = processContext()): 
         const queue = values['no-queue'] ? undefined : await readQueueStatus(config.worker);
         ctx.stdout.write(values.json ? `${JSON.stringify({ ...status, queue }, null, 2)}\n` : formatStatus(status) + (queue ? formatQueueStatus(queue) : ''));
         return EXIT.ok;
+      }
+      case 'verify': {
+        const { values } = parseArgs({ args: rest, options: { json: { type: 'boolean', default: false } }, strict: true });
+        const report = runVerify(loadConfig(ctx.env).dbPath);
+        ctx.stdout.write(values.json ? `${JSON.stringify(report, null, 2)}\n` : formatVerify(report));
+        return report.ok ? EXIT.ok : EXIT.failed;
       }
       case 'demo':
         return await runDemo(ctx, rest);

@@ -116,6 +116,8 @@ export interface AuditStore {
   /** Stores the pages and their cursor updates in one transaction. */
   writePages(pages: readonly PageWrite[]): Promise<WriteResult>;
   writeInventory<K extends InventoryKind>(snapshot: InventorySnapshot<K>): Promise<void>;
+  /** Where an environment's tamper-evidence chain ends (null before its first event), for logs that anchor it. */
+  chainHead(environmentId: string): Promise<{ seq: number; hash: string } | null>;
   /** Throws unless the store can take a write now (health checks). */
   checkWritable(): Promise<void>;
   /** Notes a failed environment sync on its cursor, leaving its data and position alone. */

@@ -86,6 +86,9 @@ export async function syncEnvironment(deps: EnvironmentDeps, environment: Pick<E
   });
 
   report.newEvents = deps.writer.insertedFor(environment.id);
+  // Logged so that the tamper-evidence chain is anchored outside the database (see RELIABILITY.md).
+  const head = await store.chainHead(environment.id);
+  if (head) log.info({ chainSeq: head.seq, chainHead: head.hash }, 'audit chain head');
   report.durationMs = Date.now() - started;
   if (report.errors.length > 0) {
     report.status = 'failed';

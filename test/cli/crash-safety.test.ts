@@ -65,5 +65,9 @@ describe('SIGKILL at any moment, then a normal run', () => {
     const invariants = auditInvariants(dbPath);
     expect(invariants).toEqual({ events: 1207, auditRows: 1207, distinctAuditEvents: 1207, cursorsAhead: 0 });
     expect(readDb(dbPath, (db) => db.prepare('SELECT COUNT(*) FROM sync_cursors WHERE listing_next_page IS NOT NULL').pluck().get())).toBe(0);
+    // The crashes left no broken link in the tamper-evidence chain either.
+    const verify = await runCli(['verify'], env);
+    expect(verify.code, verify.stdout).toBe(0);
+    expect(verify.stdout).toMatch(/ok: 1207 events verified/);
   });
 });

@@ -74,7 +74,7 @@ export function createInventoryWriter(db: SqliteDatabase): InventoryWriter {
        AND guest_id || ' ' || space_id NOT IN (SELECT value FROM json_each(?))`,
   );
 
-  return db.transaction(<K extends InventoryKind>(snapshot: InventorySnapshot<K>) => {
+  const write = db.transaction(<K extends InventoryKind>(snapshot: InventorySnapshot<K>) => {
     const spec = SPECS[snapshot.kind] as TableSpec<K>;
     const { upsert, markRemoved } = prepared(snapshot.kind);
     for (const record of snapshot.records) upsert.run(record.id, ...spec.values(record), snapshot.seenAt, snapshot.seenAt);
@@ -92,7 +92,9 @@ export function createInventoryWriter(db: SqliteDatabase): InventoryWriter {
       }
       markMembershipsRemoved.run(snapshot.seenAt, snapshot.scope, JSON.stringify(seenMemberships));
     }
-  }) as InventoryWriter;
+  });
+  // IMMEDIATE: take the write lock before reading, so another writing process cannot make the transaction fail with BUSY.
+  return ((snapshot) => write.immediate(snapshot)) as InventoryWriter;
 }
 
 function prepareFor(db: SqliteDatabase, spec: TableSpec<InventoryKind>) {

@@ -13,6 +13,7 @@ export function migrate(db: Database, migrations: readonly Migration[] = MIGRATI
     if (migration.version <= current || migration.version > target) continue;
     db.transaction(() => {
       db.exec(migration.sql);
+      migration.run?.(db);
       db.pragma(`user_version = ${migration.version}`);
     })();
   }

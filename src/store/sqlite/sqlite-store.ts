@@ -11,6 +11,7 @@ export class SqliteStore implements AuditStore {
   private readonly cursors;
   private readonly readStatus;
   private readonly recordError;
+  private readonly readChainHead;
   private readonly insertRun;
   private readonly updateRun;
   private closed = false;
@@ -29,6 +30,7 @@ export class SqliteStore implements AuditStore {
       `INSERT INTO sync_cursors (environment_id, last_error, last_error_at, updated_at) VALUES (?, ?, ?, ?)
        ON CONFLICT (environment_id) DO UPDATE SET last_error = excluded.last_error, last_error_at = excluded.last_error_at, updated_at = excluded.updated_at`,
     );
+    this.readChainHead = db.prepare<[string], { last_seq: number; last_hash: Buffer }>('SELECT last_seq, last_hash FROM event_chains WHERE environment_id = ?');
     this.insertRun = db.prepare(`INSERT INTO sync_runs (trigger, started_at, scope, job_id, status) VALUES (?, ?, ?, ?, 'running')`);
     this.updateRun = db.prepare(
       `UPDATE sync_runs SET status = ?, finished_at = ?, new_events = ?, rejected = ?, pages = ?, requests = ?,
@@ -58,6 +60,11 @@ export class SqliteStore implements AuditStore {
 
   async startRun(run: RunStart): Promise<number> {
     return Number(this.insertRun.run(run.trigger, run.startedAt, run.scope, run.jobId ?? null).lastInsertRowid);
+  }
+
+  async chainHead(environmentId: string) {
+    const row = this.readChainHead.get(environmentId);
+    return row ? { seq: row.last_seq, hash: row.last_hash.toString('hex') } : null;
   }
 
   async checkWritable(): Promise<void> {

@@ -4,16 +4,21 @@
  */
 import { sql as initial } from './0001-initial.js';
 import { sql as runScope } from './0002-run-scope.js';
+import { run as chainExisting, sql as eventChain } from './0003-event-chain.js';
+import type { SqliteDatabase } from '../open.js';
 
 export interface Migration {
   version: number;
   name: string;
   sql: string;
+  /** A step SQL alone cannot do (hashing), run after `sql` in the same transaction. */
+  run?: (db: SqliteDatabase) => void;
 }
 
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial', sql: initial },
   { version: 2, name: 'run-scope', sql: runScope },
+  { version: 3, name: 'event-chain', sql: eventChain, run: chainExisting },
 ];
 
 export const LATEST_VERSION = MIGRATIONS.length;
