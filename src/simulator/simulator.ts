@@ -240,6 +240,12 @@ export class Simulator {
     this.faultsNow = resolveFaults(this.faultsNow, change);
   }
 
+  /** Changes the page-size cap from now on, as a server can between two requests of one listing. */
+  setPageSizeCap(cap: number): void {
+    if (!Number.isInteger(cap) || cap < 1) throw new Error(`pageSizeCap must be a positive integer, got ${cap}`);
+    (this.options as { pageSizeCap: number }).pageSizeCap = cap;
+  }
+
   // ---- used by the HTTP layer --------------------------------------------------------------
 
   /** Why a bearer token is refused, or undefined if it is accepted. */

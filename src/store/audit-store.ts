@@ -24,6 +24,12 @@ export interface ListingProgress {
   nextPage: number;
   /** Newest createdAt committed by this listing so far. */
   maxCreatedAt: string | null;
+  /**
+   * Most items the server has put on one page of this listing (0: none yet): the page size it
+   * really applies. If a later page holds more, the server's page size grew and page numbers now
+   * point further into the listing than what was read: the listing starts over.
+   */
+  pageFill: number;
   startedAt: string;
 }
 

@@ -23,6 +23,7 @@ export function planListing(cursor: EnvironmentCursor | undefined, options: List
     pageSize: options.pageSize,
     nextPage: 1,
     maxCreatedAt: null,
+    pageFill: 0,
     startedAt: options.now.toISOString(),
   };
 }

@@ -66,10 +66,23 @@ export async function syncEnvironment(deps: EnvironmentDeps, environment: Pick<E
   };
 
   await attempt('events', async () => {
+    const listingDeps = {
+      ...deps,
+      onPage: (n: number) => deps.onPage?.(environment.id, report.pages + n),
+      onRestart: (reason: string) => log.warn({ reason }, 'events listing restarted'),
+    };
     const start = planListing(await store.readCursor(environment.id), { ...options, now: deps.clock() });
+    report.resumedAtPage = start.nextPage;
     if (start.nextPage > 1) log.info({ since: start.since, page: start.nextPage }, 'resuming an interrupted events listing');
-    const result = await syncEvents({ ...deps, onPage: (n) => deps.onPage?.(environment.id, n) }, environment.id, start);
-    Object.assign(report, { pages: result.pages, rejected: result.rejected, resumedAtPage: result.resumedAtPage });
+    // A resumed listing cannot see events that arrived in front of its page while it was stopped
+    // (newest-first listings put them there): follow it with a fresh one from the new high-water mark.
+    const listings = start.nextPage > 1 ? 2 : 1;
+    for (let i = 0; i < listings; i += 1) {
+      const plan = i === 0 ? start : planListing(await store.readCursor(environment.id), { ...options, now: deps.clock() });
+      const result = await syncEvents(listingDeps, environment.id, plan);
+      report.pages += result.pages;
+      report.rejected += result.rejected;
+    }
   });
   await attempt('spaces and guests', async () => {
     const spaces = await listSpaces(http, environment.id, options.pageSize, signal);

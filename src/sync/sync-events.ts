@@ -1,15 +1,23 @@
 /**
  * One environment's events listing, page by page with bounded memory: each page is handed to the
- * batch writer with the listing position reached, and the next page is already being fetched
+ * batch writer with the listing position reached, and the next pages are already being fetched
  * while it is written. Only an empty page ends the listing (the API may cap pageSize, so a short
  * page proves nothing); the completing write moves the high-water mark.
  */
-import { AbortedError, RateLimitedError } from '../errors.js';
+import { AbortedError, ApiError, RateLimitedError } from '../errors.js';
 import { fetchEventsPage, type EventsPage } from '../flatfile/events.js';
 import type { FlatfileHttp } from '../flatfile/http-client.js';
 import type { ListingProgress } from '../store/audit-store.js';
 import type { BatchWriter } from './batch-writer.js';
 import { latest } from './plan-listing.js';
+
+/**
+ * Requests kept in flight per listing while its pages come back full. better-sqlite3 commits on
+ * the main thread, so no answer is read during a commit; with one request in flight each listing
+ * then sat idle for the rest of every commit (the benchmark measured a backfill at twice the
+ * network bound). Two keep the network busy through a commit; pages are still consumed in order.
+ */
+export const PAGES_AHEAD = 2;
 
 export interface EventsListingDeps {
   http: FlatfileHttp;
@@ -17,6 +25,7 @@ export interface EventsListingDeps {
   clock: () => Date;
   signal: AbortSignal;
   onPage?: (pagesDone: number) => void;
+  onRestart?: (reason: string) => void;
 }
 
 export interface EventsListingResult {
@@ -24,7 +33,12 @@ export interface EventsListingResult {
   served: number;
   rejected: number;
   resumedAtPage: number;
+  /** Times the listing started over because the server's page size grew under it. */
+  restarts: number;
 }
+
+/** Page-size changes tolerated in one listing before the environment is failed instead. */
+const MAX_RESTARTS = 3;
 
 export async function syncEvents(deps: EventsListingDeps, environmentId: string, start: ListingProgress): Promise<EventsListingResult> {
   try {
@@ -38,17 +52,49 @@ export async function syncEvents(deps: EventsListingDeps, environmentId: string,
 
 async function readListing(deps: EventsListingDeps, environmentId: string, start: ListingProgress): Promise<EventsListingResult> {
   const { http, writer, signal } = deps;
-  const result: EventsListingResult = { pages: 0, served: 0, rejected: 0, resumedAtPage: start.nextPage };
-  const fetchPage = (pageNumber: number): Promise<EventsPage> => {
-    const pending = fetchEventsPage(http, { environmentId, since: start.since, pageNumber, pageSize: start.pageSize }, signal);
-    pending.catch(() => undefined); // awaited below; this only stops an early failure counting as unhandled
-    return pending;
+  const result: EventsListingResult = { pages: 0, served: 0, rejected: 0, resumedAtPage: start.nextPage, restarts: 0 };
+  let ahead: Array<Promise<EventsPage>> = [];
+  let toRequest = start.nextPage;
+  const requestNext = (): void => {
+    const pending = fetchEventsPage(http, { environmentId, since: start.since, pageNumber: toRequest, pageSize: start.pageSize }, signal);
+    pending.catch(() => undefined); // awaited in order below; this only stops an early failure counting as unhandled
+    ahead.push(pending);
+    toRequest += 1;
   };
 
   let listing = start;
-  let next = fetchPage(listing.nextPage);
+  // The largest page served so far in this listing, kept across a resume: the page size the server really applies.
+  let largest = start.pageFill;
+  // The server's page size grew: page N now starts further in than where the previous pages
+  // stopped, so events in between would be skipped. Start the listing over; re-read events are
+  // ignored by id.
+  const restart = (grownTo: number): void => {
+    if (++result.restarts > MAX_RESTARTS) {
+      throw new ApiError(200, `GET /events changed its page size ${result.restarts} times during one listing; giving up on this environment for this run`);
+    }
+    deps.onRestart?.(`the API's page size grew from ${largest} to ${grownTo}; listing again from the first page`);
+    ahead = [];
+    toRequest = 1;
+    largest = 0;
+    listing = { ...listing, nextPage: 1, pageFill: 0 };
+    requestNext();
+  };
+  requestNext();
   for (;;) {
-    const page = await next;
+    const page = await (ahead.shift() as Promise<EventsPage>);
+    if (largest > 0 && page.served > largest) {
+      restart(page.served);
+      continue;
+    }
+    if (page.served === 0 && largest > 0 && (listing.nextPage > 2 || start.nextPage > 1)) {
+      // An empty page ends the listing only if page numbers still mean what they meant: a grown page
+      // size can also move a page past the end. One look at page 1 tells.
+      const first = await fetchEventsPage(http, { environmentId, since: start.since, pageNumber: 1, pageSize: start.pageSize }, signal);
+      if (first.served > largest) {
+        restart(first.served);
+        continue;
+      }
+    }
     if (page.served === 0) {
       await writer.write({
         environmentId,
@@ -58,10 +104,14 @@ async function readListing(deps: EventsListingDeps, environmentId: string, start
       });
       return result;
     }
-    next = fetchPage(listing.nextPage + 1);
+    // A short page hints (never proves) that the end is near: then one request ahead is enough. A
+    // page is full when it has what we asked for, or as many as the largest one before it.
+    const full = page.served >= start.pageSize || (largest > 0 && page.served >= largest);
+    largest = Math.max(largest, page.served);
+    while (ahead.length < (full ? PAGES_AHEAD : 1)) requestNext();
     let newest = listing.maxCreatedAt;
     for (const event of page.events) newest = latest(newest, event.createdAt);
-    listing = { ...listing, nextPage: listing.nextPage + 1, maxCreatedAt: newest };
+    listing = { ...listing, nextPage: listing.nextPage + 1, maxCreatedAt: newest, pageFill: largest };
     await writer.write({ environmentId, events: page.events, rejected: page.rejected, cursor: { kind: 'progress', listing } });
     result.pages += 1;
     result.served += page.served;

@@ -20,7 +20,7 @@ function event(environmentId: string, n: number): EventRecord {
 
 function page(environmentId: string, from: number, to: number): PageWrite {
   const events = Array.from({ length: to - from + 1 }, (_v, i) => event(environmentId, from + i));
-  return { environmentId, events, rejected: [], cursor: { kind: 'progress', listing: { since: null, pageSize: 10, nextPage: 2, maxCreatedAt: null, startedAt: '2026-11-01T00:00:00.000Z' } } };
+  return { environmentId, events, rejected: [], cursor: { kind: 'progress', listing: { since: null, pageSize: 10, nextPage: 2, maxCreatedAt: null, pageFill: 10, startedAt: '2026-11-01T00:00:00.000Z' } } };
 }
 
 /** Edits the file as an intruder would: with the sqlite3 command-line tool where there is one. */

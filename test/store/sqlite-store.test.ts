@@ -22,7 +22,7 @@ function event(n: number, actorId: string | null = null): EventRecord {
 function page(events: EventRecord[], nextPage: number): PageWrite {
   return {
     environmentId: ENV, events, rejected: [],
-    cursor: { kind: 'progress', listing: { since: null, pageSize: 100, nextPage, maxCreatedAt: events.at(-1)?.createdAt ?? null, startedAt: AT } },
+    cursor: { kind: 'progress', listing: { since: null, pageSize: 100, nextPage, maxCreatedAt: events.at(-1)?.createdAt ?? null, pageFill: 100, startedAt: AT } },
   };
 }
 

@@ -21,16 +21,16 @@ describe('planListing', () => {
       '2026-11-01T09:50:00.000Z',
     ],
   ])('%s', (_name, given, options, since) => {
-    expect(planListing(given, options)).toEqual({ since, pageSize: 100, nextPage: 1, maxCreatedAt: null, startedAt: now.toISOString() });
+    expect(planListing(given, options)).toEqual({ since, pageSize: 100, nextPage: 1, maxCreatedAt: null, pageFill: 0, startedAt: now.toISOString() });
   });
 
   it('resumes an interrupted listing where it stopped', () => {
-    const listing = { since: '2026-10-01T00:00:00.000Z', pageSize: 100, nextPage: 17, maxCreatedAt: '2026-10-30T00:00:00.000Z', startedAt: '2026-11-01T11:00:00.000Z' };
+    const listing = { since: '2026-10-01T00:00:00.000Z', pageSize: 100, nextPage: 17, maxCreatedAt: '2026-10-30T00:00:00.000Z', pageFill: 100, startedAt: '2026-11-01T11:00:00.000Z' };
     expect(planListing(cursor({ highWater: '2026-10-01T00:15:00.000Z', listing }), base)).toBe(listing);
   });
 
   it('restarts (from the high-water mark) an interrupted listing made with another page size', () => {
-    const listing = { since: null, pageSize: 50, nextPage: 17, maxCreatedAt: '2026-10-30T00:00:00.000Z', startedAt: '2026-11-01T11:00:00.000Z' };
+    const listing = { since: null, pageSize: 50, nextPage: 17, maxCreatedAt: '2026-10-30T00:00:00.000Z', pageFill: 100, startedAt: '2026-11-01T11:00:00.000Z' };
     const plan = planListing(cursor({ highWater: '2026-11-01T10:00:00.000Z', listing }), base);
     expect(plan).toMatchObject({ since: '2026-11-01T09:45:00.000Z', nextPage: 1, pageSize: 100 });
   });

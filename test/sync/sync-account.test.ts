@@ -98,6 +98,23 @@ describe('incremental syncs', () => {
     expect(auditInvariants(dbPath).cursorsAhead).toBe(0);
   });
 
+  it.each([
+    ['grows', 10, 40],
+    ['shrinks', 40, 10],
+  ])('miss nothing when the server page-size cap %s in the middle of a listing', async (_name, from, to) => {
+    const { url, sim } = await simulator({ account: { ...small, environments: 1, eventsPerEnvironment: 300 }, pageSizeCap: from });
+    let pages = 0;
+    sim.onEventsRequest = () => {
+      if (++pages === 8) sim.setPageSizeCap(to); // at page 8 of 10-item pages, a 40-item page 8 starts at 280
+    };
+    const dbPath = tempDbPath();
+    const logs = new LogSink();
+    const report = await runSync({ url, dbPath, logs, env: { AUDIT_PAGE_SIZE: '100', AUDIT_CONCURRENCY: '1' } });
+    expect(report.status).toBe('ok');
+    expect(storedEventIds(dbPath)).toEqual(sim.eventIds());
+    expect(logs.text.includes('events listing restarted')).toBe(to > from);
+  });
+
   it('handle many events sharing one timestamp across page boundaries', async () => {
     const { url, sim } = await simulator({ account: { ...small, environments: 1, eventsPerEnvironment: 10 } });
     const dbPath = tempDbPath();
@@ -210,13 +227,18 @@ describe('faults', () => {
     const { url, sim } = await simulator({ account: small });
     const [first, second, gone] = sim.environments();
     // With concurrency 1 environments are synced in listing order: the last one is deleted while the first is paged.
+    let deleted = false;
     sim.onEventsRequest = (q) => {
-      if (q.environmentId === first!.id && q.pageNumber === 1) sim.deleteEnvironment(gone!.id);
+      if (!deleted && q.environmentId === first!.id && q.pageNumber === 1) {
+        deleted = true;
+        sim.deleteEnvironment(gone!.id);
+      }
     };
     const dbPath = tempDbPath();
     const report = await runSync({ url, dbPath, env: { AUDIT_CONCURRENCY: '1' } });
     expect(report.status).toBe('partial');
-    expect(report.environments.filter((e) => e.status === 'failed').map((e) => e.environmentId)).toEqual([gone!.id]);
+    const failedEnvironments = report.environments.filter((e) => e.status === 'failed');
+    expect(failedEnvironments.map((e) => e.environmentId), JSON.stringify(failedEnvironments.map((e) => e.errors))).toEqual([gone!.id]);
     for (const e of [first!, second!]) expect(storedEventIds(dbPath, e.id)).toEqual(sim.eventIds(e.id));
     const lastError = readDb(dbPath, (db) => db.prepare('SELECT last_error FROM sync_cursors WHERE environment_id = ?').pluck().get(gone!.id) as string);
     expect(lastError).toMatch(/404/);

@@ -30,12 +30,12 @@ export function createPageWriter(db: SqliteDatabase): PageWriter {
      ON CONFLICT (environment_id, raw_sha256) DO UPDATE SET last_seen_at = excluded.last_seen_at, times_seen = times_seen + 1`,
   );
   const saveProgress = db.prepare(
-    `INSERT INTO sync_cursors (environment_id, listing_since, listing_page_size, listing_next_page, listing_max_created_at, listing_started_at, updated_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?)
+    `INSERT INTO sync_cursors (environment_id, listing_since, listing_page_size, listing_next_page, listing_max_created_at, listing_page_fill, listing_started_at, updated_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?)
      ON CONFLICT (environment_id) DO UPDATE SET
        listing_since = excluded.listing_since, listing_page_size = excluded.listing_page_size,
        listing_next_page = excluded.listing_next_page, listing_max_created_at = excluded.listing_max_created_at,
-       listing_started_at = excluded.listing_started_at, updated_at = excluded.updated_at`,
+       listing_page_fill = excluded.listing_page_fill, listing_started_at = excluded.listing_started_at, updated_at = excluded.updated_at`,
   );
   // The high-water mark only moves forward; a listing that found nothing newer leaves it alone.
   const saveComplete = db.prepare(
@@ -45,7 +45,7 @@ export function createPageWriter(db: SqliteDatabase): PageWriter {
        high_water = CASE WHEN sync_cursors.high_water IS NULL OR excluded.high_water > sync_cursors.high_water
                          THEN COALESCE(excluded.high_water, sync_cursors.high_water) ELSE sync_cursors.high_water END,
        listing_since = NULL, listing_page_size = NULL, listing_next_page = NULL,
-       listing_max_created_at = NULL, listing_started_at = NULL,
+       listing_max_created_at = NULL, listing_page_fill = NULL, listing_started_at = NULL,
        last_success_at = excluded.last_success_at, last_error = NULL, last_error_at = NULL,
        updated_at = excluded.updated_at`,
   );
@@ -55,8 +55,8 @@ export function createPageWriter(db: SqliteDatabase): PageWriter {
       saveComplete.run(environmentId, cursor.highWater, cursor.completedAt, now);
       return;
     }
-    const { since, pageSize, nextPage, maxCreatedAt, startedAt } = cursor.listing;
-    saveProgress.run(environmentId, since, pageSize, nextPage, maxCreatedAt, startedAt, now);
+    const { since, pageSize, nextPage, maxCreatedAt, pageFill, startedAt } = cursor.listing;
+    saveProgress.run(environmentId, since, pageSize, nextPage, maxCreatedAt, pageFill, startedAt, now);
   };
 
   const write = db.transaction((pages: readonly PageWrite[], now: string): WriteResult => {

@@ -9,6 +9,7 @@ interface CursorRow {
   listing_page_size: number | null;
   listing_next_page: number | null;
   listing_max_created_at: string | null;
+  listing_page_fill: number | null;
   listing_started_at: string | null;
   last_success_at: string | null;
   last_error: string | null;
@@ -37,6 +38,7 @@ function toCursor(row: CursorRow): EnvironmentCursor {
           pageSize: row.listing_page_size as number,
           nextPage: row.listing_next_page as number,
           maxCreatedAt: row.listing_max_created_at,
+          pageFill: row.listing_page_fill ?? 0,
           startedAt: row.listing_started_at as string,
         }
       : null,
