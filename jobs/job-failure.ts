@@ -18,7 +18,8 @@ export async function handleJobFailure(error: unknown, job: Job, token: string |
   }
   if (error instanceof RateLimitedError) {
     log.warn({ waitMs: error.waitMs }, 'Flatfile API rate limit: pausing the queue');
-    await ctx.queue.rateLimit(error.waitMs);
+    // Redis refuses a zero expiry (SET … PX 0), and a Retry-After of 0 with no jitter asks for exactly that.
+    await ctx.queue.rateLimit(Math.max(1, Math.ceil(error.waitMs)));
     throw Worker.RateLimitError();
   }
   if (error instanceof AbortedError && signal.aborted) {

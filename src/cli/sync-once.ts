@@ -29,5 +29,8 @@ export async function syncOnce(ctx: CliContext): Promise<number> {
     return EXIT.tokenRejected;
   }
   if (report.error) ctx.stderr.write(`flatfile-audit: sync failed: ${describeError(report.error)}\n`);
+  for (const failed of report.environments.filter((e) => e.status === 'failed')) {
+    ctx.stderr.write(`flatfile-audit: environment ${failed.name} (${failed.environmentId}) failed: ${failed.errors.join('; ')}\n`);
+  }
   return report.status === 'ok' ? EXIT.ok : EXIT.failed;
 }

@@ -33,6 +33,13 @@ export class BatchWriter {
     return this.chain;
   }
 
+  /** Events newly stored by this writer's commits, all environments together (failed ones included). */
+  totalInserted(): number {
+    let total = 0;
+    for (const count of this.inserted.values()) total += count;
+    return total;
+  }
+
   /** Events newly stored for an environment by this writer's commits. */
   insertedFor(environmentId: string): number {
     return this.inserted.get(environmentId) ?? 0;

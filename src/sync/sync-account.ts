@@ -107,7 +107,8 @@ export async function syncAccount(deps: SyncDeps, options: SyncOptions, trigger 
     startedAt: startedAt.toISOString(),
     finishedAt: finishedAt.toISOString(),
     durationMs: finishedAt.getTime() - startedAt.getTime(),
-    newEvents: environments.reduce((n, e) => n + e.newEvents, 0),
+    // From the writer, not the environment reports: an environment cut short by a fatal error has no report, yet what it committed counts.
+    newEvents: writer.totalInserted(),
     rejected: environments.reduce((n, e) => n + e.rejected, 0),
     pages: environments.reduce((n, e) => n + e.pages, 0),
     requests: http.stats.requests,

@@ -8,6 +8,7 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { AuditError } from '../../errors.js';
 import { migrate } from './migrate.js';
+import { storeFailure } from './store-error.js';
 
 export type SqliteDatabase = Database.Database;
 
@@ -39,7 +40,7 @@ export function openWritable(path: string, options: OpenOptions = {}): SqliteDat
     migrate(db, undefined, options.targetVersion);
   } catch (error) {
     db.close();
-    throw error;
+    throw storeFailure(path, error);
   }
   return db;
 }

@@ -4,6 +4,7 @@ import { createInventoryWriter } from './inventory-writer.js';
 import { openWritable, type OpenOptions, type SqliteDatabase } from './open.js';
 import { createPageWriter } from './page-writer.js';
 import { createCursorReader, createStatusReader } from './status-reader.js';
+import { storeFailure } from './store-error.js';
 
 export class SqliteStore implements AuditStore {
   private readonly writePagesTx;
@@ -12,7 +13,7 @@ export class SqliteStore implements AuditStore {
   private readonly readStatus;
   private readonly recordError;
   private readonly readChainHead;
-  private readonly insertRun;
+  private readonly startRunTx;
   private readonly updateRun;
   private closed = false;
 
@@ -31,7 +32,17 @@ export class SqliteStore implements AuditStore {
        ON CONFLICT (environment_id) DO UPDATE SET last_error = excluded.last_error, last_error_at = excluded.last_error_at, updated_at = excluded.updated_at`,
     );
     this.readChainHead = db.prepare<[string], { last_seq: number; last_hash: Buffer }>('SELECT last_seq, last_hash FROM event_chains WHERE environment_id = ?');
-    this.insertRun = db.prepare(`INSERT INTO sync_runs (trigger, started_at, scope, job_id, status) VALUES (?, ?, ?, ?, 'running')`);
+    const insertRun = db.prepare(`INSERT INTO sync_runs (trigger, started_at, scope, job_id, status) VALUES (?, ?, ?, ?, 'running')`);
+    // Only one sync of a scope runs at a time (the CLI, or the worker's deduplicated jobs), so a
+    // run of this scope still marked 'running' belongs to a process that died: close it.
+    const closeOrphans = db.prepare(
+      `UPDATE sync_runs SET status = 'failed', finished_at = ?, error = 'interrupted: the process running it stopped before it finished'
+       WHERE scope = ? AND status = 'running'`,
+    );
+    this.startRunTx = db.transaction((run: RunStart) => {
+      closeOrphans.run(run.startedAt, run.scope);
+      return Number(insertRun.run(run.trigger, run.startedAt, run.scope, run.jobId ?? null).lastInsertRowid);
+    });
     this.updateRun = db.prepare(
       `UPDATE sync_runs SET status = ?, finished_at = ?, new_events = ?, rejected = ?, pages = ?, requests = ?,
          environments_ok = ?, environments_failed = ?, error = ?, details = ? WHERE id = ?`,
@@ -47,19 +58,19 @@ export class SqliteStore implements AuditStore {
   }
 
   async writePages(pages: readonly PageWrite[]): Promise<WriteResult> {
-    return this.writePagesTx(pages, this.clock().toISOString());
+    return this.guard(() => this.writePagesTx(pages, this.clock().toISOString()));
   }
 
   async writeInventory<K extends InventoryKind>(snapshot: InventorySnapshot<K>): Promise<void> {
-    this.writeInventoryTx(snapshot);
+    this.guard(() => this.writeInventoryTx(snapshot));
   }
 
   async recordEnvironmentError(environmentId: string, message: string, at: string): Promise<void> {
-    this.recordError.run(environmentId, message, at, at);
+    this.guard(() => this.recordError.run(environmentId, message, at, at));
   }
 
   async startRun(run: RunStart): Promise<number> {
-    return Number(this.insertRun.run(run.trigger, run.startedAt, run.scope, run.jobId ?? null).lastInsertRowid);
+    return this.guard(() => this.startRunTx(run));
   }
 
   async chainHead(environmentId: string) {
@@ -69,15 +80,24 @@ export class SqliteStore implements AuditStore {
 
   async checkWritable(): Promise<void> {
     // Takes the write lock and gives it back: fails if the file is read-only, locked past the busy timeout, or gone.
-    this.db.exec('BEGIN IMMEDIATE; ROLLBACK;');
+    this.guard(() => this.db.exec('BEGIN IMMEDIATE; ROLLBACK;'));
   }
 
   async finishRun(runId: number, s: RunSummary): Promise<void> {
-    this.updateRun.run(s.status, s.finishedAt, s.newEvents, s.rejected, s.pages, s.requests, s.environmentsOk, s.environmentsFailed, s.error, JSON.stringify(s.details), runId);
+    this.guard(() => this.updateRun.run(s.status, s.finishedAt, s.newEvents, s.rejected, s.pages, s.requests, s.environmentsOk, s.environmentsFailed, s.error, JSON.stringify(s.details), runId));
   }
 
   async status() {
     return this.readStatus();
+  }
+
+  /** Runs a database operation, turning a failure into one line naming the file and what to check. */
+  private guard<T>(operation: () => T): T {
+    try {
+      return operation();
+    } catch (error) {
+      throw storeFailure(this.db.name, error);
+    }
   }
 
   async close(): Promise<void> {
