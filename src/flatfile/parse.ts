@@ -17,9 +17,27 @@ export function isoDate(value: unknown): string | null {
   if (typeof value !== 'string' || value.length < 10) return null;
   const time = Date.parse(value);
   if (Number.isNaN(time)) return null;
+  if (isNormalised(value, time)) return value;
   const date = new Date(time);
   const year = date.getUTCFullYear();
   return year >= 1970 && year <= 9999 ? date.toISOString() : null;
+}
+
+const NORMALISED = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
+
+/**
+ * True when `value` (which Date.parse read as `time`) is already what isoDate would return, as
+ * the API's own dates are: building a Date and printing it again costs more than the parse. Days
+ * 29-31 and hour 24 are left to the slow path, since the parser rolls them over (Feb 30 is Mar 2).
+ */
+function isNormalised(value: string, time: number): boolean {
+  return (
+    time >= 0 && // 1970 or later; four digits already keep it before 10000
+    value.length === 24 &&
+    NORMALISED.test(value) &&
+    (value.charCodeAt(8) < 0x32 || (value.charCodeAt(8) === 0x32 && value.charCodeAt(9) <= 0x38)) && // day <= 28
+    !(value.charCodeAt(11) === 0x32 && value.charCodeAt(12) === 0x34) // hour 24
+  );
 }
 
 export function stringList(value: unknown): string[] {

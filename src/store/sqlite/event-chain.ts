@@ -4,8 +4,8 @@
  * column of the row, and `chain_seq` counts 1, 2, 3… per environment. `event_chains` keeps each
  * chain's head. Changing any column of a row breaks its hash; deleting a row leaves a gap in the
  * sequence or a head that no longer matches. Whoever can rewrite the whole file can also rewrite
- * the chain, so the heads are logged after every write batch: kept outside the machine, they
- * anchor it.
+ * the chain, so each environment's head is logged after its sync: kept outside the machine, the
+ * logs anchor it.
  */
 import { createHash } from 'node:crypto';
 
