@@ -50,3 +50,30 @@ describe('migrations', () => {
     expect(() => openWritable(path)).toThrow(/newer than this flatfile-audit knows/);
   });
 });
+
+describe('several processes opening a new file at once', () => {
+  it('apply each migration once, and every process opens the file', async () => {
+    const { spawn } = await import('node:child_process');
+    const { fileURLToPath } = await import('node:url');
+    const openJs = fileURLToPath(new URL('../../dist/src/store/sqlite/open.js', import.meta.url));
+    for (let round = 0; round < 5; round += 1) {
+      const path = tempDbPath();
+      const script = `import(${JSON.stringify(openJs)}).then((m) => { m.openWritable(${JSON.stringify(path)}).close(); })`;
+      const codes = await Promise.all(
+        [0, 1, 2, 3].map(
+          () =>
+            new Promise<{ code: number | null; stderr: string }>((resolve) => {
+              const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'ignore', 'pipe'] });
+              let stderr = '';
+              child.stderr.on('data', (chunk) => (stderr += chunk));
+              child.on('close', (code) => resolve({ code, stderr }));
+            }),
+        ),
+      );
+      expect(codes, JSON.stringify(codes)).toEqual([0, 1, 2, 3].map(() => ({ code: 0, stderr: '' })));
+      const db = openWritable(path);
+      expect(db.pragma('user_version', { simple: true })).toBe(LATEST_VERSION);
+      db.close();
+    }
+  });
+});
