@@ -31,11 +31,12 @@ export function openWritable(path: string, options: OpenOptions = {}): SqliteDat
     throw new AuditError('STORE_FAILED', `cannot open the database ${path}`, { cause: error });
   }
   try {
+    // First, so that switching to WAL and migrating wait for another process opening the file too.
+    db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 10_000}`);
     db.pragma('journal_mode = WAL');
     // NORMAL in WAL mode survives any process crash; a power cut may drop the last commits, which the
     // next run re-reads because their cursor went with them.
     db.pragma('synchronous = NORMAL');
-    db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 10_000}`);
     db.pragma('cache_size = -65536');
     migrate(db, undefined, options.targetVersion);
   } catch (error) {
