@@ -1,0 +1,73 @@
+/** What the bench asks of a child process, and what each kind of job reports back (one JSON line). */
+import type { StorePathSettings } from './write-path.js';
+import type { Sample } from './timeline.js';
+
+/** The real sync (src/sync/sync-account.ts), configured through the same variables as the CLI. */
+export interface SyncJob {
+  kind: 'sync';
+  url: string;
+  token: string;
+  dbPath: string;
+  env: Record<string, string>;
+}
+
+/** What a quick script would do: one environment after another, one page at a time, one autocommit insert per event. */
+export interface NaiveJob {
+  kind: 'naive';
+  url: string;
+  token: string;
+  dbPath: string;
+  pageSize: number;
+}
+
+/** Our listing code and store on pages saved to a file (no network). */
+export interface StoreWriteJob {
+  kind: 'store-write';
+  pagesFile: string;
+  dbPath: string;
+  settings: StorePathSettings;
+}
+
+/** The plain better-sqlite3 loop, on the rows of another database. */
+export interface RawWriteJob {
+  kind: 'raw-write';
+  sourceDb: string;
+  dbPath: string;
+}
+
+export type Job = SyncJob | NaiveJob | StoreWriteJob | RawWriteJob;
+
+export interface SyncResult {
+  status: string;
+  error: string | null;
+  /** Time of the sync itself, process start-up excluded. */
+  wallS: number;
+  /** Events newly stored. */
+  events: number;
+  /** Event pages that held events (the empty page ending each listing not counted). */
+  pages: number;
+  /** HTTP requests made, retries and inventory listings included. */
+  requests: number;
+  timeline: Sample[];
+  details?: unknown;
+}
+
+export interface WriteTiming {
+  seconds: number;
+  rows: number;
+}
+
+/** Every job's result carries the peak RSS of its process over its whole life (getrusage maxrss) and its RSS before the work. */
+export interface ProcessFigures {
+  peakRssMb: number;
+  startRssMb: number;
+}
+
+export interface JobResults {
+  sync: SyncResult;
+  naive: SyncResult;
+  'store-write': WriteTiming;
+  'raw-write': WriteTiming;
+}
+
+export type ResultOf<J extends Job> = JobResults[J['kind']] & ProcessFigures;

@@ -1,0 +1,89 @@
+/** The bench's command line: the reference set by default, `--quick` for a reduced one, sizes and knobs to explore. */
+import { parseArgs } from 'node:util';
+
+export interface BenchOptions {
+  /** Results go to `<outDir>/<name>.json` and `<outDir>/<name>.svg`. */
+  name: string;
+  outDir: string;
+  quick: boolean;
+  environments: number;
+  /** The main backfill (the reference "200k"). */
+  events: number;
+  /** The large backfill (the reference "1M") for memory, incremental cost and query latency. */
+  bigEvents: number;
+  latencyMs: number;
+  pageSizeCap: number;
+  /** AUDIT_CONCURRENCY for our sync; undefined keeps the default of the configuration. */
+  concurrency: number | undefined;
+  /** Events added before each incremental sync. */
+  newEvents: number;
+  rate429: number;
+  retryAfterS: number;
+  rate5xx: number;
+  /** Timed runs per query (after one warm-up). */
+  queryRuns: number;
+  /** Rounds of each timed comparison (backfill, raw loop, naive, write path); the fastest round counts. */
+  repeats: number;
+}
+
+const USAGE = `usage: npm run bench -- [--quick] [--name latest] [--out-dir bench/results]
+  [--environments 8] [--events 200000] [--big-events 1000000] [--latency 20] [--page-cap 100]
+  [--concurrency N] [--new-events 100] [--rate-429 0.01] [--retry-after 1] [--rate-5xx 0.02]
+  [--query-runs 21] [--repeats 3]`;
+
+export function parseBenchArgs(args: string[]): BenchOptions {
+  const { values } = parseArgs({
+    args,
+    strict: true,
+    options: {
+      quick: { type: 'boolean', default: false },
+      name: { type: 'string', default: 'latest' },
+      'out-dir': { type: 'string', default: 'bench/results' },
+      environments: { type: 'string' },
+      events: { type: 'string' },
+      'big-events': { type: 'string' },
+      latency: { type: 'string', default: '20' },
+      'page-cap': { type: 'string', default: '100' },
+      concurrency: { type: 'string' },
+      'new-events': { type: 'string', default: '100' },
+      'rate-429': { type: 'string', default: '0.01' },
+      'retry-after': { type: 'string', default: '1' },
+      'rate-5xx': { type: 'string', default: '0.02' },
+      'query-runs': { type: 'string' },
+      repeats: { type: 'string' },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  if (values.help) throw new Error(USAGE);
+  const quick = values.quick;
+  const int = (name: string, text: string | undefined, fallback: number, min: number): number => {
+    if (text === undefined) return fallback;
+    const value = Number(text);
+    if (!Number.isInteger(value) || value < min) throw new Error(`--${name} must be a whole number of at least ${min}, got "${text}"\n${USAGE}`);
+    return value;
+  };
+  const rate = (name: string, text: string): number => {
+    const value = Number(text);
+    if (!(value >= 0 && value <= 1)) throw new Error(`--${name} must be between 0 and 1, got "${text}"\n${USAGE}`);
+    return value;
+  };
+  if (!/^[\w.-]+$/.test(values.name)) throw new Error(`--name must be a plain file name, got "${values.name}"`);
+  const environments = int('environments', values.environments, quick ? 4 : 8, 1);
+  return {
+    name: values.name,
+    outDir: values['out-dir'],
+    quick,
+    environments,
+    events: int('events', values.events, quick ? 8_000 : 200_000, environments),
+    bigEvents: int('big-events', values['big-events'], quick ? 20_000 : 1_000_000, environments),
+    latencyMs: int('latency', values.latency, 20, 0),
+    pageSizeCap: int('page-cap', values['page-cap'], 100, 1),
+    concurrency: values.concurrency === undefined ? undefined : int('concurrency', values.concurrency, 4, 1),
+    newEvents: int('new-events', values['new-events'], 100, 1),
+    rate429: rate('rate-429', values['rate-429']),
+    retryAfterS: int('retry-after', values['retry-after'], 1, 0),
+    rate5xx: rate('rate-5xx', values['rate-5xx']),
+    queryRuns: int('query-runs', values['query-runs'], quick ? 5 : 21, 1),
+    repeats: int('repeats', values.repeats, quick ? 1 : 3, 1),
+  };
+}

@@ -1,0 +1,41 @@
+/** The real sync, wired as `flatfile-audit sync --once` wires it, with a counter for the timeline. */
+import { loadConfig } from '../src/config.js';
+import { connectFlatfile } from '../src/flatfile/connect.js';
+import { createLogger } from '../src/log.js';
+import { SqliteStore } from '../src/store/sqlite/sqlite-store.js';
+import { syncAccount } from '../src/sync/sync-account.js';
+import { syncOptionsFrom } from '../src/sync/sync-options.js';
+import { countingStore } from './counting-store.js';
+import type { SyncJob, SyncResult } from './jobs.js';
+import { startTimeline } from './timeline.js';
+
+export async function runRealSync(job: SyncJob): Promise<SyncResult> {
+  const config = loadConfig({ LOG_LEVEL: 'error', ...job.env, FLATFILE_API_URL: job.url, FLATFILE_TOKEN: job.token, AUDIT_DB: job.dbPath });
+  const log = createLogger({ level: config.logLevel });
+  const { store, stored } = countingStore(SqliteStore.open(config.dbPath));
+  try {
+    const http = await connectFlatfile(config, log);
+    const timeline = startTimeline(stored);
+    const started = performance.now();
+    const report = await syncAccount({ http, store, log }, syncOptionsFrom(config), 'bench');
+    const wallS = (performance.now() - started) / 1000;
+    return {
+      status: report.status,
+      error: report.error ? report.error.message : null,
+      wallS,
+      events: report.newEvents,
+      pages: report.pages,
+      requests: report.requests,
+      timeline: timeline.stop(),
+      details: {
+        concurrency: config.concurrency,
+        writeBatchRows: config.writeBatchRows,
+        pageSize: config.pageSize,
+        http: http.stats,
+        memoryAtEndMb: Object.fromEntries(Object.entries(process.memoryUsage()).map(([key, bytes]) => [key, Math.round(bytes / 2 ** 20)])),
+      },
+    };
+  } finally {
+    await store.close();
+  }
+}
