@@ -156,8 +156,12 @@ function paramsFor(db: SqliteDatabase, sql: string): Record<string, string> {
   if (sql.includes(':email')) params.email = (db.prepare('SELECT email FROM users ORDER BY random() LIMIT 1').pluck().get() as string | undefined) ?? '';
   if (sql.includes(':actor')) params.actor = (db.prepare('SELECT id FROM users ORDER BY random() LIMIT 1').pluck().get() as string | undefined) ?? '';
   if (sql.includes(':environment')) params.environment = (db.prepare('SELECT id FROM environments ORDER BY random() LIMIT 1').pluck().get() as string | undefined) ?? '';
-  if (sql.includes(':from')) params.from = '2026-01-01T00:00:00.000Z';
-  if (sql.includes(':to')) params.to = '2027-01-01T00:00:00.000Z';
+  if (sql.includes(':from') || sql.includes(':to')) {
+    // What an operator asks: one day of one actor's history, the last day stored.
+    const newest = (db.prepare('SELECT MAX(created_at) FROM events').pluck().get() as string | null) ?? new Date().toISOString();
+    params.to = newest;
+    params.from = new Date(Date.parse(newest) - 86_400_000).toISOString();
+  }
   return params;
 }
 
