@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { simulator, TEST_PAT } from '../helpers/simulator.js';
 import { runCli, startCli } from '../helpers/cli.js';
 import { auditInvariants, readDb, storedEventIds } from '../helpers/sync.js';
+import { seeded } from '../helpers/seeded.js';
 import { tempDbPath } from '../helpers/temp.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -16,17 +17,6 @@ function storedCount(dbPath: string): number {
   } catch {
     return 0; // not created or not migrated yet
   }
-}
-
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 describe('SIGKILL at any moment, then a normal run', () => {

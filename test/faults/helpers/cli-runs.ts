@@ -28,16 +28,6 @@ export function plainLines(stderr: string): string[] {
   return stderr.split('\n').filter((line) => line.trim() !== '' && !line.startsWith('{'));
 }
 
-/** mulberry32: a small seeded PRNG, so a failing sequence of kills can be replayed (FAULT_SEED). */
-export function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seeded } from '../../helpers/seeded.js';
 
 export const FAULT_SEED = Number(process.env.FAULT_SEED ?? 20261127);
