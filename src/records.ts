@@ -4,7 +4,6 @@
  * the sync logic and any store; none of them knows about the others.
  */
 
-export type ActorType = 'user' | 'guest' | 'agent' | 'api_key' | 'unknown';
 
 export interface EventRecord {
   id: string;
@@ -80,14 +79,4 @@ export interface AgentRecord {
   topics: string[];
   createdAt: string | null;
   raw: string;
-}
-
-/** Which kind of actor an id names, from its prefix. */
-export function actorTypeOf(actorId: string | null): ActorType {
-  if (!actorId) return 'unknown';
-  if (actorId.startsWith('us_usr_')) return 'user';
-  if (actorId.startsWith('us_g_')) return 'guest';
-  if (actorId.startsWith('us_ag_')) return 'agent';
-  if (actorId.startsWith('us_key_')) return 'api_key';
-  return 'unknown';
 }

@@ -20,11 +20,6 @@ export function rawJson(value: unknown, dropTopLevel: readonly string[] = []): s
   });
 }
 
-/** True when `key` names something rawJson would drop; exported for tests and docs. */
-export function isSecretKey(key: string): boolean {
-  return SECRET_KEY.test(key);
-}
-
 /** Whether the replacer would drop anything; a false alarm only costs the slow path, a miss would leak. */
 function hasKeyToDrop(value: unknown, dropTopLevel: readonly string[]): boolean {
   if (typeof value !== 'object' || value === null) return false;
