@@ -4,7 +4,6 @@
  * the sync logic and any store; none of them knows about the others.
  */
 
-
 export interface EventRecord {
   id: string;
   environmentId: string;
