@@ -7,6 +7,7 @@ import type { Logger } from '../log.js';
 import { AbortedError, ApiError, NotFoundError, RateLimitedError, RetriesExhaustedError, TokenRejectedError, describeError } from '../errors.js';
 import type { Authenticator } from './credentials.js';
 import { backoffMs, parseRetryAfter, rateLimitDelayMs, ruleFor, type RetryPolicy } from './retry-policy.js';
+import { exchange, type HttpAnswer } from './transport.js';
 import type { AccessToken } from './types.js';
 
 export type Query = Record<string, string | number | boolean | undefined>;
@@ -134,31 +135,29 @@ export class FlatfileHttp {
     }
     const timeout = AbortSignal.timeout(this.options.timeoutMs);
     this.stats.requests += 1;
-    let status: number;
-    let text: string;
-    let response: Response;
+    let answer: HttpAnswer;
     try {
-      response = await fetch(this.url(path, query), {
+      answer = await exchange({
         method,
+        url: this.url(path, query),
         headers,
         body: body === undefined ? undefined : JSON.stringify(body),
         signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
       });
-      status = response.status;
-      text = await response.text();
     } catch (error) {
       if (signal?.aborted) throw new AbortedError(signal.reason);
       this.count(`${method} ${path}`, 'network');
       const reason = timeout.aborted ? `no answer within ${this.options.timeoutMs} ms` : describeError(error);
       return { kind: 'transient', reason };
     }
+    const { status, text } = answer;
     this.count(`${method} ${path}`, status);
     this.options.log.debug({ route: `${method} ${path}`, query, status, bytes: text.length }, 'API answer');
     const rule = ruleFor(status);
-    const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'));
+    const retryAfterMs = parseRetryAfter(answer.header('retry-after'));
     switch (rule) {
       case 'ok':
-        return parseBody(response, text);
+        return parseBody(answer);
       case 'rate-limited':
         return { kind: 'rate-limited', retryAfterMs };
       case 'retry':
@@ -194,8 +193,8 @@ export class FlatfileHttp {
 }
 
 /** A 2xx answer must be JSON; anything else (an HTML error page, a cut-off body) is treated as transient. */
-function parseBody(response: Response, text: string): Attempt {
-  const type = response.headers.get('content-type') ?? '';
+function parseBody({ header, text }: HttpAnswer): Attempt {
+  const type = header('content-type') ?? '';
   if (type && !type.includes('json')) return { kind: 'transient', reason: `answer was ${type.split(';')[0]}, not JSON` };
   try {
     return { kind: 'ok', body: JSON.parse(text) };

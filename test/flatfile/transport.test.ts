@@ -1,0 +1,76 @@
+/** The HTTP transport against a real node:http server: compressed answers, answers cut short, aborts. */
+import { createServer, type RequestListener, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { brotliCompressSync, gzipSync } from 'node:zlib';
+import { afterEach, describe, expect, it } from 'vitest';
+import { exchange } from '../../src/flatfile/transport.js';
+
+const servers: Server[] = [];
+afterEach(async () => {
+  for (const server of servers.splice(0)) {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  }
+});
+
+async function serve(handler: RequestListener): Promise<string> {
+  const server = createServer(handler);
+  servers.push(server);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+const get = (url: string, signal = AbortSignal.timeout(5_000)) => exchange({ method: 'GET', url, headers: { accept: 'application/json' }, signal });
+const BODY = JSON.stringify({ data: Array.from({ length: 50 }, (_v, i) => ({ id: `us_evt_${i}`, topic: 'workbook:updated' })) });
+
+describe('exchange', () => {
+  it.each([
+    ['gzip', (text: string) => gzipSync(text)],
+    ['br', (text: string) => brotliCompressSync(text)],
+    ['identity', (text: string) => Buffer.from(text)],
+  ])('reads a %s answer as text, and asks for compression', async (encoding, pack) => {
+    let asked = '';
+    const url = await serve((req, res) => {
+      asked = String(req.headers['accept-encoding']);
+      const bytes = pack(BODY);
+      res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': encoding, 'content-length': bytes.length, 'retry-after': '3' });
+      res.end(bytes);
+    });
+    const answer = await get(url);
+    expect(asked).toBe('gzip, br');
+    expect(answer.status).toBe(200);
+    expect(answer.text).toBe(BODY);
+    expect(answer.header('Retry-After')).toBe('3');
+    expect(answer.header('x-absent')).toBeNull();
+  });
+
+  it('rejects an answer cut short by the server', async () => {
+    const url = await serve((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': BODY.length });
+      res.write(BODY.slice(0, 100));
+      setTimeout(() => res.socket?.destroy(), 20);
+    });
+    await expect(get(url)).rejects.toThrow();
+  });
+
+  it('rejects at once when its signal aborts while the server has not answered', async () => {
+    const url = await serve(() => undefined); // never answers
+    const controller = new AbortController();
+    const pending = get(url, controller.signal);
+    setTimeout(() => controller.abort(), 50);
+    const started = Date.now();
+    await expect(pending).rejects.toThrow(/abort/i);
+    expect(Date.now() - started).toBeLessThan(2_000);
+  });
+
+  it('keeps the connection alive between requests', async () => {
+    const ports = new Set<number>();
+    const url = await serve((req, res) => {
+      ports.add(req.socket.remotePort ?? 0);
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end('{}');
+    });
+    for (let i = 0; i < 5; i += 1) await get(url);
+    expect(ports.size).toBe(1);
+  });
+});
