@@ -37,7 +37,13 @@ export function openWritable(path: string, options: OpenOptions = {}): SqliteDat
     // NORMAL in WAL mode survives any process crash; a power cut may drop the last commits, which the
     // next run re-reads because their cursor went with them.
     db.pragma('synchronous = NORMAL');
-    db.pragma('cache_size = -65536');
+    // 32 MB per connection: a 1M-event backfill ran as fast as with 64 MB, and the process (two
+    // connections: this thread's and the event writer's) stays well under 250 MB.
+    db.pragma('cache_size = -32768');
+    // Checkpoint every ~40 MB of WAL instead of SQLite's 4 MB: a page that each commit rewrites (the
+    // indexes' inner pages, the table's last page) is copied to the database once per checkpoint, so
+    // fewer checkpoints mean far less writing (a 200k-event backfill: a third less disk time).
+    db.pragma('wal_autocheckpoint = 10000');
     migrate(db, undefined, options.targetVersion);
   } catch (error) {
     db.close();
