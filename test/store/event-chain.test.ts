@@ -3,11 +3,13 @@ import { execFileSync } from 'node:child_process';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { openWritable } from '../../src/store/sqlite/open.js';
+import { chainHashV1, type ChainedRow } from '../../src/store/sqlite/event-chain.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { verifyChains } from '../../src/store/sqlite/verify-chain.js';
 import type { EventRecord } from '../../src/records.js';
 import type { PageWrite } from '../../src/store/audit-store.js';
 import { runCli } from '../helpers/cli.js';
+import { readDb } from '../helpers/sync.js';
 import { tempDbPath } from '../helpers/temp.js';
 
 function event(environmentId: string, n: number): EventRecord {
@@ -90,6 +92,51 @@ describe('the event hash chain', () => {
     expect(tampered.code).toBe(1);
     expect(tampered.stdout).toMatch(/us_env_b\s+changed\s+2\s+us_evt_us_env_b_2/);
     expect(tampered.stdout).toMatch(/TAMPERED: 1 problem\(s\) in 11 events/);
+  });
+
+  // Version 5 changed how a row is hashed (a digest of the row, then the link): rows chained before
+  // keep their first-form hashes, and verify must check each row in the form it was chained in.
+  describe('across the change of hash form (schema version 5)', () => {
+    /** Events a version-4 flatfile-audit stored (first-form hashes), then more stored by this one. */
+    async function upgradedStore(): Promise<string> {
+      const path = tempDbPath();
+      const old = openWritable(path, { targetVersion: 4 });
+      const insert = old.prepare(
+        `INSERT INTO events (id, environment_id, created_at, topic, domain, ingested_at, raw, chain_seq, chain_hash) VALUES (?, 'us_env_a', ?, 'x:y', 'x', ?, '{}', ?, ?)`,
+      );
+      let head: Buffer | null = null;
+      for (let seq = 1; seq <= 3; seq += 1) {
+        const row: ChainedRow = {
+          id: `us_evt_v4_${seq}`, environment_id: 'us_env_a', created_at: `2026-09-0${seq}T00:00:00.000Z`, topic: 'x:y', domain: 'x', actor_id: null,
+          space_id: null, workbook_id: null, sheet_id: null, job_id: null, acknowledged_at: null, deleted_at: null, ingested_at: '2026-10-01T00:00:00.000Z', raw: '{}',
+        };
+        head = chainHashV1(head, row);
+        insert.run(row.id, row.created_at, row.ingested_at, seq, head);
+      }
+      old.prepare(`INSERT INTO event_chains (environment_id, last_seq, last_hash, updated_at) VALUES ('us_env_a', 3, ?, '2026-10-01T00:00:00.000Z')`).run(head);
+      // A version-4 file verifies as it is, before anything migrates it.
+      expect(verify(path)).toMatchObject({ ok: true, rows: 3 });
+      old.close();
+      const store = SqliteStore.open(path);
+      await store.writePages([page('us_env_a', 1, 4)]);
+      await store.close();
+      return path;
+    }
+
+    it('verifies the older rows in the first form and the newer ones in the current form', async () => {
+      const path = await upgradedStore();
+      expect(verify(path)).toMatchObject({ ok: true, rows: 7, problemCount: 0 });
+      expect(readDb(path, (db) => db.prepare('SELECT v1_through_seq, last_seq FROM event_chains').get())).toEqual({ v1_through_seq: 3, last_seq: 7 });
+    });
+
+    it.each([
+      ['an older row', "UPDATE events SET topic = 'space:deleted' WHERE id = 'us_evt_v4_2'", 2],
+      ['a newer row', "UPDATE events SET topic = 'space:deleted' WHERE id = 'us_evt_us_env_a_2'", 5],
+    ])('finds %s edited', async (_name, sql, seq) => {
+      const path = await upgradedStore();
+      tamper(path, sql);
+      expect(verify(path).problems).toEqual([expect.objectContaining({ kind: 'changed', seq })]);
+    });
   });
 
   it('is built over rows stored before the chain existed, by the migration', async () => {

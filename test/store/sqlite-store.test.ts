@@ -1,5 +1,6 @@
-import { statSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { EventRecord, GuestRecord, UserRecord } from '../../src/records.js';
 import type { PageWrite } from '../../src/store/audit-store.js';
@@ -54,10 +55,36 @@ describe('SqliteStore.writePages', () => {
     const { store, path } = openStore();
     await store.writePages([page([event(1)], 2)]);
     const broken = { ...event(3), topic: null as unknown as string }; // violates NOT NULL inside the transaction
-    await expect(store.writePages([page([event(2)], 3), page([broken], 4)])).rejects.toThrow(/NOT NULL/);
+    // The transaction runs on the writer's thread: its failure comes back with SQLite's code and the file.
+    const failure = store.writePages([page([event(2)], 3), page([broken], 4)]);
+    await expect(failure).rejects.toThrow(/NOT NULL.*\(SQLITE_CONSTRAINT_NOTNULL\)/);
+    await expect(failure).rejects.toThrow(path);
     expect(readDb(path, (db) => db.prepare('SELECT id FROM events ORDER BY id').pluck().all())).toEqual(['us_evt_1']);
     expect((await store.readCursor(ENV))?.listing?.nextPage).toBe(2);
     await store.close();
+  });
+
+  it('close() lets the writes already under way commit first', async () => {
+    const { store, path } = openStore();
+    const writes = [1, 2, 3].map((n) => store.writePages([page([event(n)], n + 1)]));
+    await store.close();
+    await Promise.all(writes);
+    expect(readDb(path, (db) => db.prepare('SELECT count(*) FROM events').pluck().get())).toBe(3);
+    await expect(store.writePages([page([event(4)], 5)])).rejects.toThrow(/closed/);
+  });
+
+  it('does not keep a process alive between writes, even left open', async () => {
+    const path = tempDbPath();
+    const script = `
+      const { SqliteStore } = await import(${JSON.stringify(new URL('../../dist/src/store/sqlite/sqlite-store.js', import.meta.url).href)});
+      const store = SqliteStore.open(${JSON.stringify(path)});
+      const result = await store.writePages(${JSON.stringify([page([event(1)], 2)])});
+      console.log(result.insertedByEnvironment.get(${JSON.stringify(ENV)}));`;
+    const file = join(dirname(path), 'left-open.mjs');
+    writeFileSync(file, script);
+    const child = spawnSync(process.execPath, [file], { encoding: 'utf8', timeout: 20_000 });
+    expect(child.signal, 'the process had to be killed: the writer thread kept it alive').toBeNull();
+    expect({ code: child.status, stdout: child.stdout.trim(), stderr: child.stderr }).toEqual({ code: 0, stdout: '1', stderr: '' });
   });
 
   it('completing a listing moves the high-water mark forward only and clears the listing', async () => {

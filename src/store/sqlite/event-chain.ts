@@ -1,7 +1,11 @@
 /**
  * Tamper evidence for stored events. Each environment's events form a hash chain in the order they
- * were stored: an event's `chain_hash` is SHA-256 over the previous event's hash and every stored
- * column of the row, and `chain_seq` counts 1, 2, 3… per environment. `event_chains` keeps each
+ * were stored: `chain_seq` counts 1, 2, 3… per environment and an event's `chain_hash` is
+ * SHA-256(previous event's hash ‖ SHA-256(JSON of every stored column of the row)). The inner
+ * digest needs nothing but the row, so it is computed away from the writer; only the short outer
+ * link is computed in the transaction, on the chain head read under the write lock. Rows chained
+ * before schema version 5 used SHA-256(previous hash ‖ JSON of the row); `event_chains.v1_through_seq`
+ * says up to which sequence number an environment's chain is in that form. `event_chains` keeps each
  * chain's head. Changing any column of a row breaks its hash; deleting a row leaves a gap in the
  * sequence or a head that no longer matches. Whoever can rewrite the whole file can also rewrite
  * the chain, so each environment's head is logged after its sync: kept outside the machine, the
@@ -37,11 +41,37 @@ export interface ChainHead {
   hash: Buffer;
 }
 
-/** The hash of `row` following `previous` (null for the first row of a chain). */
-export function chainHash(previous: Buffer | null, row: ChainedRow): Buffer {
+/** A row's column values in CHAINED_COLUMNS order. */
+export type ChainedValues = [
+  id: string, environmentId: string, createdAt: string, topic: string, domain: string, actorId: string | null,
+  spaceId: string | null, workbookId: string | null, sheetId: string | null, jobId: string | null,
+  acknowledgedAt: string | null, deletedAt: string | null, ingestedAt: string, raw: string,
+];
+
+export function chainedValues(row: ChainedRow): ChainedValues {
+  return CHAINED_COLUMNS.map((column) => row[column]) as unknown as ChainedValues;
+}
+
+/** SHA-256 of the row's JSON: unambiguous (no separator can be forged by a value), stable across runs. */
+export function rowDigest(values: ChainedValues): Buffer {
+  return createHash('sha256').update(JSON.stringify(values)).digest();
+}
+
+/** The chain hash of a row whose digest is `digest`, following `previous` (null for the first row of a chain). */
+export function linkHash(previous: Buffer | null, digest: Buffer): Buffer {
   const hash = createHash('sha256');
   if (previous) hash.update(previous);
-  // JSON of the column values: unambiguous (no separator can be forged by a value), stable across runs.
-  hash.update(JSON.stringify(CHAINED_COLUMNS.map((column) => row[column])));
-  return hash.digest();
+  return hash.update(digest).digest();
+}
+
+/** The chain hash of `row` following `previous`. */
+export function chainHash(previous: Buffer | null, row: ChainedRow): Buffer {
+  return linkHash(previous, rowDigest(chainedValues(row)));
+}
+
+/** The hash of rows chained before schema version 5: SHA-256(previous ‖ the row's JSON). */
+export function chainHashV1(previous: Buffer | null, row: ChainedRow): Buffer {
+  const hash = createHash('sha256');
+  if (previous) hash.update(previous);
+  return hash.update(JSON.stringify(chainedValues(row))).digest();
 }

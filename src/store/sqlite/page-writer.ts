@@ -1,22 +1,22 @@
 /**
- * The hot path: inserts a batch of event pages and moves each page's cursor, in one transaction.
- * Events are keyed by id and a conflicting id is skipped, so a re-read page (lookback window, resumed
- * listing, shifted offsets) changes nothing; `changes` tells which rows were new. Each new row is
- * linked into its environment's hash chain (event-chain.ts) in the same transaction.
+ * The hot path: inserts a batch of prepared event pages (prepare-pages.ts) and moves each page's
+ * cursor, in one transaction. Events are keyed by id and a conflicting id is skipped, so a re-read
+ * page (lookback window, resumed listing, shifted offsets) changes nothing; `changes` tells which
+ * rows were new. Each new row is linked into its environment's hash chain (event-chain.ts) in the
+ * same transaction.
  */
-import { createHash } from 'node:crypto';
-import { chainHash, type ChainHead } from './event-chain.js';
+import { CHAINED_COLUMNS, linkHash, type ChainHead } from './event-chain.js';
 import type { SqliteDatabase } from './open.js';
-import type { CursorUpdate, PageWrite, WriteResult } from '../audit-store.js';
+import type { PreparedPage } from './prepare-pages.js';
+import type { CursorUpdate, WriteResult } from '../audit-store.js';
 
-export type PageWriter = (pages: readonly PageWrite[], now: string) => WriteResult;
+export type PageWriter = (pages: readonly PreparedPage[], now: string) => WriteResult;
 
 export function createPageWriter(db: SqliteDatabase): PageWriter {
   const insertEvent = db.prepare(
     // ON CONFLICT (id) rather than OR IGNORE: OR IGNORE would also silently skip a row breaking NOT NULL.
-    `INSERT INTO events
-       (id, environment_id, created_at, topic, domain, actor_id, space_id, workbook_id, sheet_id, job_id, acknowledged_at, deleted_at, ingested_at, raw, chain_seq, chain_hash)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+    `INSERT INTO events (${CHAINED_COLUMNS.join(', ')}, chain_seq, chain_hash)
+     VALUES (${CHAINED_COLUMNS.map(() => '?').join(', ')}, ?, ?)
      ON CONFLICT (id) DO NOTHING`,
   );
   const readHead = db.prepare<[string], { last_seq: number; last_hash: Buffer }>('SELECT last_seq, last_hash FROM event_chains WHERE environment_id = ?');
@@ -59,7 +59,7 @@ export function createPageWriter(db: SqliteDatabase): PageWriter {
     saveProgress.run(environmentId, since, pageSize, nextPage, maxCreatedAt, pageFill, startedAt, now);
   };
 
-  const write = db.transaction((pages: readonly PageWrite[], now: string): WriteResult => {
+  const write = db.transaction((pages: readonly PreparedPage[], now: string): WriteResult => {
     const insertedByEnvironment = new Map<string, number>();
     const heads = new Map<string, ChainHead | null>();
     const headOf = (environmentId: string): ChainHead | null => {
@@ -72,28 +72,17 @@ export function createPageWriter(db: SqliteDatabase): PageWriter {
     const moved = new Set<string>();
     for (const page of pages) {
       let inserted = 0;
-      for (const e of page.events) {
+      for (const { values, digest } of page.events) {
         const head = headOf(page.environmentId);
-        const row = {
-          id: e.id, environment_id: page.environmentId, created_at: e.createdAt, topic: e.topic, domain: e.domain,
-          actor_id: e.actorId, space_id: e.spaceId, workbook_id: e.workbookId, sheet_id: e.sheetId, job_id: e.jobId,
-          acknowledged_at: e.acknowledgedAt, deleted_at: e.deletedAt, ingested_at: now, raw: e.raw,
-        };
         const seq = (head?.seq ?? 0) + 1;
-        const hash = chainHash(head?.hash ?? null, row);
-        const changes = insertEvent.run(
-          row.id, row.environment_id, row.created_at, row.topic, row.domain, row.actor_id, row.space_id,
-          row.workbook_id, row.sheet_id, row.job_id, row.acknowledged_at, row.deleted_at, now, row.raw, seq, hash,
-        ).changes;
-        if (changes > 0) {
+        const hash = linkHash(head?.hash ?? null, digest);
+        if (insertEvent.run(...values, seq, hash).changes > 0) {
           heads.set(page.environmentId, { seq, hash });
           moved.add(page.environmentId);
           inserted += 1;
         }
       }
-      for (const r of page.rejected) {
-        insertRejected.run(page.environmentId, r.eventId, r.reason, r.raw, createHash('sha256').update(r.raw).digest('hex'), now, now);
-      }
+      for (const r of page.rejected) insertRejected.run(page.environmentId, r.eventId, r.reason, r.raw, r.rawSha256, now, now);
       saveCursor(page.environmentId, page.cursor, now);
       insertedByEnvironment.set(page.environmentId, (insertedByEnvironment.get(page.environmentId) ?? 0) + inserted);
     }

@@ -1,13 +1,17 @@
-/** The AuditStore on a SQLite file (better-sqlite3). Each write is one short transaction. */
+/**
+ * The AuditStore on a SQLite file (better-sqlite3). Each write is one short transaction. Event pages,
+ * the hot path, are written by a thread of their own on its own connection (page-writer-thread.ts),
+ * so the disk works while this thread fetches and parses; everything else runs here.
+ */
 import type { AuditStore, InventoryKind, InventorySnapshot, PageWrite, RunStart, RunSummary, WriteResult } from '../audit-store.js';
 import { createInventoryWriter } from './inventory-writer.js';
 import { openWritable, type OpenOptions, type SqliteDatabase } from './open.js';
-import { createPageWriter } from './page-writer.js';
+import { PageWriterThread } from './page-writer-thread.js';
+import { preparePages } from './prepare-pages.js';
 import { createCursorReader, createStatusReader } from './status-reader.js';
 import { storeFailure } from './store-error.js';
 
 export class SqliteStore implements AuditStore {
-  private readonly writePagesTx;
   private readonly writeInventoryTx;
   private readonly cursors;
   private readonly readStatus;
@@ -18,12 +22,15 @@ export class SqliteStore implements AuditStore {
   private closed = false;
 
   /** Opens (creating and migrating if needed) the database at `path`. */
-  static open(path: string, options?: OpenOptions): SqliteStore {
-    return new SqliteStore(openWritable(path, options));
+  static open(path: string, options: OpenOptions = {}): SqliteStore {
+    const db = openWritable(path, options);
+    return new SqliteStore(db, new PageWriterThread({ path, busyTimeoutMs: options.busyTimeoutMs }));
   }
 
-  constructor(readonly db: SqliteDatabase, private readonly clock: () => Date = () => new Date()) {
-    this.writePagesTx = createPageWriter(db);
+  private constructor(
+    readonly db: SqliteDatabase,
+    private readonly pageWriter: PageWriterThread,
+  ) {
     this.writeInventoryTx = createInventoryWriter(db);
     this.cursors = createCursorReader(db);
     this.readStatus = createStatusReader(db);
@@ -58,7 +65,12 @@ export class SqliteStore implements AuditStore {
   }
 
   async writePages(pages: readonly PageWrite[]): Promise<WriteResult> {
-    return this.guard(() => this.writePagesTx(pages, this.clock().toISOString()));
+    const now = new Date().toISOString();
+    try {
+      return await this.pageWriter.write(preparePages(pages, now), now);
+    } catch (error) {
+      throw storeFailure(this.db.name, error);
+    }
   }
 
   async writeInventory<K extends InventoryKind>(snapshot: InventorySnapshot<K>): Promise<void> {
@@ -103,6 +115,10 @@ export class SqliteStore implements AuditStore {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    this.db.close();
+    try {
+      await this.pageWriter.close();
+    } finally {
+      this.db.close();
+    }
   }
 }

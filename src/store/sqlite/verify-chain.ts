@@ -2,7 +2,7 @@
  * Recomputes every environment's event chain (see event-chain.ts) in one pass over the table,
  * and reports each row changed, deleted or added outside the sync since it was stored.
  */
-import { chainHash, type ChainedRow } from './event-chain.js';
+import { chainHash, chainHashV1, type ChainedRow } from './event-chain.js';
 import type { SqliteDatabase } from './open.js';
 
 export type ChainProblemKind = 'changed' | 'missing' | 'unchained' | 'out-of-order' | 'truncated' | 'head-mismatch';
@@ -34,6 +34,15 @@ export function verifyChains(db: SqliteDatabase, limit = 50): ChainReport {
     problemCount += 1;
     if (problems.length < limit) problems.push(p);
   };
+  // A file not yet migrated to version 5 (verify opens read-only and migrates nothing) holds only first-form hashes.
+  const v1Through = (db.pragma('user_version', { simple: true }) as number) < 5 ? 'last_seq' : 'v1_through_seq';
+  const heads = db.prepare(`SELECT environment_id, last_seq, last_hash, ${v1Through} AS v1_through_seq FROM event_chains`).all() as Array<{
+    environment_id: string;
+    last_seq: number;
+    last_hash: Buffer;
+    v1_through_seq: number;
+  }>;
+  const headOf = new Map(heads.map((h) => [h.environment_id, h]));
   let rows = 0;
   for (const row of db.prepare('SELECT * FROM events ORDER BY rowid').iterate() as IterableIterator<Row>) {
     rows += 1;
@@ -50,14 +59,14 @@ export function verifyChains(db: SqliteDatabase, limit = 50): ChainReport {
       report({ environmentId: row.environment_id, kind: 'missing', seq: env.lastSeq + 1, eventId: null, detail: `rows ${env.lastSeq + 1}..${row.chain_seq - 1} were deleted` });
     }
     // Chained on the stored predecessor hash, so one edited row is reported once, not with everything after it.
-    if (!chainHash(env.lastHash, row).equals(row.chain_hash)) {
+    const hashOf = row.chain_seq <= (headOf.get(row.environment_id)?.v1_through_seq ?? 0) ? chainHashV1 : chainHash;
+    if (!hashOf(env.lastHash, row).equals(row.chain_hash)) {
       report({ environmentId: row.environment_id, kind: 'changed', seq: row.chain_seq, eventId: row.id, detail: 'row (or its predecessor in the chain) changed after it was stored' });
     }
     env.lastSeq = row.chain_seq;
     env.lastHash = row.chain_hash;
   }
 
-  const heads = db.prepare('SELECT environment_id, last_seq, last_hash FROM event_chains').all() as Array<{ environment_id: string; last_seq: number; last_hash: Buffer }>;
   for (const head of heads) {
     const env = state.get(head.environment_id);
     if (!env || env.lastSeq < head.last_seq) {
@@ -66,7 +75,6 @@ export function verifyChains(db: SqliteDatabase, limit = 50): ChainReport {
       report({ environmentId: head.environment_id, kind: 'head-mismatch', seq: env.lastSeq, eventId: null, detail: 'the chain does not end where the stored head says' });
     }
   }
-  const headOf = new Map(heads.map((h) => [h.environment_id, h]));
   return {
     ok: problemCount === 0,
     rows,

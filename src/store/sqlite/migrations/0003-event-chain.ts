@@ -1,9 +1,10 @@
 /**
- * Tamper evidence (see event-chain.ts): a hash chain per environment over the events. Rows stored
- * before this version are chained here, in the order they were stored.
+ * Tamper evidence (see event-chain.ts): a hash chain per environment over the events, in its first
+ * form (chainHashV1; version 5 moved on to the current one). Rows stored before this version are
+ * chained here, in the order they were stored.
  */
 import type { SqliteDatabase } from '../open.js';
-import { chainHash, type ChainedRow } from '../event-chain.js';
+import { chainHashV1, type ChainedRow } from '../event-chain.js';
 
 export const sql = `
 ALTER TABLE events ADD COLUMN chain_seq INTEGER;
@@ -25,7 +26,7 @@ export function run(db: SqliteDatabase): void {
   for (const row of rows) {
     const head = heads.get(row.environment_id);
     const seq = (head?.seq ?? 0) + 1;
-    const hash = chainHash(head?.hash ?? null, row);
+    const hash = chainHashV1(head?.hash ?? null, row);
     heads.set(row.environment_id, { seq, hash });
     pending.push([seq, hash, row.row_id]);
   }

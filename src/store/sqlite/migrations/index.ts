@@ -6,6 +6,7 @@ import { sql as initial } from './0001-initial.js';
 import { sql as runScope } from './0002-run-scope.js';
 import { run as chainExisting, sql as eventChain } from './0003-event-chain.js';
 import { sql as pageFill } from './0004-page-fill.js';
+import { sql as chainDigests } from './0005-chain-digests.js';
 import type { SqliteDatabase } from '../open.js';
 
 export interface Migration {
@@ -21,6 +22,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 2, name: 'run-scope', sql: runScope },
   { version: 3, name: 'event-chain', sql: eventChain, run: chainExisting },
   { version: 4, name: 'page-fill', sql: pageFill },
+  { version: 5, name: 'chain-digests', sql: chainDigests },
 ];
 
 export const LATEST_VERSION = MIGRATIONS.length;
