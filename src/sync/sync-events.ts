@@ -4,7 +4,7 @@
  * while it is written. Only an empty page ends the listing (the API may cap pageSize, so a short
  * page proves nothing); the completing write moves the high-water mark.
  */
-import { AbortedError, ApiError, RateLimitedError } from '../errors.js';
+import { ApiError } from '../errors.js';
 import { fetchEventsPage, type EventsPage } from '../flatfile/events.js';
 import type { FlatfileHttp } from '../flatfile/http-client.js';
 import type { ListingProgress } from '../store/audit-store.js';
@@ -12,10 +12,9 @@ import type { BatchWriter } from './batch-writer.js';
 import { latest } from './plan-listing.js';
 
 /**
- * Requests kept in flight per listing while its pages come back full. better-sqlite3 commits on
- * the main thread, so no answer is read during a commit; with one request in flight each listing
- * then sat idle for the rest of every commit (the benchmark measured a backfill at twice the
- * network bound). Two keep the network busy through a commit; pages are still consumed in order.
+ * Requests kept in flight per listing while its pages come back full. With one, each listing sat
+ * idle while a page was parsed and handed on, and while it waited for a commit; two keep the
+ * network busy through both. Pages are still consumed in order.
  */
 export const PAGES_AHEAD = 2;
 
@@ -44,8 +43,9 @@ export async function syncEvents(deps: EventsListingDeps, environmentId: string,
   try {
     return await readListing(deps, environmentId, start);
   } catch (error) {
-    // Interrupted (shutdown, or a 429 handed to the queue): keep what was fetched, so the retry resumes after it.
-    if (error instanceof AbortedError || error instanceof RateLimitedError) await deps.writer.flush().catch(() => undefined);
+    // Interrupted or failed: keep what was fetched, so the next run or retry resumes after it; and
+    // nothing of this listing is still being committed once it has returned.
+    await deps.writer.flush().catch(() => undefined);
     throw error;
   }
 }
