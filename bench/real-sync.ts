@@ -7,7 +7,7 @@ import { syncAccount } from '../src/sync/sync-account.js';
 import { syncOptionsFrom } from '../src/sync/sync-options.js';
 import { countingStore } from './counting-store.js';
 import type { SyncJob, SyncResult } from './jobs.js';
-import { startTimeline } from './timeline.js';
+import { round, startTimeline } from './timeline.js';
 
 export async function runRealSync(job: SyncJob): Promise<SyncResult> {
   const config = loadConfig({ LOG_LEVEL: 'error', ...job.env, FLATFILE_API_URL: job.url, FLATFILE_TOKEN: job.token, AUDIT_DB: job.dbPath });
@@ -17,8 +17,10 @@ export async function runRealSync(job: SyncJob): Promise<SyncResult> {
     const http = await connectFlatfile(config, log);
     const timeline = startTimeline(stored);
     const started = performance.now();
+    const cpuBefore = process.cpuUsage();
     const report = await syncAccount({ http, store, log }, syncOptionsFrom(config), 'bench');
     const wallS = (performance.now() - started) / 1000;
+    const cpu = process.cpuUsage(cpuBefore);
     return {
       status: report.status,
       error: report.error ? report.error.message : null,
@@ -32,6 +34,8 @@ export async function runRealSync(job: SyncJob): Promise<SyncResult> {
         writeBatchRows: config.writeBatchRows,
         pageSize: config.pageSize,
         http: http.stats,
+        // Every thread of the process (the event writer's too), in seconds.
+        cpuS: { user: round(cpu.user / 1e6, 2), system: round(cpu.system / 1e6, 2) },
         memoryAtEndMb: Object.fromEntries(Object.entries(process.memoryUsage()).map(([key, bytes]) => [key, Math.round(bytes / 2 ** 20)])),
       },
     };
