@@ -2,6 +2,7 @@
  * The HTTP server: /api/v1 (bearer auth, latency and faults first, then the route) and the
  * /__simulator admin surface (neither). Real sockets, so clients meet real resets and timeouts.
  */
+import { setMaxListeners } from 'node:events';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -31,6 +32,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
   const sim = new Simulator(options);
   // Aborted on close: ends pending latency and stall waits, so close() is prompt.
   const closing = new AbortController();
+  // One listener per request waiting out its latency or stall: any number may be pending at once.
+  setMaxListeners(0, closing.signal);
   const server = createServer((req, res) => {
     serve(sim, req, res, closing.signal).catch((error: unknown) => {
       if (!res.headersSent && !res.destroyed) send(sim, res, errorReply(500, `simulator error: ${String(error)}`), false);
