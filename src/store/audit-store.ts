@@ -119,7 +119,12 @@ export interface AuditStore {
   readCursor(environmentId: string): Promise<EnvironmentCursor | undefined>;
   /** Every environment's cursor (cheap: no event counts), for metrics. */
   listCursors(): Promise<EnvironmentCursor[]>;
-  /** Stores the pages and their cursor updates in one transaction. */
+  /**
+   * Stores the pages and their cursor updates in one transaction. Writes are applied in the order
+   * they are made, and a write made while an earlier one is still pending is refused if that one
+   * fails: a caller may keep several in flight without a later batch ever committing cursors that
+   * skip a lost one.
+   */
   writePages(pages: readonly PageWrite[]): Promise<WriteResult>;
   writeInventory<K extends InventoryKind>(snapshot: InventorySnapshot<K>): Promise<void>;
   /** Where an environment's tamper-evidence chain ends (null before its first event), for logs that anchor it. */

@@ -64,6 +64,19 @@ describe('SqliteStore.writePages', () => {
     await store.close();
   });
 
+  it('refuses a write made while an earlier one was pending, once that one fails', async () => {
+    const { store, path } = openStore();
+    const broken = { ...event(1), topic: null as unknown as string };
+    const first = store.writePages([page([broken], 2)]);
+    const behind = store.writePages([page([event(2)], 3)]); // made before the first was answered
+    await expect(first).rejects.toThrow(/NOT NULL/);
+    await expect(behind).rejects.toThrow(/the write before it failed/);
+    expect(readDb(path, (db) => db.prepare('SELECT count(*) FROM events').pluck().get())).toBe(0);
+    // A write made after the failure was reported is a new start.
+    expect((await store.writePages([page([event(3)], 4)])).insertedByEnvironment.get(ENV)).toBe(1);
+    await store.close();
+  });
+
   it('close() lets the writes already under way commit first', async () => {
     const { store, path } = openStore();
     const writes = [1, 2, 3].map((n) => store.writePages([page([event(n)], n + 1)]));

@@ -1,14 +1,14 @@
 /**
  * BatchWriter over a real SqliteStore, with a gate in front of its commits so the order of
- * events is decided by the test, not by timing: a listing that fills a batch goes on while that
- * batch commits, a completing page waits for its commit, and after a failed commit nothing later
- * is committed.
+ * events is decided by the test, not by timing: full batches go to the store at once while
+ * listings go on, up to IN_FLIGHT of them; a completing page waits for its commit; and after a
+ * failed commit nothing later is committed.
  */
 import { describe, expect, it } from 'vitest';
 import type { EventRecord } from '../../src/records.js';
 import type { AuditStore, PageWrite, WriteResult } from '../../src/store/audit-store.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
-import { BatchWriter } from '../../src/sync/batch-writer.js';
+import { BatchWriter, IN_FLIGHT } from '../../src/sync/batch-writer.js';
 import { readDb } from '../helpers/sync.js';
 import { tempDbPath } from '../helpers/temp.js';
 
@@ -31,9 +31,12 @@ function page(n: number, kind: 'progress' | 'complete' = 'progress', topic = 'wo
 function gatedStore(path: string) {
   const store = SqliteStore.open(path);
   const held: Array<() => void> = [];
+  /** Rows of each commit, in order. */
+  const batches: number[] = [];
   const gated: AuditStore = Object.create(store, {
     writePages: {
       value: async (pages: readonly PageWrite[]): Promise<WriteResult> => {
+        batches.push(pages.reduce((rows, p) => rows + p.events.length, 0));
         await new Promise<void>((open) => held.push(open));
         return store.writePages(pages);
       },
@@ -44,7 +47,7 @@ function gatedStore(path: string) {
     while (held.length === 0) await new Promise((resolve) => setImmediate(resolve));
     held.shift()!();
   };
-  return { store, gated, release, held };
+  return { store, gated, release, batches };
 }
 
 const settled = async (promise: Promise<unknown>): Promise<boolean> => {
@@ -57,20 +60,24 @@ const settled = async (promise: Promise<unknown>): Promise<boolean> => {
 const storedIds = (path: string) => readDb(path, (db) => db.prepare('SELECT id FROM events ORDER BY id').pluck().all());
 
 describe('BatchWriter', () => {
-  it('lets a listing go on while the batch it filled commits, and waits only for the commit before', async () => {
+  it('hands full batches to the store without waiting, up to IN_FLIGHT; the next full one waits for the oldest', async () => {
     const path = tempDbPath();
-    const { store, gated, release } = gatedStore(path);
+    const { store, gated, release, batches } = gatedStore(path);
     const writer = new BatchWriter(gated, 2);
-    await writer.write(page(1));
-    expect(await settled(writer.write(page(2))), 'the first full batch waits for nothing').toBe(true);
-    await writer.write(page(3));
-    const fourth = writer.write(page(4)); // fills the second batch while the first is still held
-    expect(await settled(fourth), 'the second full batch waits for the first commit').toBe(false);
+    let n = 0;
+    for (let batch = 0; batch < IN_FLIGHT; batch += 1) {
+      await writer.write(page(++n));
+      expect(await settled(writer.write(page(++n))), `full batch ${batch + 1}: handed over without waiting`).toBe(true);
+    }
+    await writer.write(page(++n));
+    const full = writer.write(page(++n));
+    expect(await settled(full), 'one more full batch waits for the oldest commit').toBe(false);
     await release();
-    await fourth;
-    await release();
+    await full;
+    for (let i = 0; i < IN_FLIGHT; i += 1) await release();
     await writer.flush();
-    expect(storedIds(path)).toEqual(['us_evt_1', 'us_evt_2', 'us_evt_3', 'us_evt_4']);
+    expect(batches).toEqual(Array(IN_FLIGHT + 1).fill(2));
+    expect(storedIds(path)).toHaveLength(n);
     await store.close();
   });
 
@@ -90,15 +97,15 @@ describe('BatchWriter', () => {
 
   it('commits nothing after a failed batch, and says so on the next write', async () => {
     const path = tempDbPath();
-    const { store, gated, release } = gatedStore(path);
-    const writer = new BatchWriter(gated, 1);
+    const store = SqliteStore.open(path);
+    const writer = new BatchWriter(store, 1);
     await writer.write(page(1, 'progress', null as unknown as string)); // breaks NOT NULL when committed
-    const second = writer.write(page(2)); // its batch is queued behind the failing one, and waits for it
-    await release();
-    await expect(second).rejects.toThrow(/NOT NULL/);
+    await writer.write(page(2)); // handed over while the failing batch is still under way
+    await expect(writer.write(page(3)), 'waits for the oldest commit, which failed').rejects.toThrow(/NOT NULL/);
     await expect(writer.flush()).rejects.toThrow(/NOT NULL/);
-    await expect(writer.write(page(3))).rejects.toThrow(/NOT NULL/);
+    await expect(writer.write(page(4))).rejects.toThrow(/NOT NULL/);
     expect(storedIds(path)).toEqual([]);
+    expect(await store.readCursor(ENV)).toBeUndefined();
     await store.close();
   });
 });

@@ -22,19 +22,24 @@ export class PageWriterThread {
   private exited: Promise<void> = Promise.resolve();
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
+  /** The newest write not yet answered (0: none). */
+  private lastPending = 0;
   /** Set once the thread is gone: every later write fails with it. */
   private failure: Error | undefined;
 
   constructor(private readonly data: WriteThreadData) {}
 
+  /** Queues a write behind the ones under way; if the last of those fails, this one is refused. */
   write(pages: readonly PreparedPage[], now: string): Promise<WriteResult> {
     if (this.failure) return Promise.reject(this.failure);
     const worker = this.start();
     const id = this.nextId++;
+    const after = this.lastPending;
+    this.lastPending = id;
     return new Promise<WriteResult>((resolve, reject) => {
       if (this.pending.size === 0) worker.ref();
       this.pending.set(id, { resolve, reject });
-      worker.postMessage({ kind: 'write', id, pages, now } satisfies WriteRequest);
+      worker.postMessage({ kind: 'write', id, after, pages, now } satisfies WriteRequest);
     });
   }
 
@@ -70,6 +75,7 @@ export class PageWriterThread {
     const pending = this.pending.get(reply.id);
     if (!pending) return;
     this.pending.delete(reply.id);
+    if (reply.id === this.lastPending) this.lastPending = 0;
     if (this.pending.size === 0) this.worker?.unref();
     if ('failure' in reply) pending.reject(rebuild(reply.failure));
     else pending.resolve(reply.result);

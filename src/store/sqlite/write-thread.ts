@@ -16,7 +16,8 @@ export interface WriteThreadData {
   busyTimeoutMs: number | undefined;
 }
 
-export type WriteRequest = { kind: 'write'; id: number; pages: readonly PreparedPage[]; now: string } | { kind: 'close' };
+/** `after`: the write that was still pending when this one was made (0: none); if it failed, this one is refused. */
+export type WriteRequest = { kind: 'write'; id: number; after: number; pages: readonly PreparedPage[]; now: string } | { kind: 'close' };
 
 /** A failure as it crosses the thread boundary: what `storeFailure` needs to describe it. */
 export interface ThreadFailure {
@@ -26,7 +27,8 @@ export interface ThreadFailure {
   audit: boolean;
 }
 
-export type WriteReply = { id: number; result: WriteResult } | { id: number; failure: ThreadFailure } | { id: 0; failure: ThreadFailure };
+/** The answer to write `id`; id 0 with a failure: the thread could not open the database. */
+export type WriteReply = { id: number; result: WriteResult } | { id: number; failure: ThreadFailure };
 
 const port = parentPort;
 if (!port) throw new Error('write-thread.js runs as a worker thread (see page-writer-thread.ts)');
@@ -45,7 +47,6 @@ function open(): SqliteDatabase | undefined {
   try {
     return openWritable(path, { busyTimeoutMs });
   } catch (error) {
-    // Id 0: not the answer to a write; the main thread fails every write with it.
     port?.postMessage({ id: 0, failure: describe(error) } satisfies WriteReply);
     port?.close();
     return undefined;
@@ -55,6 +56,9 @@ function open(): SqliteDatabase | undefined {
 const db = open();
 if (db) {
   const write = createPageWriter(db);
+  // Writes that failed or were refused: a write made behind one of them must not commit pages whose
+  // cursors skip the lost ones.
+  const failed = new Set<number>();
   port.on('message', (request: WriteRequest) => {
     if (request.kind === 'close') {
       db.close();
@@ -62,10 +66,16 @@ if (db) {
       return;
     }
     let reply: WriteReply;
-    try {
-      reply = { id: request.id, result: write(request.pages, request.now) };
-    } catch (error) {
-      reply = { id: request.id, failure: describe(error) };
+    if (failed.has(request.after)) {
+      failed.add(request.id);
+      reply = { id: request.id, failure: { message: 'not written: the write before it failed', code: undefined, audit: true } };
+    } else {
+      try {
+        reply = { id: request.id, result: write(request.pages, request.now) };
+      } catch (error) {
+        failed.add(request.id);
+        reply = { id: request.id, failure: describe(error) };
+      }
     }
     port.postMessage(reply);
   });
