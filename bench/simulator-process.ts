@@ -3,11 +3,7 @@
  * itself and its peak RSS is its own. Options come as JSON in argv[2]; the first stdout line is
  * `{"url", "events", "startupS"}`. It serves until stdin closes (the parent went away) or a signal.
  */
-import { EventEmitter } from 'node:events';
 import { startSimulator, type SimulatorOptions } from '../src/simulator/index.js';
-
-// Every request waiting out its latency listens on the server's closing signal; dozens at once are expected here.
-EventEmitter.defaultMaxListeners = 1000;
 
 const started = performance.now();
 const options = JSON.parse(process.argv[2] ?? '{}') as SimulatorOptions;
