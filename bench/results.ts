@@ -37,6 +37,8 @@ export interface BenchResult {
     exact: boolean;
     requests: number;
     boundBy: 'network' | 'disk';
+    /** CPU seconds of the fastest backfill's process, all its threads (on two cores its wall time cannot be under half their sum). */
+    cpuS: { user: number; system: number } | null;
     /** Every round's wall time; wallS is the fastest. */
     wallSamplesS: number[];
     /** Every raw-loop run of the run (backfill rounds and write-path rounds); rawWriteS is the fastest. */

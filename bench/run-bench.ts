@@ -183,6 +183,7 @@ export async function runBench(options: BenchOptions, workDir: string, say: (lin
       wallSamplesS: small.backfills.map((b) => round(b.wallS, 3)),
       rawWriteSamplesS: [...small.rawS, ...small.pairedRawS].map((s) => round(s, 3)),
       boundBy: networkBoundS >= rawWriteS ? 'network' : 'disk',
+      cpuS: (small.backfill.details as { cpuS?: { user: number; system: number } } | undefined)?.cpuS ?? null,
     },
     naive: {
       events: small.naive.events,

@@ -86,18 +86,32 @@ describe('SqliteStore.writePages', () => {
     await expect(store.writePages([page([event(4)], 5)])).rejects.toThrow(/closed/);
   });
 
-  it('does not keep a process alive between writes, even left open', async () => {
-    const path = tempDbPath();
-    const script = `
-      const { SqliteStore } = await import(${JSON.stringify(new URL('../../dist/src/store/sqlite/sqlite-store.js', import.meta.url).href)});
-      const store = SqliteStore.open(${JSON.stringify(path)});
-      const result = await store.writePages(${JSON.stringify([page([event(1)], 2)])});
-      console.log(result.insertedByEnvironment.get(${JSON.stringify(ENV)}));`;
-    const file = join(dirname(path), 'left-open.mjs');
-    writeFileSync(file, script);
+  // Child processes: inside the test runner the event loop never runs dry, so neither case could fail here.
+  const runScript = (path: string, body: string) => {
+    const file = join(dirname(path), 'script.mjs');
+    const storeModule = new URL('../../dist/src/store/sqlite/sqlite-store.js', import.meta.url).href;
+    writeFileSync(file, `const { SqliteStore } = await import(${JSON.stringify(storeModule)});\nconst store = SqliteStore.open(${JSON.stringify(path)});\n${body}`);
     const child = spawnSync(process.execPath, [file], { encoding: 'utf8', timeout: 20_000 });
     expect(child.signal, 'the process had to be killed: the writer thread kept it alive').toBeNull();
-    expect({ code: child.status, stdout: child.stdout.trim(), stderr: child.stderr }).toEqual({ code: 0, stdout: '1', stderr: '' });
+    return { code: child.status, stdout: child.stdout.trim(), stderr: child.stderr };
+  };
+
+  it('does not keep a process alive between writes, even left open', async () => {
+    const path = tempDbPath();
+    const result = runScript(path, `
+      const result = await store.writePages(${JSON.stringify([page([event(1)], 2)])});
+      console.log(result.insertedByEnvironment.get(${JSON.stringify(ENV)}));`);
+    expect(result).toEqual({ code: 0, stdout: '1', stderr: '' });
+  });
+
+  it('close() right after writes keeps the process alive until the thread has committed them and exited', async () => {
+    const path = tempDbPath();
+    const result = runScript(path, `
+      const writes = [1, 2, 3].map((n) => store.writePages([{ ...${JSON.stringify(page([], 0))}, events: [${JSON.stringify(event(0))}].map((e) => ({ ...e, id: 'us_evt_' + n })) }]));
+      await store.close();
+      console.log((await Promise.all(writes)).length);`);
+    expect(result).toEqual({ code: 0, stdout: '3', stderr: '' });
+    expect(readDb(path, (db) => db.prepare('SELECT count(*) FROM events').pluck().get())).toBe(3);
   });
 
   it('completing a listing moves the high-water mark forward only and clears the listing', async () => {

@@ -26,6 +26,8 @@ export class PageWriterThread {
   private lastPending = 0;
   /** Set once the thread is gone: every later write fails with it. */
   private failure: Error | undefined;
+  /** close() was called: the thread stays referenced until it has exited. */
+  private closing = false;
 
   constructor(private readonly data: WriteThreadData) {}
 
@@ -47,6 +49,7 @@ export class PageWriterThread {
   async close(): Promise<void> {
     const worker = this.worker;
     this.failure ??= new AuditError('STORE_FAILED', 'the audit store is closed');
+    this.closing = true;
     if (!worker) return;
     worker.ref();
     worker.postMessage({ kind: 'close' } satisfies WriteRequest);
@@ -76,7 +79,9 @@ export class PageWriterThread {
     if (!pending) return;
     this.pending.delete(reply.id);
     if (reply.id === this.lastPending) this.lastPending = 0;
-    if (this.pending.size === 0) this.worker?.unref();
+    // Unreferenced while idle; but once closing, an answer arriving now must not let the process
+    // exit before the thread has (it would end with a top-level await never settled, exit 13).
+    if (this.pending.size === 0 && !this.closing) this.worker?.unref();
     if ('failure' in reply) pending.reject(rebuild(reply.failure));
     else pending.resolve(reply.result);
   }
