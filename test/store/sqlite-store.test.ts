@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { cookbookQuery } from '../../src/cookbook.js';
 import type { EventRecord, GuestRecord, UserRecord } from '../../src/records.js';
 import type { PageWrite } from '../../src/store/audit-store.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
@@ -160,6 +161,23 @@ describe('inventories and the audit_trail view', () => {
     expect(trail()[0]).toEqual({ event_id: 'us_evt_1', actor_type: 'user', actor_name: 'Ann', actor_removed_at: '2026-11-02T00:00:00.000Z' });
     await store.writeInventory({ kind: 'users', scope: null, records: [user('us_usr_ann', 'Ann B.')], seenAt: '2026-11-03T00:00:00.000Z' });
     expect(trail()[0]).toMatchObject({ actor_name: 'Ann B.', actor_removed_at: null });
+    await store.close();
+  });
+
+  it('the unresolved-actors cookbook query lists what audit_trail, event by event, says is unresolved', async () => {
+    const { store, path } = openStore();
+    const actors = ['us_usr_ann', 'us_usr_gone', 'us_key_x', 'us_key_x', 'us_key_x', 'us_g_1', 'us_ag_1', null, 'us_usr_gone'];
+    await store.writePages([page(actors.map((actor, n) => event(n, actor)), 2)]);
+    await store.writeInventory({ kind: 'users', scope: null, records: [user('us_usr_ann', 'Ann')], seenAt: AT });
+    await store.writeInventory({ kind: 'guests', scope: ENV, records: [guest('us_g_1', ['us_sp_1'])], seenAt: AT });
+    const [byActor, byEvent] = readDb(path, (db) => [
+      db.prepare(cookbookQuery('unresolved-actors').sql).all(),
+      // The plain definition: every event through the view, grouped.
+      db.prepare(`SELECT actor_id, actor_type, COUNT(*) AS events, MAX(created_at) AS last_seen FROM audit_trail
+                  WHERE actor_id IS NOT NULL AND actor_name IS NULL GROUP BY actor_id ORDER BY events DESC, actor_id`).all(),
+    ]);
+    expect(byActor).toEqual(byEvent);
+    expect(byActor.map((r) => (r as { actor_id: string }).actor_id)).toEqual(['us_key_x', 'us_usr_gone', 'us_ag_1']);
     await store.close();
   });
 
