@@ -50,7 +50,8 @@ describe('exchange', () => {
       res.write(BODY.slice(0, 100));
       setTimeout(() => res.socket?.destroy(), 20);
     });
-    await expect(get(url)).rejects.toThrow();
+    // Node reports it as "aborted" (ECONNRESET); the transport's own check covers a close without an error.
+    await expect(get(url)).rejects.toThrow(/aborted|before the answer was complete/);
   });
 
   it('rejects at once when its signal aborts while the server has not answered', async () => {
