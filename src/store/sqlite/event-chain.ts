@@ -11,7 +11,7 @@
  * the chain, so each environment's head is logged after its sync: kept outside the machine, the
  * logs anchor it.
  */
-import { createHash } from 'node:crypto';
+import * as crypto from 'node:crypto';
 
 /** The stored columns of an event row, in the order they are hashed. */
 export interface ChainedRow {
@@ -52,16 +52,34 @@ export function chainedValues(row: ChainedRow): ChainedValues {
   return CHAINED_COLUMNS.map((column) => row[column]) as unknown as ChainedValues;
 }
 
-/** SHA-256 of the row's JSON: unambiguous (no separator can be forged by a value), stable across runs. */
+/**
+ * SHA-256 in one call: crypto.hash (Node.js 20.12+) skips the Hash object that createHash builds,
+ * which costs more than hashing a row (the 200k backfill hashes 400k times).
+ */
+const sha256: (data: string | Buffer) => Buffer =
+  typeof crypto.hash === 'function' ? (data) => crypto.hash('sha256', data, 'buffer') : (data) => crypto.createHash('sha256').update(data).digest();
+
+/** The row's JSON, the text its digest is taken of: unambiguous (no separator can be forged by a value), stable across runs. */
+export function rowText(values: ChainedValues): string {
+  return JSON.stringify(values);
+}
+
+/** Bytes of a digest (SHA-256). */
+export const DIGEST_BYTES = 32;
+
+/** The digest of a row given as its rowText. */
+export function textDigest(text: string): Buffer {
+  return sha256(text);
+}
+
+/** SHA-256 of the row's JSON. */
 export function rowDigest(values: ChainedValues): Buffer {
-  return createHash('sha256').update(JSON.stringify(values)).digest();
+  return textDigest(rowText(values));
 }
 
 /** The chain hash of a row whose digest is `digest`, following `previous` (null for the first row of a chain). */
 export function linkHash(previous: Buffer | null, digest: Buffer): Buffer {
-  const hash = createHash('sha256');
-  if (previous) hash.update(previous);
-  return hash.update(digest).digest();
+  return sha256(previous ? Buffer.concat([previous, digest], previous.length + digest.length) : digest);
 }
 
 /** The chain hash of `row` following `previous`. */
@@ -71,7 +89,7 @@ export function chainHash(previous: Buffer | null, row: ChainedRow): Buffer {
 
 /** The hash of rows chained before schema version 5: SHA-256(previous ‖ the row's JSON). */
 export function chainHashV1(previous: Buffer | null, row: ChainedRow): Buffer {
-  const hash = createHash('sha256');
+  const hash = crypto.createHash('sha256');
   if (previous) hash.update(previous);
   return hash.update(JSON.stringify(chainedValues(row))).digest();
 }
