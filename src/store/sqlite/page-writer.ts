@@ -2,10 +2,10 @@
  * The hot path: inserts a batch of prepared event pages (prepare-pages.ts) and moves each page's
  * cursor, in one transaction. Events are keyed by id and a conflicting id is skipped, so a re-read
  * page (lookback window, resumed listing, shifted offsets) changes nothing; `changes` tells which
- * rows were new. Each new row is linked into its environment's hash chain (event-chain.ts) in the
- * same transaction.
+ * rows were new. Each row arrives as its text and digest (prepare-pages.ts); it is parsed back
+ * before the transaction, and linked into its environment's hash chain (event-chain.ts) in it.
  */
-import { CHAINED_COLUMNS, linkHash, type ChainHead } from './event-chain.js';
+import { CHAINED_COLUMNS, DIGEST_BYTES, linkHash, type ChainedValues, type ChainHead } from './event-chain.js';
 import type { SqliteDatabase } from './open.js';
 import type { PreparedPage } from './prepare-pages.js';
 import type { CursorUpdate, WriteResult } from '../audit-store.js';
@@ -59,7 +59,7 @@ export function createPageWriter(db: SqliteDatabase): PageWriter {
     saveProgress.run(environmentId, since, pageSize, nextPage, maxCreatedAt, pageFill, startedAt, now);
   };
 
-  const write = db.transaction((pages: readonly PreparedPage[], now: string): WriteResult => {
+  const write = db.transaction((pages: readonly PreparedPage[], rows: readonly ChainedValues[][], now: string): WriteResult => {
     const insertedByEnvironment = new Map<string, number>();
     const heads = new Map<string, ChainHead | null>();
     const headOf = (environmentId: string): ChainHead | null => {
@@ -70,12 +70,12 @@ export function createPageWriter(db: SqliteDatabase): PageWriter {
       return heads.get(environmentId) ?? null;
     };
     const moved = new Set<string>();
-    for (const page of pages) {
+    for (const [p, page] of pages.entries()) {
       let inserted = 0;
-      for (const { values, digest } of page.events) {
+      for (const [i, values] of rows[p]!.entries()) {
         const head = headOf(page.environmentId);
         const seq = (head?.seq ?? 0) + 1;
-        const hash = linkHash(head?.hash ?? null, digest);
+        const hash = linkHash(head?.hash ?? null, page.digests.subarray(i * DIGEST_BYTES, (i + 1) * DIGEST_BYTES));
         if (insertEvent.run(...values, seq, hash).changes > 0) {
           heads.set(page.environmentId, { seq, hash });
           moved.add(page.environmentId);
@@ -92,7 +92,12 @@ export function createPageWriter(db: SqliteDatabase): PageWriter {
     }
     return { insertedByEnvironment };
   });
-  // IMMEDIATE takes the write lock up front: the chain head read above must not go stale under
+  // Rows are parsed back before the transaction: that need not lengthen the time the write lock is
+  // held. IMMEDIATE takes that lock up front: the chain head read above must not go stale under
   // another process, and a deferred transaction that upgrades to a writer can fail with BUSY at once.
-  return (pages, now) => write.immediate(pages, now);
+  return (pages, now) => write.immediate(pages, pages.map((page) => page.rows.map(parseRow)), now);
+}
+
+function parseRow(text: string): ChainedValues {
+  return JSON.parse(text) as ChainedValues;
 }

@@ -1,16 +1,14 @@
 /**
- * The part of an event write that needs no database: each event's row values and digest (see
- * event-chain.ts), and each rejected item's fingerprint. Done on the caller's thread, so the
- * writer's thread, which every commit waits on, only inserts and links.
+ * The part of an event write that needs no database, done on the caller's thread: each event as
+ * its row text (the JSON of its values in CHAINED_COLUMNS order) and that text's digest (see
+ * event-chain.ts), and each rejected item's fingerprint. The writer's thread (write-thread.ts),
+ * which every commit waits on, then only parses the rows back, links the digests and inserts. One
+ * string a row crosses to that thread several times cheaper than an array of fourteen values, and
+ * a page's digests travel as one buffer.
  */
 import { createHash } from 'node:crypto';
 import type { CursorUpdate, PageWrite } from '../audit-store.js';
-import { rowDigest, type ChainedValues } from './event-chain.js';
-
-export interface PreparedEvent {
-  values: ChainedValues;
-  digest: Buffer;
-}
+import { DIGEST_BYTES, rowText, textDigest } from './event-chain.js';
 
 export interface PreparedRejected {
   eventId: string | null;
@@ -21,23 +19,33 @@ export interface PreparedRejected {
 
 export interface PreparedPage {
   environmentId: string;
-  events: PreparedEvent[];
+  /** One rowText per event. */
+  rows: string[];
+  /** The rows' digests, DIGEST_BYTES each, in row order. */
+  digests: Buffer;
   rejected: PreparedRejected[];
   cursor: CursorUpdate;
 }
 
 /** The pages as rows stamped `ingestedAt`. */
 export function preparePages(pages: readonly PageWrite[], ingestedAt: string): PreparedPage[] {
-  return pages.map((page) => ({
-    environmentId: page.environmentId,
-    events: page.events.map((e) => {
-      const values: ChainedValues = [
+  return pages.map((page) => {
+    const rows = page.events.map((e) =>
+      rowText([
         e.id, page.environmentId, e.createdAt, e.topic, e.domain, e.actorId, e.spaceId, e.workbookId, e.sheetId, e.jobId,
         e.acknowledgedAt, e.deletedAt, ingestedAt, e.raw,
-      ];
-      return { values, digest: rowDigest(values) };
-    }),
-    rejected: page.rejected.map((r) => ({ eventId: r.eventId, reason: r.reason, raw: r.raw, rawSha256: createHash('sha256').update(r.raw).digest('hex') })),
-    cursor: page.cursor,
-  }));
+      ]),
+    );
+    // Buffer.alloc, not allocUnsafe: a small unsafe buffer is a slice of a shared pool, and posting
+    // it to the thread would copy the whole pool.
+    const digests = Buffer.alloc(rows.length * DIGEST_BYTES);
+    rows.forEach((text, i) => textDigest(text).copy(digests, i * DIGEST_BYTES));
+    return {
+      environmentId: page.environmentId,
+      rows,
+      digests,
+      rejected: page.rejected.map((r) => ({ eventId: r.eventId, reason: r.reason, raw: r.raw, rawSha256: createHash('sha256').update(r.raw).digest('hex') })),
+      cursor: page.cursor,
+    };
+  });
 }
