@@ -100,10 +100,11 @@ describe('BatchWriter', () => {
     const store = SqliteStore.open(path);
     const writer = new BatchWriter(store, 1);
     await writer.write(page(1, 'progress', null as unknown as string)); // breaks NOT NULL when committed
-    await writer.write(page(2)); // handed over while the failing batch is still under way
-    await expect(writer.write(page(3)), 'waits for the oldest commit, which failed').rejects.toThrow(/NOT NULL/);
+    // Handed over while the failing batch is still under way.
+    for (let n = 2; n <= IN_FLIGHT; n += 1) await writer.write(page(n));
+    await expect(writer.write(page(IN_FLIGHT + 1)), 'waits for the oldest commit, which failed').rejects.toThrow(/NOT NULL/);
     await expect(writer.flush()).rejects.toThrow(/NOT NULL/);
-    await expect(writer.write(page(4))).rejects.toThrow(/NOT NULL/);
+    await expect(writer.write(page(IN_FLIGHT + 2))).rejects.toThrow(/NOT NULL/);
     expect(storedIds(path)).toEqual([]);
     expect(await store.readCursor(ENV)).toBeUndefined();
     await store.close();
