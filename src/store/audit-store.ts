@@ -126,6 +126,12 @@ export interface AuditStore {
    * skip a lost one.
    */
   writePages(pages: readonly PageWrite[]): Promise<WriteResult>;
+  /**
+   * Optional: told as soon as a page is fetched, before it waits in a batch for writePages, so the
+   * store can do its per-page work (row encoding, digests) a page at a time rather than a batch at
+   * once, which would hold up the answers arriving meanwhile.
+   */
+  stagePage?(page: PageWrite): void;
   writeInventory<K extends InventoryKind>(snapshot: InventorySnapshot<K>): Promise<void>;
   /** Where an environment's tamper-evidence chain ends (null before its first event), for logs that anchor it. */
   chainHead(environmentId: string): Promise<{ seq: number; hash: string } | null>;

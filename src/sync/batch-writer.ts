@@ -38,6 +38,7 @@ export class BatchWriter {
    */
   async write(page: PageWrite): Promise<void> {
     if (this.failure !== undefined) throw this.failure;
+    this.store.stagePage?.(page);
     this.buffer.push(page);
     this.bufferedRows += page.events.length + page.rejected.length;
     if (page.cursor.kind === 'complete') return this.flush();

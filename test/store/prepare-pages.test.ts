@@ -1,7 +1,7 @@
 /** What the listings' thread hands the writer's thread: row texts whose digests are the chain's. */
 import { describe, expect, it } from 'vitest';
 import { DIGEST_BYTES, rowDigest, type ChainedValues } from '../../src/store/sqlite/event-chain.js';
-import { preparePages } from '../../src/store/sqlite/prepare-pages.js';
+import { preparePage } from '../../src/store/sqlite/prepare-pages.js';
 import type { EventRecord } from '../../src/records.js';
 
 function event(n: number): EventRecord {
@@ -12,9 +12,9 @@ function event(n: number): EventRecord {
   };
 }
 
-describe('preparePages', () => {
-  const [prepared] = preparePages(
-    [{ environmentId: 'us_env_1', events: [event(1), event(2), event(3)], rejected: [], cursor: { kind: 'complete', highWater: null, completedAt: '2026-11-01T00:00:00.000Z' } }],
+describe('preparePage', () => {
+  const prepared = preparePage(
+    { environmentId: 'us_env_1', events: [event(1), event(2), event(3)], rejected: [], cursor: { kind: 'complete', highWater: null, completedAt: '2026-11-01T00:00:00.000Z' } },
     '2026-11-27T00:00:00.000Z',
   );
 

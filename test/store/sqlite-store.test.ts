@@ -6,6 +6,7 @@ import { cookbookQuery } from '../../src/cookbook.js';
 import type { EventRecord, GuestRecord, UserRecord } from '../../src/records.js';
 import type { PageWrite } from '../../src/store/audit-store.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import { verifyChains } from '../../src/store/sqlite/verify-chain.js';
 import { readDb } from '../helpers/sync.js';
 import { tempDbPath } from '../helpers/temp.js';
 
@@ -49,6 +50,22 @@ describe('SqliteStore.writePages', () => {
     expect(first.insertedByEnvironment.get(ENV)).toBe(2);
     expect(again.insertedByEnvironment.get(ENV)).toBe(1);
     expect((await store.status()).totals.events).toBe(3);
+    await store.close();
+  });
+
+  it('writes a staged page as staged: encoded and stamped when it was fetched, chained all the same', async () => {
+    const { store, path } = openStore();
+    const staged = page([event(1), event(2)], 2);
+    store.stagePage(staged);
+    const stagedBy = new Date().toISOString();
+    await new Promise((resolve) => setTimeout(resolve, 15));
+    const result = await store.writePages([staged, page([event(3)], 3)]);
+    expect(result.insertedByEnvironment.get(ENV)).toBe(3);
+    const rows = readDb(path, (db) => db.prepare('SELECT id, ingested_at FROM events ORDER BY chain_seq').all()) as Array<{ id: string; ingested_at: string }>;
+    expect(rows.map((r) => r.id)).toEqual(['us_evt_1', 'us_evt_2', 'us_evt_3']);
+    expect(rows[0]!.ingested_at <= stagedBy).toBe(true);
+    expect(rows[2]!.ingested_at > stagedBy).toBe(true);
+    expect(verifyChains(store.db).ok).toBe(true);
     await store.close();
   });
 

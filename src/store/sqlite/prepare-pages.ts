@@ -27,25 +27,23 @@ export interface PreparedPage {
   cursor: CursorUpdate;
 }
 
-/** The pages as rows stamped `ingestedAt`. */
-export function preparePages(pages: readonly PageWrite[], ingestedAt: string): PreparedPage[] {
-  return pages.map((page) => {
-    const rows = page.events.map((e) =>
-      rowText([
-        e.id, page.environmentId, e.createdAt, e.topic, e.domain, e.actorId, e.spaceId, e.workbookId, e.sheetId, e.jobId,
-        e.acknowledgedAt, e.deletedAt, ingestedAt, e.raw,
-      ]),
-    );
-    // Buffer.alloc, not allocUnsafe: a small unsafe buffer is a slice of a shared pool, and posting
-    // it to the thread would copy the whole pool.
-    const digests = Buffer.alloc(rows.length * DIGEST_BYTES);
-    rows.forEach((text, i) => textDigest(text).copy(digests, i * DIGEST_BYTES));
-    return {
-      environmentId: page.environmentId,
-      rows,
-      digests,
-      rejected: page.rejected.map((r) => ({ eventId: r.eventId, reason: r.reason, raw: r.raw, rawSha256: createHash('sha256').update(r.raw).digest('hex') })),
-      cursor: page.cursor,
-    };
-  });
+/** One page as rows stamped `ingestedAt`. */
+export function preparePage(page: PageWrite, ingestedAt: string): PreparedPage {
+  const rows = page.events.map((e) =>
+    rowText([
+      e.id, page.environmentId, e.createdAt, e.topic, e.domain, e.actorId, e.spaceId, e.workbookId, e.sheetId, e.jobId,
+      e.acknowledgedAt, e.deletedAt, ingestedAt, e.raw,
+    ]),
+  );
+  // Buffer.alloc, not allocUnsafe: a small unsafe buffer is a slice of a shared pool, and posting
+  // it to the thread would copy the whole pool.
+  const digests = Buffer.alloc(rows.length * DIGEST_BYTES);
+  rows.forEach((text, i) => textDigest(text).copy(digests, i * DIGEST_BYTES));
+  return {
+    environmentId: page.environmentId,
+    rows,
+    digests,
+    rejected: page.rejected.map((r) => ({ eventId: r.eventId, reason: r.reason, raw: r.raw, rawSha256: createHash('sha256').update(r.raw).digest('hex') })),
+    cursor: page.cursor,
+  };
 }

@@ -7,7 +7,7 @@ import type { AuditStore, InventoryKind, InventorySnapshot, PageWrite, RunStart,
 import { createInventoryWriter } from './inventory-writer.js';
 import { openWritable, type OpenOptions, type SqliteDatabase } from './open.js';
 import { PageWriterThread } from './page-writer-thread.js';
-import { preparePages } from './prepare-pages.js';
+import { preparePage, type PreparedPage } from './prepare-pages.js';
 import { createCursorReader, createStatusReader } from './status-reader.js';
 import { storeFailure } from './store-error.js';
 
@@ -20,6 +20,8 @@ export class SqliteStore implements AuditStore {
   private readonly startRunTx;
   private readonly updateRun;
   private closed = false;
+  /** Pages prepared by stagePage, until they are written (or dropped with their batch). */
+  private readonly staged = new WeakMap<PageWrite, PreparedPage>();
 
   /** Opens (creating and migrating if needed) the database at `path`. */
   static open(path: string, options: OpenOptions = {}): SqliteStore {
@@ -64,10 +66,15 @@ export class SqliteStore implements AuditStore {
     return this.cursors.all();
   }
 
+  /** Encodes and digests the page now (see AuditStore.stagePage); it is stamped as ingested now. */
+  stagePage(page: PageWrite): void {
+    this.staged.set(page, preparePage(page, new Date().toISOString()));
+  }
+
   async writePages(pages: readonly PageWrite[]): Promise<WriteResult> {
     const now = new Date().toISOString();
     try {
-      return await this.pageWriter.write(preparePages(pages, now), now);
+      return await this.pageWriter.write(pages.map((page) => this.staged.get(page) ?? preparePage(page, now)), now);
     } catch (error) {
       throw storeFailure(this.db.name, error);
     }
