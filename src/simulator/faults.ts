@@ -5,7 +5,7 @@
 import type { Rng } from './random.js';
 
 export interface Faults {
-  /** Added to every response. */
+  /** Every answer leaves this long after its request arrived, never sooner (it is built meanwhile). */
   latencyMs: number;
   rate429: number;
   retryAfterFormat: 'seconds' | 'http-date';

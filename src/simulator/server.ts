@@ -1,5 +1,5 @@
 /**
- * The HTTP server: /api/v1 (bearer auth, latency and faults first, then the route) and the
+ * The HTTP server: /api/v1 (bearer auth, faults and the route, answered once the latency is up) and the
  * /__simulator admin surface (neither). Real sockets, so clients meet real resets and timeouts.
  */
 import { setMaxListeners } from 'node:events';
@@ -93,24 +93,34 @@ async function serve(sim: Simulator, req: IncomingMessage, res: ServerResponse, 
   const match = matchRoute(apiRoutes, method, rel);
   sim.countRequest(isRoute(match) ? `${method} ${match.path}` : `${method} (unmatched)`);
   const faults = sim.faults();
-  if (faults.latencyMs > 0 && !(await wait(faults.latencyMs, signal))) return;
+  // The answer leaves `latencyMs` after the request arrived, not that long after the simulator got
+  // round to it: the answer is built while the latency runs. Built after it, requests that arrive
+  // together (a client's concurrent listings) would queue for this one thread when their latency
+  // ends, and the API would seem slower the more concurrent its client.
+  const answerAt = performance.now() + faults.latencyMs;
+  const latencyOver = (): Promise<boolean> => waitUntil(answerAt, signal);
 
   const decision = faultsApply(faults, path, rel, isPublicRoute(method, rel)) ? sim.drawFault() : { kind: 'none' as const };
   switch (decision.kind) {
     case 'reset':
+      if (!(await latencyOver())) return;
       sim.countOutcome('reset');
       req.socket.destroy();
       return;
     case 'stall':
-      if (!(await wait(decision.ms, signal))) return;
+      // A stalled request is answered like any other once the stall is over (built after it).
+      if (!(await latencyOver()) || !(await wait(decision.ms, signal))) return;
       break;
     case '429':
+      if (!(await latencyOver())) return;
       send(sim, res, errorReply(429, 'rate limit exceeded', 'rate_limit', { 'retry-after': decision.retryAfter }), true);
       return;
     case '5xx':
+      if (!(await latencyOver())) return;
       send(sim, res, errorReply(decision.status, 'upstream error', 'server'), true);
       return;
     case 'html':
+      if (!(await latencyOver())) return;
       if (!res.destroyed) sim.countOutcome(200);
       writeText(res, 200, HTML_BODY, { 'content-type': 'text/html; charset=utf-8' });
       return;
@@ -120,6 +130,7 @@ async function serve(sim: Simulator, req: IncomingMessage, res: ServerResponse, 
 
   const request = { method, path: rel, query: url.searchParams, headers: req.headers, body };
   const reply = isRoute(match) ? (bodyError ?? answer(sim, match, request)) : match;
+  if (decision.kind !== 'stall' && !(await latencyOver())) return;
   if (decision.kind === 'truncated' && reply.status >= 200 && reply.status < 300) {
     const text = JSON.stringify(reply.body);
     if (!res.destroyed) sim.countOutcome(reply.status);
@@ -152,6 +163,18 @@ async function wait(ms: number, signal: AbortSignal): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+/**
+ * Waits until performance.now() reaches `at`; false if the server closes first. A timer alone may
+ * fire up to a millisecond early (it truncates fractions and counts from the event loop's cached
+ * time), which would answer faster than the latency set: check, and wait out any remainder.
+ */
+async function waitUntil(at: number, signal: AbortSignal): Promise<boolean> {
+  for (let left = at - performance.now(); left > 0; left = at - performance.now()) {
+    if (!(await wait(Math.ceil(left), signal))) return false;
+  }
+  return !signal.aborted;
 }
 
 function send(sim: Simulator, res: ServerResponse, reply: Reply, counted: boolean): void {
