@@ -127,11 +127,13 @@ export interface AuditStore {
    */
   writePages(pages: readonly PageWrite[]): Promise<WriteResult>;
   /**
-   * Optional: told as soon as a page is fetched, before it waits in a batch for writePages, so the
+   * Optional: called as soon as a page is fetched, before it waits in a batch for writePages, so the
    * store can do its per-page work (row encoding, digests) a page at a time rather than a batch at
-   * once, which would hold up the answers arriving meanwhile.
+   * once, which would hold up the answers arriving meanwhile. Returns what to hand to writePages in
+   * the page's place: the page itself, or a lighter stand-in that only this store can write (any
+   * other use of its events throws), so the batch does not hold each event twice.
    */
-  stagePage?(page: PageWrite): void;
+  stagePage?(page: PageWrite): PageWrite;
   writeInventory<K extends InventoryKind>(snapshot: InventorySnapshot<K>): Promise<void>;
   /** Where an environment's tamper-evidence chain ends (null before its first event), for logs that anchor it. */
   chainHead(environmentId: string): Promise<{ seq: number; hash: string } | null>;

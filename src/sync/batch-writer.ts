@@ -38,9 +38,9 @@ export class BatchWriter {
    */
   async write(page: PageWrite): Promise<void> {
     if (this.failure !== undefined) throw this.failure;
-    this.store.stagePage?.(page);
-    this.buffer.push(page);
-    this.bufferedRows += page.events.length + page.rejected.length;
+    const rows = page.events.length + page.rejected.length;
+    this.buffer.push(this.store.stagePage?.(page) ?? page);
+    this.bufferedRows += rows;
     if (page.cursor.kind === 'complete') return this.flush();
     if (this.bufferedRows < this.maxRows) return;
     // Not awaited: a failure is kept and thrown by the next write, flush or completing page.

@@ -55,11 +55,10 @@ describe('SqliteStore.writePages', () => {
 
   it('writes a staged page as staged: encoded and stamped when it was fetched, chained all the same', async () => {
     const { store, path } = openStore();
-    const staged = page([event(1), event(2)], 2);
-    store.stagePage(staged);
+    const standIn = store.stagePage(page([event(1), event(2)], 2));
     const stagedBy = new Date().toISOString();
     await new Promise((resolve) => setTimeout(resolve, 15));
-    const result = await store.writePages([staged, page([event(3)], 3)]);
+    const result = await store.writePages([standIn, page([event(3)], 3)]);
     expect(result.insertedByEnvironment.get(ENV)).toBe(3);
     const rows = readDb(path, (db) => db.prepare('SELECT id, ingested_at FROM events ORDER BY chain_seq').all()) as Array<{ id: string; ingested_at: string }>;
     expect(rows.map((r) => r.id)).toEqual(['us_evt_1', 'us_evt_2', 'us_evt_3']);
@@ -67,6 +66,17 @@ describe('SqliteStore.writePages', () => {
     expect(rows[2]!.ingested_at > stagedBy).toBe(true);
     expect(verifyChains(store.db).ok).toBe(true);
     await store.close();
+  });
+
+  it('refuses to write a page staged by another store, and writes nothing of its batch', async () => {
+    const { store: stager } = openStore();
+    const { store, path } = openStore();
+    const standIn = stager.stagePage(page([event(1)], 2));
+    expect(() => standIn.events).toThrow(/staged page can only be written by the store that staged it/);
+    await expect(store.writePages([page([event(2)], 2), standIn])).rejects.toThrow(/store that staged it/);
+    expect(readDb(path, (db) => db.prepare('SELECT count(*) FROM events').pluck().get())).toBe(0);
+    expect(await store.readCursor(ENV)).toBeUndefined();
+    await Promise.all([stager.close(), store.close()]);
   });
 
   it('commits events and cursor together: a failing batch leaves neither', async () => {

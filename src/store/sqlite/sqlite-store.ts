@@ -3,6 +3,7 @@
  * the hot path, are written by a thread of their own on its own connection (page-writer-thread.ts),
  * so the disk works while this thread fetches and parses; everything else runs here.
  */
+import { AuditError } from '../../errors.js';
 import type { AuditStore, InventoryKind, InventorySnapshot, PageWrite, RunStart, RunSummary, WriteResult } from '../audit-store.js';
 import { createInventoryWriter } from './inventory-writer.js';
 import { openWritable, type OpenOptions, type SqliteDatabase } from './open.js';
@@ -66,15 +67,20 @@ export class SqliteStore implements AuditStore {
     return this.cursors.all();
   }
 
-  /** Encodes and digests the page now (see AuditStore.stagePage); it is stamped as ingested now. */
-  stagePage(page: PageWrite): void {
-    this.staged.set(page, preparePage(page, new Date().toISOString()));
+  /** Encodes and digests the page now, stamped as ingested now (see AuditStore.stagePage). */
+  stagePage(page: PageWrite): PageWrite {
+    const standIn = new StagedPage(page.environmentId, page.cursor);
+    this.staged.set(standIn, preparePage(page, new Date().toISOString()));
+    return standIn;
   }
 
   async writePages(pages: readonly PageWrite[]): Promise<WriteResult> {
     const now = new Date().toISOString();
     try {
-      return await this.pageWriter.write(pages.map((page) => this.staged.get(page) ?? preparePage(page, now)), now);
+      const prepared = pages.map((page) => this.staged.get(page) ?? preparePage(page, now));
+      // Posted as a copy: the rows need not stay here while the thread writes them.
+      for (const page of pages) this.staged.delete(page);
+      return await this.pageWriter.write(prepared, now);
     } catch (error) {
       throw storeFailure(this.db.name, error);
     }
@@ -127,5 +133,19 @@ export class SqliteStore implements AuditStore {
     } finally {
       this.db.close();
     }
+  }
+}
+
+/** What stagePage hands back: the page's place in a batch, its rows already prepared by the store that staged it. */
+class StagedPage implements PageWrite {
+  readonly rejected: PageWrite['rejected'] = [];
+
+  constructor(
+    readonly environmentId: string,
+    readonly cursor: PageWrite['cursor'],
+  ) {}
+
+  get events(): never {
+    throw new AuditError('STORE_FAILED', 'a staged page can only be written by the store that staged it');
   }
 }
