@@ -1,7 +1,9 @@
 /**
  * Gathers fetched pages from every environment into transactions of about `maxRows` rows:
  * SQLite commits 1000 rows far faster than ten commits of 100, and the cursor of each page still
- * travels in the same transaction as its events. Listings go on fetching while batches commit: a
+ * travels in the same transaction as its events. Each page is staged with the store as it arrives
+ * (AuditStore.stagePage), so the store's per-page work is spread out and the batch holds the
+ * store's lighter stand-in. Listings go on fetching while batches commit: a
  * full batch is handed to the store at once while fewer than IN_FLIGHT are under way, so the store
  * has the next one the moment it finishes one; a listing that fills a batch beyond that waits for
  * the oldest commit, which bounds memory. A page that completes a listing is committed before its
