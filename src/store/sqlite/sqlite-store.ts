@@ -77,9 +77,12 @@ export class SqliteStore implements AuditStore {
   async writePages(pages: readonly PageWrite[]): Promise<WriteResult> {
     const now = new Date().toISOString();
     try {
-      const prepared = pages.map((page) => this.staged.get(page) ?? preparePage(page, now));
-      // Posted as a copy: the rows need not stay here while the thread writes them.
-      for (const page of pages) this.staged.delete(page);
+      const prepared = pages.map((page) => {
+        const staged = this.staged.get(page) ?? preparePage(page, now);
+        // Posted as a copy: the rows need not stay here while the thread writes them.
+        this.staged.delete(page);
+        return staged;
+      });
       return await this.pageWriter.write(prepared, now);
     } catch (error) {
       throw storeFailure(this.db.name, error);
