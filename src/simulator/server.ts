@@ -129,7 +129,9 @@ async function serve(sim: Simulator, req: IncomingMessage, res: ServerResponse, 
   }
 
   const request = { method, path: rel, query: url.searchParams, headers: req.headers, body };
-  const reply = isRoute(match) ? (bodyError ?? answer(sim, match, request)) : match;
+  const scripted = sim.beforeAnswer ? await sim.beforeAnswer({ method, path: rel, query: url.searchParams }) : undefined;
+  if (signal.aborted) return;
+  const reply = scripted ? errorReply(scripted.status, scripted.message, 'scripted') : isRoute(match) ? (bodyError ?? answer(sim, match, request)) : match;
   if (decision.kind !== 'stall' && !(await latencyOver())) return;
   if (decision.kind === 'truncated' && reply.status >= 200 && reply.status < 300) {
     const text = JSON.stringify(reply.body);

@@ -24,6 +24,19 @@ export interface EventsRequestInfo {
   pageSize: number;
 }
 
+/** What the beforeAnswer hook is told about an API request (path relative to /api/v1). */
+export interface ApiRequestInfo {
+  method: string;
+  path: string;
+  query: URLSearchParams;
+}
+
+/** What beforeAnswer may answer instead of the route: an error status with its message. */
+export interface ScriptedReply {
+  status: number;
+  message: string;
+}
+
 /** A GET /events query once parsed (used by the route). */
 export interface EventsQuery {
   environmentId?: string;
@@ -49,6 +62,12 @@ export class Simulator {
   readonly options: ResolvedOptions;
   /** Runs before an events page is computed: tests add events mid-paging with it. */
   onEventsRequest?: (query: EventsRequestInfo) => void;
+  /**
+   * Runs, and is awaited, before an API answer is built (after faults, before the route): tests hold
+   * a request, answer it with an error, or change the data between two requests, in any order they
+   * script. Its answer, if any, replaces the route's.
+   */
+  beforeAnswer?: (request: ApiRequestInfo) => Promise<ScriptedReply | undefined> | ScriptedReply | undefined;
 
   private readonly account: AccountData;
   private readonly envs = new Map<string, EnvironmentState>();

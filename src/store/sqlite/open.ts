@@ -1,12 +1,12 @@
 /**
- * Opens the audit database: the directory is created private (0700) and the file 0600 before
- * SQLite touches it (its -wal and -shm files take the same mode), WAL so readers never block the
- * writer, and a busy timeout so a long reader makes writes wait rather than fail.
+ * Opens the audit database: its directory and file made private before SQLite touches them (their
+ * -wal and -shm files take the file's mode; see database-files.ts, and its rule: nothing here opens
+ * a descriptor on the database outside SQLite), WAL so readers never block the writer, and a busy
+ * timeout so a long reader makes writes wait rather than fail.
  */
-import { closeSync, mkdirSync, openSync } from 'node:fs';
-import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { AuditError } from '../../errors.js';
+import { prepareDatabaseFiles } from './database-files.js';
 import { migrate } from './migrate.js';
 import { storeFailure } from './store-error.js';
 
@@ -20,10 +20,7 @@ export interface OpenOptions {
 
 /** Opens (creating if needed) and migrates the database for writing. */
 export function openWritable(path: string, options: OpenOptions = {}): SqliteDatabase {
-  if (path !== ':memory:') {
-    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-    closeSync(openSync(path, 'a', 0o600));
-  }
+  if (path !== ':memory:') prepareDatabaseFiles(path);
   let db: SqliteDatabase;
   try {
     db = new Database(path);
