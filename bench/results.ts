@@ -17,7 +17,7 @@ export interface BenchResult {
     pageSizeCap: number;
     pageSize: number;
     environmentsAtOnce: number;
-    pagesAheadPerListing: number;
+    requestsPerListing: number;
     writeBatchRows: number;
     startedAt: string;
   };

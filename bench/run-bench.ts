@@ -8,7 +8,7 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfig } from '../src/config.js';
 import type { SimulatorOptions } from '../src/simulator/index.js';
-import { PAGES_AHEAD } from '../src/sync/sync-events.js';
+import { REQUESTS_PER_LISTING } from '../src/sync/sync-events.js';
 import { compareWithTruth } from './exactness.js';
 import type { ResultOf, SyncJob } from './jobs.js';
 import { describeMachine } from './machine.js';
@@ -32,7 +32,7 @@ export async function runBench(options: BenchOptions, workDir: string, say: (lin
     pageSize: defaults.pageSize,
   };
   const syncEnv: Record<string, string> = options.concurrency === undefined ? {} : { AUDIT_CONCURRENCY: String(options.concurrency) };
-  const inFlight = settings.concurrency * PAGES_AHEAD;
+  const inFlight = settings.concurrency * REQUESTS_PER_LISTING;
   const db = (name: string): string => join(workDir, `${name}.db`);
   const drop = (name: string): void => {
     for (const suffix of ['', '-wal', '-shm']) rmSync(`${db(name)}${suffix}`, { force: true });
@@ -162,7 +162,7 @@ export async function runBench(options: BenchOptions, workDir: string, say: (lin
       pageSizeCap: options.pageSizeCap,
       pageSize: settings.pageSize,
       environmentsAtOnce: settings.concurrency,
-      pagesAheadPerListing: PAGES_AHEAD,
+      requestsPerListing: REQUESTS_PER_LISTING,
       writeBatchRows: settings.writeBatchRows,
       startedAt: new Date(Date.now() - (performance.now() - started)).toISOString(),
     },

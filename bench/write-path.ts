@@ -10,6 +10,7 @@ import type { FlatfileHttp, Query } from '../src/flatfile/http-client.js';
 import { SqliteStore } from '../src/store/sqlite/sqlite-store.js';
 import { BatchWriter } from '../src/sync/batch-writer.js';
 import { planListing } from '../src/sync/plan-listing.js';
+import { ServerClock } from '../src/flatfile/server-clock.js';
 import { syncEvents } from '../src/sync/sync-events.js';
 
 /** Response bodies of GET /events per environment, page 1 first, as text. */
@@ -57,10 +58,11 @@ export async function storeWrite(dbPath: string, bodies: PageBodies, settings: S
   const http = {
     get: async (_path: string, query: Query): Promise<unknown> =>
       JSON.parse(bodies.get(String(query.environmentId))?.[Number(query.pageNumber) - 1] ?? '{"data":[]}'),
+    serverClock: new ServerClock(),
   } as unknown as FlatfileHttp;
   try {
     const writer = new BatchWriter(store, settings.writeBatchRows);
-    const deps = { http, writer, clock: () => new Date(), signal: new AbortController().signal };
+    const deps = { http, writer, clock: () => new Date(), signal: new AbortController().signal, maxClockSkewMs: 10 * 60_000 };
     const limit = pLimit(settings.concurrency);
     const started = performance.now();
     await Promise.all(

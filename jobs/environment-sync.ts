@@ -30,6 +30,7 @@ export async function processEnvironmentSync(job: Job<EnvironmentSyncData>, toke
       { trigger, jobId: job.id },
     );
     ctx.metrics.eventsIngested.inc({ environment: environmentId }, report.newEvents);
+    ctx.metrics.futureDatedEvents.inc({ environment: environmentId }, report.futureDated);
     if (report.status === 'failed') throw new Error(`environment ${environmentId} failed: ${report.errors.join('; ')}`);
     timer({ outcome: 'ok' });
     log.info({ newEvents: report.newEvents, pages: report.pages, durationMs: report.durationMs }, 'environment synced');

@@ -19,6 +19,8 @@ export interface Config {
   dbPath: string;
   /** Re-read this much before the newest event already stored, to catch events that show up late. */
   lookbackMs: number;
+  /** How far past the API server's clock an event may be dated and still move the high-water mark. */
+  maxClockSkewMs: number;
   /** Start of the first backfill (ISO); undefined means the whole history. */
   backfillSince: string | undefined;
   concurrency: number;
@@ -66,8 +68,9 @@ export function loadConfig(env: Env = process.env): Config {
     credentials: readCredentials(env),
     dbPath: readString(env, 'AUDIT_DB', './data/audit.db'),
     lookbackMs: readDuration(env, 'AUDIT_LOOKBACK', '15m'),
+    maxClockSkewMs: readDuration(env, 'AUDIT_MAX_CLOCK_SKEW', '10m'),
     backfillSince: readDate(env, 'AUDIT_BACKFILL_SINCE'),
-    concurrency: readInt(env, 'AUDIT_CONCURRENCY', 4, 1, 64),
+    concurrency: readInt(env, 'AUDIT_CONCURRENCY', 8, 1, 64),
     pageSize: readInt(env, 'AUDIT_PAGE_SIZE', 100, 1, 1000),
     requestTimeoutMs: readDuration(env, 'AUDIT_REQUEST_TIMEOUT', '30s', 1),
     maxRetries: readInt(env, 'AUDIT_MAX_RETRIES', 8, 0, 100),

@@ -12,7 +12,8 @@ export type ErrorCode =
   | 'ABORTED'
   | 'STORE_FAILED'
   | 'QUERY_REFUSED'
-  | 'RATE_LIMITED';
+  | 'RATE_LIMITED'
+  | 'LISTING_FAILED';
 
 export class AuditError extends Error {
   readonly code: ErrorCode;
@@ -55,6 +56,16 @@ export class ApiError extends AuditError {
 export class NotFoundError extends ApiError {
   constructor(message: string) {
     super(404, message, 'NOT_FOUND');
+  }
+}
+
+/**
+ * One environment's events listing cannot be trusted to go on (the API kept changing its page size,
+ * or served the same page for every page number): that environment fails for this run, the others go on.
+ */
+export class ListingFailedError extends AuditError {
+  constructor(message: string) {
+    super('LISTING_FAILED', message);
   }
 }
 

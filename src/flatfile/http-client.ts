@@ -7,6 +7,7 @@ import type { Logger } from '../log.js';
 import { AbortedError, ApiError, NotFoundError, RateLimitedError, RetriesExhaustedError, TokenRejectedError, describeError } from '../errors.js';
 import type { Authenticator } from './credentials.js';
 import { backoffMs, parseRetryAfter, rateLimitDelayMs, ruleFor, type RetryPolicy } from './retry-policy.js';
+import { ServerClock } from './server-clock.js';
 import { exchange, type HttpAnswer } from './transport.js';
 import type { AccessToken } from './types.js';
 
@@ -50,6 +51,8 @@ type Attempt =
 
 export class FlatfileHttp {
   readonly stats: RequestStats = { requests: 0, retries: 0, rateLimited: 0, byStatus: {} };
+  /** The server's time, from its answers' Date headers: what a plausible event date is measured against. */
+  readonly serverClock = new ServerClock();
   private authenticator: Authenticator | undefined;
 
   constructor(private readonly options: HttpClientOptions) {}
@@ -151,6 +154,7 @@ export class FlatfileHttp {
       return { kind: 'transient', reason };
     }
     const { status, text } = answer;
+    this.serverClock.observe(answer.header('date'));
     this.count(`${method} ${path}`, status);
     this.options.log.debug({ route: `${method} ${path}`, query, status, bytes: text.length }, 'API answer');
     const rule = ruleFor(status);

@@ -13,6 +13,7 @@ export interface QueueCounts {
 export class AuditMetrics {
   readonly registry = new Registry();
   readonly eventsIngested: Counter<'environment'>;
+  readonly futureDatedEvents: Counter<'environment'>;
   readonly syncDuration: Histogram<'kind' | 'outcome'>;
   readonly apiRequests: Counter<'route' | 'status'>;
   readonly apiRetries: Counter<'route'>;
@@ -22,6 +23,12 @@ export class AuditMetrics {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry, prefix: 'flatfile_audit_process_' });
     this.eventsIngested = new Counter({ name: 'flatfile_audit_events_ingested_total', help: 'Events newly stored, per environment', labelNames: ['environment'], registers });
+    this.futureDatedEvents = new Counter({
+      name: 'flatfile_audit_future_dated_events_total',
+      help: "Events read that were dated beyond the API server's clock plus AUDIT_MAX_CLOCK_SKEW (stored, kept out of the cursor), per environment",
+      labelNames: ['environment'],
+      registers,
+    });
     this.syncDuration = new Histogram({
       name: 'flatfile_audit_sync_duration_seconds',
       help: 'Duration of sync jobs',

@@ -11,7 +11,7 @@ import { apiRoutes, isPublicRoute } from './api-routes.js';
 import { faultsApply } from './faults.js';
 import { errorReply, matchRoute, runHandler, type Reply, type Route, type SimRequest } from './http.js';
 import type { SimulatorOptions } from './options.js';
-import { Simulator } from './simulator.js';
+import { Simulator, type ScriptedReply } from './simulator.js';
 
 export interface RunningSimulator {
   /** Base URL including the /api/v1 prefix. */
@@ -66,6 +66,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
 }
 
 async function serve(sim: Simulator, req: IncomingMessage, res: ServerResponse, signal: AbortSignal): Promise<void> {
+  // The server's clock is the simulated one: the Date header is what a client checks event dates against.
+  res.setHeader('date', sim.clock().toUTCString());
   const url = new URL(req.url ?? '/', 'http://simulator');
   const method = req.method ?? 'GET';
   const path = url.pathname;
@@ -131,7 +133,7 @@ async function serve(sim: Simulator, req: IncomingMessage, res: ServerResponse, 
   const request = { method, path: rel, query: url.searchParams, headers: req.headers, body };
   const scripted = sim.beforeAnswer ? await sim.beforeAnswer({ method, path: rel, query: url.searchParams }) : undefined;
   if (signal.aborted) return;
-  const reply = scripted ? errorReply(scripted.status, scripted.message, 'scripted') : isRoute(match) ? (bodyError ?? answer(sim, match, request)) : match;
+  const reply = scripted ? scriptedReply(scripted) : isRoute(match) ? (bodyError ?? answer(sim, match, request)) : match;
   if (decision.kind !== 'stall' && !(await latencyOver())) return;
   if (decision.kind === 'truncated' && reply.status >= 200 && reply.status < 300) {
     const text = JSON.stringify(reply.body);
@@ -151,6 +153,10 @@ function answer(sim: Simulator, route: Route<Simulator>, req: SimRequest): Reply
     if (refusal !== undefined) return errorReply(401, refusal, 'authorization');
   }
   return runHandler(route, sim, req);
+}
+
+function scriptedReply(scripted: ScriptedReply): Reply {
+  return 'body' in scripted ? { status: scripted.status, body: scripted.body } : errorReply(scripted.status, scripted.message, 'scripted');
 }
 
 function isRoute<T>(match: Route<T> | Reply): match is Route<T> {

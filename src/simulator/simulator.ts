@@ -31,11 +31,8 @@ export interface ApiRequestInfo {
   query: URLSearchParams;
 }
 
-/** What beforeAnswer may answer instead of the route: an error status with its message. */
-export interface ScriptedReply {
-  status: number;
-  message: string;
-}
+/** What beforeAnswer may answer instead of the route: an error status with its message, or any JSON body. */
+export type ScriptedReply = { status: number; message: string } | { status: number; body: unknown };
 
 /** A GET /events query once parsed (used by the route). */
 export interface EventsQuery {

@@ -1,4 +1,4 @@
-import { ApiError, RetriesExhaustedError } from '../errors.js';
+import { ApiError, ListingFailedError, RetriesExhaustedError } from '../errors.js';
 
 /**
  * True for failures that concern one environment only (it answered 404, kept failing, or sent
@@ -6,5 +6,5 @@ import { ApiError, RetriesExhaustedError } from '../errors.js';
  * rejected token, a store failure, cancellation, a bug) stops the whole run.
  */
 export function isEnvironmentScoped(error: unknown): boolean {
-  return error instanceof ApiError || error instanceof RetriesExhaustedError;
+  return error instanceof ApiError || error instanceof RetriesExhaustedError || error instanceof ListingFailedError;
 }

@@ -36,6 +36,8 @@ export interface EnvironmentReport {
   newEvents: number;
   pages: number;
   rejected: number;
+  /** Events dated beyond the server's clock plus AUDIT_MAX_CLOCK_SKEW: stored, flagged, kept out of the cursor. */
+  futureDated: number;
   resumedAtPage: number;
   spaces: number;
   guests: number;
@@ -48,7 +50,7 @@ export async function syncEnvironment(deps: EnvironmentDeps, environment: Pick<E
   const { http, store, log, signal } = deps;
   const started = Date.now();
   const report: EnvironmentReport = {
-    environmentId: environment.id, name: environment.name, status: 'ok', newEvents: 0, pages: 0, rejected: 0,
+    environmentId: environment.id, name: environment.name, status: 'ok', newEvents: 0, pages: 0, rejected: 0, futureDated: 0,
     resumedAtPage: 1, spaces: 0, guests: 0, agents: 0, durationMs: 0, errors: [],
   };
   const attempt = async (part: string, work: () => Promise<void>): Promise<void> => {
@@ -68,6 +70,7 @@ export async function syncEnvironment(deps: EnvironmentDeps, environment: Pick<E
   await attempt('events', async () => {
     const listingDeps = {
       ...deps,
+      maxClockSkewMs: options.maxClockSkewMs,
       onPage: (n: number) => deps.onPage?.(environment.id, report.pages + n),
       onRestart: (reason: string) => log.warn({ reason }, 'events listing restarted'),
     };
@@ -82,6 +85,13 @@ export async function syncEnvironment(deps: EnvironmentDeps, environment: Pick<E
       const result = await syncEvents(listingDeps, environment.id, plan);
       report.pages += result.pages;
       report.rejected += result.rejected;
+      report.futureDated += result.futureDated.length;
+      if (result.futureDated.length > 0) {
+        log.warn(
+          { futureDated: result.futureDated.length, examples: result.futureDated.slice(0, 5), maxClockSkewMs: options.maxClockSkewMs },
+          `stored ${result.futureDated.length} event(s) dated beyond the API server's clock plus AUDIT_MAX_CLOCK_SKEW; they do not move the cursor`,
+        );
+      }
     }
   });
   await attempt('spaces and guests', async () => {

@@ -1,28 +1,46 @@
 /**
  * One environment's events listing, page by page with bounded memory: each page is handed to the
- * batch writer with the listing position reached, and the next pages are already being fetched
- * while it is written. Only an empty page ends the listing (the API may cap pageSize, so a short
- * page proves nothing); the completing write moves the high-water mark.
+ * batch writer with the listing position reached. Only an empty page ends the listing (the API may
+ * cap pageSize, so a short page proves nothing); the completing write moves the high-water mark.
+ *
+ * Why a page is requested only once the page before it has been answered (the argument, issue 10):
+ * GET /events pages by offset over a list that grows while we page (new events at its front when it
+ * is newest-first; late events anywhere). Events are never removed from it, so an insert can only
+ * push an item to a higher offset. Read in order, page N+1 is served after page N, so every insert
+ * between the two pushes items back into page N+1 (re-read, ignored by id), never past it: nothing
+ * is skipped. Served out of order, page N+1 first, an insert in between pushes the items at the end
+ * of page N past the start of page N+1 as it was served: they are on neither page, the listing
+ * completes and the cursor moves past them for good. With two pages requested at once that happens
+ * whenever page N needs a retry, and even without one a server may answer concurrent requests in
+ * either order. No answer tells which the server served first, and the events listing carries no
+ * total to check against, so out-of-order pages cannot be detected after the fact: they must not
+ * happen. The next page is therefore requested the moment the previous one has been answered, before
+ * it is parsed, staged and written, so the network stays busy while each page is handled, and
+ * several environments are listed at once (AUDIT_CONCURRENCY) to keep enough requests in flight.
+ *
+ * Listings are also guarded against an API that does not behave: page sizes that change (start over,
+ * a few times at most), the same page served for every page number or pages of items without ids
+ * (the environment fails with a clear message and its listing starts over next time), and a resumed
+ * listing whose saved position lies past the end of what the API now has (it starts over rather
+ * than complete past events it never read). An event dated beyond the server's clock plus
+ * AUDIT_MAX_CLOCK_SKEW is stored but never moves the high-water mark: one such event would otherwise
+ * put every later event behind the cursor for good.
  */
-import { ApiError } from '../errors.js';
+import { ListingFailedError } from '../errors.js';
 import { fetchEventsPage, type EventsPage } from '../flatfile/events.js';
 import type { FlatfileHttp } from '../flatfile/http-client.js';
+import type { EventRecord } from '../records.js';
 import type { ListingProgress } from '../store/audit-store.js';
 import type { BatchWriter } from './batch-writer.js';
+import { PageChain } from './page-chain.js';
 import { latest } from './plan-listing.js';
-
-/**
- * Requests kept in flight per listing while its pages come back full. With one, each listing sat
- * idle while a page was parsed and handed on, and while it waited for a commit; two keep the
- * network busy through both. Pages are still consumed in order.
- */
-export const PAGES_AHEAD = 2;
 
 export interface EventsListingDeps {
   http: FlatfileHttp;
   writer: BatchWriter;
   clock: () => Date;
   signal: AbortSignal;
+  maxClockSkewMs: number;
   onPage?: (pagesDone: number) => void;
   onRestart?: (reason: string) => void;
 }
@@ -32,12 +50,22 @@ export interface EventsListingResult {
   served: number;
   rejected: number;
   resumedAtPage: number;
-  /** Times the listing started over because the server's page size grew under it. */
+  /** Times the listing started over (page size grew, or a resumed position lay past the end). */
   restarts: number;
+  /** Events dated beyond the server's clock plus the allowed skew: stored, but kept out of the high-water mark. */
+  futureDated: Array<Pick<EventRecord, 'id' | 'createdAt'>>;
 }
 
-/** Page-size changes tolerated in one listing before the environment is failed instead. */
+/** Requests a listing keeps in flight: one, so pages are served in order (see above). The benchmark's network bound uses it. */
+export const REQUESTS_PER_LISTING = 1;
+
+/** Answered pages kept ahead of the writer per listing (each about a page of events in memory). */
+const PAGES_BUFFERED = 4;
+
+/** Restarts tolerated in one listing before the environment is failed instead. */
 const MAX_RESTARTS = 3;
+/** Consecutive pages bringing no event the page before did not have, before the API is taken to be repeating itself. */
+const MAX_STALE_PAGES = 2;
 
 export async function syncEvents(deps: EventsListingDeps, environmentId: string, start: ListingProgress): Promise<EventsListingResult> {
   try {
@@ -51,71 +79,96 @@ export async function syncEvents(deps: EventsListingDeps, environmentId: string,
 }
 
 async function readListing(deps: EventsListingDeps, environmentId: string, start: ListingProgress): Promise<EventsListingResult> {
-  const { http, writer, signal } = deps;
-  const result: EventsListingResult = { pages: 0, served: 0, rejected: 0, resumedAtPage: start.nextPage, restarts: 0 };
-  let ahead: Array<Promise<EventsPage>> = [];
-  let toRequest = start.nextPage;
-  const requestNext = (): void => {
-    const pending = fetchEventsPage(http, { environmentId, since: start.since, pageNumber: toRequest, pageSize: start.pageSize }, signal);
-    pending.catch(() => undefined); // awaited in order below; this only stops an early failure counting as unhandled
-    ahead.push(pending);
-    toRequest += 1;
-  };
+  const { http, writer } = deps;
+  const result: EventsListingResult = { pages: 0, served: 0, rejected: 0, resumedAtPage: start.nextPage, restarts: 0, futureDated: [] };
+  const fetchPage = (pageNumber: number, signal?: AbortSignal): Promise<EventsPage> =>
+    fetchEventsPage(http, { environmentId, since: start.since, pageNumber, pageSize: start.pageSize }, signal ? AbortSignal.any([deps.signal, signal]) : deps.signal);
+  let pages = new PageChain(fetchPage, start.nextPage, PAGES_BUFFERED);
+  try {
+    return await readPages();
+  } finally {
+    // A page requested ahead must not go on retrying for a listing that has ended or failed.
+    pages.stop();
+  }
 
-  let listing = start;
-  // The largest page served so far in this listing, kept across a resume: the page size the server really applies.
-  let largest = start.pageFill;
-  // The server's page size grew: page N now starts further in than where the previous pages
-  // stopped, so events in between would be skipped. Start the listing over; re-read events are
-  // ignored by id.
-  const restart = (grownTo: number): void => {
-    if (++result.restarts > MAX_RESTARTS) {
-      throw new ApiError(200, `GET /events changed its page size ${result.restarts} times during one listing; giving up on this environment for this run`);
-    }
-    deps.onRestart?.(`the API's page size grew from ${largest} to ${grownTo}; listing again from the first page`);
-    ahead = [];
-    toRequest = 1;
-    largest = 0;
-    listing = { ...listing, nextPage: 1, pageFill: 0 };
-    requestNext();
-  };
-  requestNext();
-  for (;;) {
-    const page = await (ahead.shift() as Promise<EventsPage>);
-    if (largest > 0 && page.served > largest) {
-      restart(page.served);
-      continue;
-    }
-    if (page.served === 0 && largest > 0 && (listing.nextPage > 2 || start.nextPage > 1)) {
-      // An empty page ends the listing only if page numbers still mean what they meant: a grown page
-      // size can also move a page past the end. One look at page 1 tells.
-      const first = await fetchEventsPage(http, { environmentId, since: start.since, pageNumber: 1, pageSize: start.pageSize }, signal);
-      if (first.served > largest) {
-        restart(first.served);
+  async function readPages(): Promise<EventsListingResult> {
+    let listing = start;
+    // The largest page served so far in this listing, kept across a resume: the page size the server really applies.
+    let largest = start.pageFill;
+    let previousIds = new Set<string>();
+    let stalePages = 0;
+    // Start the listing over from page 1 (re-read events are ignored by id), dropping the page requested ahead.
+    const restart = (reason: string): void => {
+      if (++result.restarts > MAX_RESTARTS) {
+        throw new ListingFailedError(`GET /events had to be started over ${result.restarts} times during one listing (last: ${reason}); giving up on this environment for this run`);
+      }
+      deps.onRestart?.(`${reason}; listing again from the first page`);
+      pages.stop();
+      pages = new PageChain(fetchPage, 1, PAGES_BUFFERED);
+      largest = 0;
+      previousIds = new Set();
+      stalePages = 0;
+      listing = { ...listing, nextPage: 1, pageFill: 0 };
+    };
+    for (;;) {
+      const pageNumber = listing.nextPage;
+      const page = await pages.take();
+      if (largest > 0 && page.served > largest) {
+        restart(`the API's page size grew from ${largest} to ${page.served}`);
         continue;
       }
+      // An empty page ends the listing only if page numbers still mean what they meant. A grown page
+      // size can move a page past the end: one look at page 1 tells.
+      if (page.served === 0 && largest > 0 && (pageNumber > 2 || start.nextPage > 1)) {
+        const first = await fetchPage(1);
+        if (first.served > largest) {
+          restart(`the API's page size grew from ${largest} to ${first.served}`);
+          continue;
+        }
+      }
+      // A resumed listing's saved position may lie past the end of what the API has now (saved while
+      // it served pages that were not what their numbers said): the page before it must still be
+      // there, since events are never taken away, or the listing starts over.
+      if (page.served === 0 && result.pages === 0 && pageNumber > 1 && (await fetchPage(pageNumber - 1)).served === 0) {
+        restart(`the resumed listing's position, page ${pageNumber}, lies past the end of what the API now lists`);
+        continue;
+      }
+      if (page.served === 0) {
+        await writer.write({
+          environmentId,
+          events: [],
+          rejected: [],
+          cursor: { kind: 'complete', highWater: listing.maxCreatedAt, completedAt: deps.clock().toISOString() },
+        });
+        return result;
+      }
+      const ids = new Set([...page.events.map((e) => e.id), ...page.rejected.flatMap((r) => (r.eventId === null ? [] : [r.eventId]))]);
+      stalePages = [...ids].some((id) => !previousIds.has(id)) ? 0 : stalePages + 1;
+      if (stalePages >= MAX_STALE_PAGES) {
+        // Nothing new on page after page: the API ignores pageNumber, or serves items without ids.
+        // What it served is stored; its positions are not to be trusted, so the next run starts over.
+        await writer.write({ environmentId, events: [], rejected: [], cursor: { kind: 'progress', listing: { ...start, nextPage: 1, pageFill: 0 } } });
+        throw new ListingFailedError(`GET /events served ${stalePages} pages in a row with no event the page before did not have, up to page ${pageNumber} (it seems to ignore pageNumber, or serves events without ids); giving up on this environment for this run`);
+      }
+      previousIds = ids;
+      largest = Math.max(largest, page.served);
+      const newest = newestPlausible(page.events, listing.maxCreatedAt, http.serverClock.now().getTime() + deps.maxClockSkewMs, result.futureDated);
+      listing = { ...listing, nextPage: pageNumber + 1, maxCreatedAt: newest, pageFill: largest };
+      await writer.write({ environmentId, events: page.events, rejected: page.rejected, cursor: { kind: 'progress', listing } });
+      result.pages += 1;
+      result.served += page.served;
+      result.rejected += page.rejected.length;
+      deps.onPage?.(result.pages);
     }
-    if (page.served === 0) {
-      await writer.write({
-        environmentId,
-        events: [],
-        rejected: [],
-        cursor: { kind: 'complete', highWater: listing.maxCreatedAt, completedAt: deps.clock().toISOString() },
-      });
-      return result;
-    }
-    // A short page hints (never proves) that the end is near: then one request ahead is enough. A
-    // page is full when it has what we asked for, or as many as the largest one before it.
-    const full = page.served >= start.pageSize || (largest > 0 && page.served >= largest);
-    largest = Math.max(largest, page.served);
-    while (ahead.length < (full ? PAGES_AHEAD : 1)) requestNext();
-    let newest = listing.maxCreatedAt;
-    for (const event of page.events) newest = latest(newest, event.createdAt);
-    listing = { ...listing, nextPage: listing.nextPage + 1, maxCreatedAt: newest, pageFill: largest };
-    await writer.write({ environmentId, events: page.events, rejected: page.rejected, cursor: { kind: 'progress', listing } });
-    result.pages += 1;
-    result.served += page.served;
-    result.rejected += page.rejected.length;
-    deps.onPage?.(result.pages);
   }
+}
+
+/** The newest createdAt of `events` not beyond `limitMs` (and not before `newest`); events beyond it go to `future`. */
+function newestPlausible(events: readonly EventRecord[], newest: string | null, limitMs: number, future: Array<Pick<EventRecord, 'id' | 'createdAt'>>): string | null {
+  let result = newest;
+  for (const event of events) {
+    if (Date.parse(event.createdAt) > limitMs) future.push({ id: event.id, createdAt: event.createdAt });
+    else result = latest(result, event.createdAt);
+  }
+  return result;
 }

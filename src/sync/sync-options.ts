@@ -3,6 +3,8 @@ import type { Config } from '../config.js';
 /** The settings a sync run uses (a subset of Config, so tests and jobs can build one directly). */
 export interface SyncOptions {
   lookbackMs: number;
+  /** An event dated beyond the server's now plus this is stored and flagged, but never moves the high-water mark. */
+  maxClockSkewMs: number;
   backfillSince: string | undefined;
   pageSize: number;
   concurrency: number;
@@ -14,6 +16,7 @@ export interface SyncOptions {
 export function syncOptionsFrom(config: Config): SyncOptions {
   return {
     lookbackMs: config.lookbackMs,
+    maxClockSkewMs: config.maxClockSkewMs,
     backfillSince: config.backfillSince,
     pageSize: config.pageSize,
     concurrency: config.concurrency,
