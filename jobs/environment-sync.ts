@@ -30,6 +30,7 @@ export async function processEnvironmentSync(job: Job<EnvironmentSyncData>, toke
       { trigger, jobId: job.id },
     );
     ctx.metrics.eventsIngested.inc({ environment: environmentId }, report.newEvents);
+    await observeCursor(ctx, environmentId);
     if (report.status === 'failed') throw new Error(`environment ${environmentId} failed: ${report.errors.join('; ')}`);
     timer({ outcome: 'ok' });
     log.info({ newEvents: report.newEvents, pages: report.pages, durationMs: report.durationMs }, 'environment synced');
@@ -41,4 +42,10 @@ export async function processEnvironmentSync(job: Job<EnvironmentSyncData>, toke
     timer({ outcome: 'error' });
     return handleJobFailure(error, job, token, signal, ctx);
   }
+}
+
+/** Sets the environment's alerting gauges from its cursor as this run left it (scrapes read them afresh too). */
+async function observeCursor(ctx: JobContext, environmentId: string): Promise<void> {
+  const cursor = await ctx.store.readCursor(environmentId);
+  if (cursor) ctx.metrics.observeEnvironments([{ environmentId, name: null, lastSuccessAt: cursor.lastSuccessAt, failing: cursor.lastError !== null }]);
 }
