@@ -31,6 +31,7 @@ export async function processEnvironmentSync(job: Job<EnvironmentSyncData>, toke
     );
     ctx.metrics.eventsIngested.inc({ environment: environmentId }, report.newEvents);
     ctx.metrics.futureDatedEvents.inc({ environment: environmentId }, report.futureDated);
+    await observeCursor(ctx, environmentId);
     if (report.status === 'failed') throw new Error(`environment ${environmentId} failed: ${report.errors.join('; ')}`);
     timer({ outcome: 'ok' });
     log.info({ newEvents: report.newEvents, pages: report.pages, durationMs: report.durationMs }, 'environment synced');
@@ -42,4 +43,10 @@ export async function processEnvironmentSync(job: Job<EnvironmentSyncData>, toke
     timer({ outcome: 'error' });
     return handleJobFailure(error, job, token, signal, ctx);
   }
+}
+
+/** Sets the environment's alerting gauges from its cursor as this run left it (scrapes read them afresh too). */
+async function observeCursor(ctx: JobContext, environmentId: string): Promise<void> {
+  const cursor = await ctx.store.readCursor(environmentId);
+  if (cursor) ctx.metrics.observeEnvironments([{ environmentId, name: null, lastSuccessAt: cursor.lastSuccessAt, failing: cursor.lastError !== null }]);
 }

@@ -13,6 +13,7 @@ import type { JobContext } from './job-context.js';
 export async function handleJobFailure(error: unknown, job: Job, token: string | undefined, signal: AbortSignal, ctx: JobContext): Promise<never> {
   const log = ctx.log.child({ jobId: job.id, job: job.name });
   if (error instanceof TokenRejectedError || error instanceof ConfigError) {
+    if (error instanceof TokenRejectedError) ctx.metrics.tokenRejected.set(1);
     log.error({ code: error.code }, describeError(error));
     throw new UnrecoverableError(describeError(error));
   }

@@ -8,13 +8,15 @@ import type { Logger } from '../src/log.js';
 import { createHealthCheck } from '../src/ops/health.js';
 import { startOpsServer, type OpsServer } from '../src/ops/http-server.js';
 import { AuditMetrics } from '../src/ops/metrics.js';
-import { openStore } from '../src/store/open-store.js';
+import { openStore, openSyncState } from '../src/store/open-store.js';
 import { processAccountSync } from './account-sync.js';
 import { processDirectorySync } from './directory-sync.js';
 import { processEnvironmentSync } from './environment-sync.js';
+import { checkEvictionPolicy } from './eviction-policy.js';
 import type { JobContext } from './job-context.js';
-import { JOB, QUEUE_NAME, createQueue, type AccountSyncData, type DirectorySyncData, type EnvironmentSyncData, type SyncJobData } from './queue.js';
+import { JOB, QUEUE_NAME, SCHEDULER_ID, createQueue, type AccountSyncData, type DirectorySyncData, type EnvironmentSyncData, type SyncJobData } from './queue.js';
 import { createRedis } from './redis.js';
+import { startScheduleWatchdog } from './schedule-watchdog.js';
 import { registerSchedule } from './scheduler.js';
 
 export interface RunningWorker {
@@ -32,8 +34,12 @@ export async function startWorker(config: Config, log: Logger): Promise<RunningW
     }
   };
   try {
+    const startedAt = Date.now();
     const store = openStore(config);
     cleanups.push(() => store.close());
+    // Health and metrics read through a connection of their own, read-only: never the write lock.
+    const syncState = openSyncState(config);
+    cleanups.push(async () => syncState.close());
     const queueConnection = createRedis(config.worker.redisUrl, log, 'queue');
     cleanups.push(() => queueConnection.quit().catch(() => queueConnection.disconnect()));
     const queue = createQueue(queueConnection, config.worker);
@@ -41,12 +47,13 @@ export async function startWorker(config: Config, log: Logger): Promise<RunningW
     cleanups.push(() => queue.close());
     await registerSchedule(queue, config.worker);
     log.info({ cron: config.worker.cron, tz: config.worker.timezone }, 'account sync scheduled');
-    // A Redis that comes back empty (no persistence, or a failover) has lost the schedule: put it back.
-    queueConnection.on('ready', () => {
-      registerSchedule(queue, config.worker).catch((error: unknown) => log.warn({ err: error }, 'could not re-register the schedule after a reconnect'));
-    });
+    await checkEvictionPolicy(queueConnection, log);
 
-    const metrics = new AuditMetrics(store, queue);
+    const metrics = new AuditMetrics(store, queue, syncState);
+    const watchdog = startScheduleWatchdog({ queue, config: config.worker, log, metrics });
+    cleanups.push(async () => watchdog.stop());
+    // A Redis that comes back empty (no persistence, or a failover) has lost the schedule: check at once.
+    queueConnection.on('ready', () => void watchdog.check());
     const ctx: JobContext = { config, store, log, metrics, queue, clock: () => new Date() };
     const workerConnection = createRedis(config.worker.redisUrl, log, 'worker');
     cleanups.push(() => workerConnection.quit().catch(() => workerConnection.disconnect()));
@@ -78,7 +85,15 @@ export async function startWorker(config: Config, log: Logger): Promise<RunningW
         dashboardPassword: config.worker.dashboardPassword,
         queue,
         metrics,
-        health: createHealthCheck(queueConnection, store),
+        health: createHealthCheck(
+          {
+            redis: queueConnection,
+            scheduleExists: async () => (await queue.getJobScheduler(SCHEDULER_ID)) !== undefined,
+            queuePaused: () => queue.isPaused(),
+            syncState,
+          },
+          { staleAfterMs: config.worker.staleAfterMs, startedAt },
+        ),
         log,
       });
       cleanups.push(() => ops!.close());
@@ -94,7 +109,14 @@ export async function startWorker(config: Config, log: Logger): Promise<RunningW
   }
 }
 
-function dispatch(job: Job<SyncJobData>, token: string | undefined, signal: AbortSignal, ctx: JobContext): Promise<unknown> {
+async function dispatch(job: Job<SyncJobData>, token: string | undefined, signal: AbortSignal, ctx: JobContext): Promise<unknown> {
+  const result = await processJob(job, token, signal, ctx);
+  // Every job talks to the API: one that succeeds proves the token is accepted again.
+  ctx.metrics.tokenRejected.set(0);
+  return result;
+}
+
+function processJob(job: Job<SyncJobData>, token: string | undefined, signal: AbortSignal, ctx: JobContext): Promise<unknown> {
   switch (job.name) {
     case JOB.account:
       return processAccountSync(job as Job<AccountSyncData>, token, signal, ctx);

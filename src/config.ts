@@ -53,9 +53,15 @@ export interface WorkerConfig {
   shutdownTimeoutMs: number;
   /** How long a job's lock lasts without renewal: a killed worker's job is taken over after about this long. */
   jobLockMs: number;
+  /** /healthz answers 503 once an environment's last successful sync is older than this. */
+  staleAfterMs: number;
+  /** How often every worker checks that the schedule is still in Redis (and puts it back if not). */
+  watchdogIntervalMs: number;
 }
 
 export const DEFAULT_API_URL = 'https://platform.flatfile.com/api/v1';
+const DEFAULT_SYNC_CRON = '*/5 * * * *';
+const DEFAULT_SYNC_TZ = 'UTC';
 
 type Env = Record<string, string | undefined>;
 
@@ -80,8 +86,8 @@ export function loadConfig(env: Env = process.env): Config {
     worker: {
       redisUrl: readRedisUrl(env, 'REDIS_URL', 'redis://127.0.0.1:6379'),
       queuePrefix: readString(env, 'AUDIT_QUEUE_PREFIX', 'flatfile-audit'),
-      cron: readCron(env, 'AUDIT_SYNC_CRON', '*/5 * * * *'),
-      timezone: readTimezone(env, 'AUDIT_SYNC_TZ', 'UTC'),
+      cron: readCron(env, 'AUDIT_SYNC_CRON', DEFAULT_SYNC_CRON),
+      timezone: readTimezone(env, 'AUDIT_SYNC_TZ', DEFAULT_SYNC_TZ),
       concurrency: readInt(env, 'AUDIT_WORKER_CONCURRENCY', 4, 1, 64),
       jobAttempts: readInt(env, 'AUDIT_JOB_ATTEMPTS', 5, 1, 100),
       httpPort: env.AUDIT_HTTP_PORT?.trim() ? readInt(env, 'AUDIT_HTTP_PORT', 0, 0, 65535) : undefined,
@@ -89,8 +95,30 @@ export function loadConfig(env: Env = process.env): Config {
       dashboardPassword: readSecret(env, 'AUDIT_DASHBOARD_PASSWORD', 12),
       shutdownTimeoutMs: readDuration(env, 'AUDIT_SHUTDOWN_TIMEOUT', '30s', 1),
       jobLockMs: readDuration(env, 'AUDIT_JOB_LOCK', '30s', 1000),
+      staleAfterMs: readStaleAfter(env, 'AUDIT_STALE_AFTER', readCron(env, 'AUDIT_SYNC_CRON', DEFAULT_SYNC_CRON), readTimezone(env, 'AUDIT_SYNC_TZ', DEFAULT_SYNC_TZ)),
+      watchdogIntervalMs: readDuration(env, 'AUDIT_WATCHDOG_INTERVAL', '1m', 100),
     },
   };
+}
+
+/** At least this long, whatever the cron: one slow run must not make the data look stale. */
+const MIN_DEFAULT_STALE_AFTER_MS = 15 * 60_000;
+
+/** AUDIT_STALE_AFTER, or by default three times the cron's longest gap between runs, at least 15 minutes. */
+function readStaleAfter(env: Env, name: string, cron: string, tz: string): number {
+  if (nonEmpty(env[name]) !== undefined) return readDuration(env, name, '0', 1);
+  return Math.max(MIN_DEFAULT_STALE_AFTER_MS, 3 * longestCronGapMs(cron, tz));
+}
+
+/**
+ * The longest gap between the next few fire times. Only the next two would do for a regular cron,
+ * but a weekday-only one measured on a Tuesday would forget the weekend.
+ */
+export function longestCronGapMs(cron: string, tz: string, from: Date = new Date(), fires = 16): number {
+  const times = CronExpressionParser.parse(cron, { tz, currentDate: from }).take(fires).map((d) => d.getTime());
+  let longest = 0;
+  for (let i = 1; i < times.length; i += 1) longest = Math.max(longest, times[i]! - times[i - 1]!);
+  return longest;
 }
 
 function readSecret(env: Env, name: string, minLength: number): string | undefined {

@@ -38,8 +38,14 @@ export async function startOpsServer(options: OpsServerOptions): Promise<OpsServ
   app.disable('x-powered-by');
 
   app.get('/healthz', async (_req, res) => {
-    const report = await options.health();
-    res.status(report.ok ? 200 : 503).json(report);
+    res.set('Cache-Control', 'no-store');
+    try {
+      const report = await options.health();
+      res.status(report.ok ? 200 : 503).json(report);
+    } catch (error) {
+      options.log.warn({ err: error }, 'health check failed');
+      res.status(503).json({ ok: false, reasons: [`health check failed: ${(error as Error).message}`] });
+    }
   });
 
   app.get('/metrics', async (_req, res) => {

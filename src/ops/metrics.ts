@@ -1,10 +1,14 @@
 /**
  * Prometheus metrics of one worker process. Counters are fed by the jobs and the HTTP client's
  * observer; cursor lag and queue depth are read when /metrics is scraped, so they are never stale.
+ * The alerting gauges (last success and failing per environment) are set after each environment
+ * sync and read again at every scrape from the store's read-only view, so they are right after a
+ * restart too.
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { HttpObserver } from '../flatfile/http-client.js';
 import type { AuditStore } from '../store/audit-store.js';
+import type { EnvironmentSyncState, SyncStateReader } from '../store/sync-state.js';
 
 export interface QueueCounts {
   getJobCounts(...states: string[]): Promise<Record<string, number>>;
@@ -18,8 +22,13 @@ export class AuditMetrics {
   readonly apiRequests: Counter<'route' | 'status'>;
   readonly apiRetries: Counter<'route'>;
   readonly apiRateLimited: Counter<'route'>;
+  readonly lastSuccess: Gauge<'environment'>;
+  readonly environmentFailing: Gauge<'environment'>;
+  /** 1 while the last run ended with the token rejected; the next successful job clears it. */
+  readonly tokenRejected: Gauge;
+  readonly scheduleMissing: Counter;
 
-  constructor(store: AuditStore, queue: QueueCounts, clock: () => number = Date.now) {
+  constructor(store: AuditStore, queue: QueueCounts, syncState: SyncStateReader, clock: () => number = Date.now) {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry, prefix: 'flatfile_audit_process_' });
     this.eventsIngested = new Counter({ name: 'flatfile_audit_events_ingested_total', help: 'Events newly stored, per environment', labelNames: ['environment'], registers });
@@ -39,6 +48,28 @@ export class AuditMetrics {
     this.apiRequests = new Counter({ name: 'flatfile_audit_api_requests_total', help: 'Flatfile API answers by route and status', labelNames: ['route', 'status'], registers });
     this.apiRetries = new Counter({ name: 'flatfile_audit_api_retries_total', help: 'Retried Flatfile API requests', labelNames: ['route'], registers });
     this.apiRateLimited = new Counter({ name: 'flatfile_audit_api_rate_limited_total', help: 'HTTP 429 answers from the Flatfile API', labelNames: ['route'], registers });
+    this.tokenRejected = new Gauge({ name: 'flatfile_audit_token_rejected', help: '1 while the Flatfile token is rejected (the last run failed with 401/403), else 0', registers });
+    this.tokenRejected.set(0);
+    this.scheduleMissing = new Counter({ name: 'flatfile_audit_schedule_missing_total', help: 'Times the watchdog found the schedule missing from Redis and registered it again', registers });
+    this.lastSuccess = new Gauge({
+      name: 'flatfile_audit_last_success_timestamp_seconds',
+      help: 'When each environment last synced successfully (Unix time; absent before its first success)',
+      labelNames: ['environment'],
+      registers,
+      // Sets both alerting gauges from one read; registered before the failing gauge, so it runs first.
+      collect: () => {
+        let states: EnvironmentSyncState[];
+        try {
+          states = syncState.environments();
+        } catch {
+          return; // keep the values set after the last sync; /healthz names the database trouble
+        }
+        this.lastSuccess.reset();
+        this.environmentFailing.reset();
+        this.observeEnvironments(states);
+      },
+    });
+    this.environmentFailing = new Gauge({ name: 'flatfile_audit_environment_failing', help: "1 while an environment's last sync failed, else 0", labelNames: ['environment'], registers });
     new Gauge({
       name: 'flatfile_audit_cursor_lag_seconds',
       help: 'Seconds between now and the newest event stored for each environment',
@@ -61,6 +92,15 @@ export class AuditMetrics {
         for (const [state, count] of Object.entries(counts)) this.set({ state }, count);
       },
     });
+  }
+
+  /** Sets the alerting gauges of these environments from their state in the store. */
+  observeEnvironments(states: readonly EnvironmentSyncState[]): void {
+    for (const state of states) {
+      const environment = state.environmentId;
+      if (state.lastSuccessAt) this.lastSuccess.set({ environment }, Date.parse(state.lastSuccessAt) / 1000);
+      this.environmentFailing.set({ environment }, state.failing ? 1 : 0);
+    }
   }
 
   /** Feeds the API counters from an HTTP client. */

@@ -92,3 +92,20 @@ export async function triggerAccountSync(queue: Queue<SyncJobData>, events: Queu
   );
   return { fanOut, results };
 }
+
+/**
+ * Triggers one account sync and waits until it and every job it fanned out have finished, failed
+ * ones included (for tests that make syncs fail); returns the children's outcomes.
+ */
+export async function triggerAccountSyncSettled(queue: Queue<SyncJobData>, events: QueueEvents, timeoutMs = 60_000) {
+  const { Job } = await import('bullmq');
+  const job = await queue.add('account-sync', { trigger: 'manual' });
+  const fanOut = (await job.waitUntilFinished(events, timeoutMs)) as { jobs: Array<{ id: string; name: string; environmentId?: string }> };
+  return Promise.all(
+    fanOut.jobs.map(async (child) => {
+      const childJob = await Job.fromId(queue, child.id);
+      const outcome = await childJob!.waitUntilFinished(events, timeoutMs).then(() => 'completed' as const, () => 'failed' as const);
+      return { ...child, outcome };
+    }),
+  );
+}

@@ -1,5 +1,6 @@
 /** The worker's ops port: health, Prometheus metrics and the queue dashboard, with real values. */
 import { describe, expect, it } from 'vitest';
+import type { HealthReport } from '../../src/ops/health.js';
 import { PrivateRedis, SHARED_REDIS_URL, uniquePrefix } from '../helpers/redis.js';
 import { simulator } from '../helpers/simulator.js';
 import { tempDbPath } from '../helpers/temp.js';
@@ -15,15 +16,21 @@ describe('ops HTTP port', () => {
     expect(base).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
 
     const before = await (await fetch(`${base}/healthz`)).json();
-    expect(before).toEqual({ ok: true, redis: { ok: true }, database: { ok: true }, lastSuccessAgeS: null, stalestEnvironmentAgeS: null });
+    expect(before).toEqual({
+      ok: true, reasons: [], redis: { ok: true }, database: { ok: true }, schedule: { ok: true }, queue: { ok: true },
+      staleAfterS: expect.any(Number), lastSuccessAgeS: null, stalestEnvironmentAgeS: null, environments: [],
+    });
 
     const { queue, events } = await testQueue(SHARED_REDIS_URL, prefix);
     await triggerAccountSync(queue, events);
     const health = await fetch(`${base}/healthz`);
     expect(health.status).toBe(200);
-    const body = (await health.json()) as { lastSuccessAgeS: number };
+    const body = (await health.json()) as HealthReport;
     expect(body.lastSuccessAgeS).toBeGreaterThanOrEqual(0);
     expect(body.lastSuccessAgeS).toBeLessThan(30);
+    expect(body.environments.map(({ id, name, failing, stale }) => ({ id, name, failing, stale }))).toEqual(
+      sim.environments().map((e) => ({ id: e.id, name: e.name, failing: false, stale: false })).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
+    );
 
     const metrics = await (await fetch(`${base}/metrics`)).text();
     for (const e of sim.environments()) {
@@ -49,10 +56,11 @@ describe('ops HTTP port', () => {
     await redis.stop();
     const health = await fetch(`${running.ops!.url}/healthz`);
     expect(health.status).toBe(503);
-    const body = (await health.json()) as { ok: boolean; redis: { ok: boolean; error: string }; database: { ok: boolean } };
+    const body = (await health.json()) as HealthReport;
     expect(body.ok).toBe(false);
     expect(body.redis.ok).toBe(false);
     expect(body.database.ok).toBe(true);
+    expect(body.reasons).toEqual([expect.stringMatching(/^redis: /)]);
     await redis.start(); // let the worker close cleanly
   });
 });
