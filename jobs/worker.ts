@@ -4,6 +4,7 @@
  */
 import { Worker, type Job } from 'bullmq';
 import type { Config } from '../src/config.js';
+import { connectionSummary } from '../src/flatfile/connect.js';
 import type { Logger } from '../src/log.js';
 import { createHealthCheck } from '../src/ops/health.js';
 import { startOpsServer, type OpsServer } from '../src/ops/http-server.js';
@@ -32,6 +33,7 @@ export async function startWorker(config: Config, log: Logger): Promise<RunningW
     }
   };
   try {
+    log.info({ api: connectionSummary(config) }, 'worker starting');
     const store = openStore(config);
     cleanups.push(() => store.close());
     const queueConnection = createRedis(config.worker.redisUrl, log, 'queue');

@@ -1,6 +1,6 @@
 /** `flatfile-audit sync --once`: one full sync straight into the database, no Redis involved. */
 import { loadConfig } from '../config.js';
-import { connectFlatfile } from '../flatfile/connect.js';
+import { connectFlatfile, connectionSummary, formatConnection } from '../flatfile/connect.js';
 import { createLogger } from '../log.js';
 import { openStore } from '../store/open-store.js';
 import { syncAccount, type RunReport } from '../sync/sync-account.js';
@@ -15,6 +15,8 @@ export async function syncOnce(ctx: CliContext): Promise<number> {
   // On a terminal the progress lines say what info logs would; explicit LOG_LEVEL still wins.
   const level = ctx.env.LOG_LEVEL ? config.logLevel : ctx.stderr.isTTY ? 'warn' : config.logLevel;
   const log = createLogger({ level });
+  log.info({ api: connectionSummary(config) }, 'sync run starting');
+  if (ctx.stderr.isTTY) ctx.stderr.write(`${formatConnection(config)}\n`);
   const store = openStore(config);
   let report: RunReport;
   try {
