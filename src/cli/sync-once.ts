@@ -15,12 +15,13 @@ export async function syncOnce(ctx: CliContext): Promise<number> {
   // On a terminal the progress lines say what info logs would; explicit LOG_LEVEL still wins.
   const level = ctx.env.LOG_LEVEL ? config.logLevel : ctx.stderr.isTTY ? 'warn' : config.logLevel;
   const log = createLogger({ level });
-  log.info({ api: connectionSummary(config) }, 'sync run starting');
-  if (ctx.stderr.isTTY) ctx.stderr.write(`${formatConnection(config)}\n`);
   const store = openStore(config);
   let report: RunReport;
   try {
     const http = await connectFlatfile(config, log);
+    // Logged once the credential has been read, so a bad token file still gets its one-line error alone.
+    log.info({ api: connectionSummary(config) }, 'sync run starting');
+    if (ctx.stderr.isTTY) ctx.stderr.write(`${formatConnection(config)}\n`);
     report = await syncAccount({ http, store, log, signal: ctx.signal, onProgress: terminalProgress(ctx.stderr) }, syncOptionsFrom(config), 'cli');
   } finally {
     await store.close();

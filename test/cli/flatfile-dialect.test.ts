@@ -6,9 +6,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/main.js';
 import { startSimulator, type RunningSimulator } from '../../src/simulator/index.js';
 import { runCli, type CliResult } from '../helpers/cli.js';
 import { TEST_PAT } from '../helpers/simulator.js';
+import { LogSink } from '../helpers/sync.js';
 import { startSimulatorProcess } from '../helpers/simulator-cli.js';
 import { tempDbPath } from '../helpers/temp.js';
 
@@ -91,6 +93,19 @@ describe('bad combinations: one line, exit 2, no request', () => {
     const result = await runCli(['sync', '--once'], { FLATFILE_API_URL: url, FLATFILE_TOKEN: TEST_PAT, AUDIT_DB: tempDbPath() });
     expect(result.code).toBe(2);
     expect(result.stderr).toBe(`flatfile-audit: ${message}\n`);
+  });
+});
+
+describe('sync --once on a terminal', () => {
+  it('says which API and which credential it uses before the progress lines', async () => {
+    const stdout = new LogSink();
+    const stderr = Object.assign(new LogSink(), { isTTY: true });
+    const env = { FLATFILE_API_URL: `${hostPort}/api/`, FLATFILE_API_KEY: TEST_PAT, AUDIT_DB: tempDbPath() };
+    const code = await main(['sync', '--once'], { env, stdout, stderr, signal: new AbortController().signal });
+    expect(code, stderr.text).toBe(0);
+    expect(stderr.lines[0]).toBe(`Flatfile API ${origin}/api/v1 (not a Flatfile regional host, from FLATFILE_API_URL); credential: FLATFILE_API_KEY`);
+    expect(stderr.lines[1]).toBe('found 1 environment(s)');
+    expect(stderr.text + stdout.text).not.toContain(TEST_PAT);
   });
 });
 
