@@ -147,3 +147,11 @@ describe('the simulator prints the variables in Flatfile\'s form', () => {
     }
   });
 });
+
+describe('demo in a Flatfile developer\'s shell', () => {
+  it("sets the shell's Flatfile variables aside and syncs the simulator", async () => {
+    const result = await runCli(['demo', '--db', tempDbPath()], { FLATFILE_API_KEY: 'sk_real_account', FLATFILE_REGION: 'eu', FLATFILE_API_URL: 'platform.eu.flatfile.com/api' });
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/The audit trail is in /);
+  });
+});
