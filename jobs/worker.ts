@@ -4,6 +4,7 @@
  */
 import { Worker, type Job } from 'bullmq';
 import type { Config } from '../src/config.js';
+import { connectionSummary } from '../src/flatfile/connect.js';
 import type { Logger } from '../src/log.js';
 import { createHealthCheck } from '../src/ops/health.js';
 import { startOpsServer, type OpsServer } from '../src/ops/http-server.js';
@@ -35,6 +36,7 @@ export async function startWorker(config: Config, log: Logger): Promise<RunningW
   };
   try {
     const startedAt = Date.now();
+    log.info({ api: connectionSummary(config) }, 'worker starting');
     const store = openStore(config);
     cleanups.push(() => store.close());
     // Health and metrics read through a connection of their own, read-only: never the write lock.

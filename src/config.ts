@@ -6,15 +6,21 @@
 import { CronExpressionParser } from 'cron-parser';
 import { ConfigError } from './errors.js';
 import { parseDuration } from './duration.js';
+import { REGION_API_URLS, DEFAULT_REGION, resolveApiEndpoint, type ApiEndpoint } from './flatfile/api-url.js';
+
+/** The variables a Personal Access Token may come in: ours, and the two names Flatfile's own tools read. */
+export const TOKEN_VARIABLES = ['FLATFILE_TOKEN', 'FLATFILE_BEARER_TOKEN', 'FLATFILE_API_KEY'] as const;
+export type TokenVariable = (typeof TOKEN_VARIABLES)[number];
 
 export type CredentialSource =
-  | { kind: 'token'; token: string }
+  | { kind: 'token'; token: string; variable: TokenVariable }
   | { kind: 'token-file'; path: string }
   | { kind: 'legacy'; clientId: string; secret: string }
   | { kind: 'none' };
 
 export interface Config {
-  apiUrl: string;
+  /** FLATFILE_API_URL / FLATFILE_REGION, resolved: see src/flatfile/api-url.ts. */
+  api: ApiEndpoint;
   credentials: CredentialSource;
   dbPath: string;
   /** Re-read this much before the newest event already stored, to catch events that show up late. */
@@ -59,7 +65,8 @@ export interface WorkerConfig {
   watchdogIntervalMs: number;
 }
 
-export const DEFAULT_API_URL = 'https://platform.flatfile.com/api/v1';
+/** Flatfile's own form: the base without the version, which the client adds. */
+export const DEFAULT_API_URL = REGION_API_URLS[DEFAULT_REGION];
 const DEFAULT_SYNC_CRON = '*/5 * * * *';
 const DEFAULT_SYNC_TZ = 'UTC';
 
@@ -70,7 +77,7 @@ const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'
 /** Parses and validates all settings; throws ConfigError naming the first bad variable. */
 export function loadConfig(env: Env = process.env): Config {
   return {
-    apiUrl: readUrl(env, 'FLATFILE_API_URL', DEFAULT_API_URL),
+    api: resolveApiEndpoint(nonEmpty(env.FLATFILE_API_URL), nonEmpty(env.FLATFILE_REGION)),
     credentials: readCredentials(env),
     dbPath: readString(env, 'AUDIT_DB', './data/audit.db'),
     lookbackMs: readDuration(env, 'AUDIT_LOOKBACK', '15m'),
@@ -168,13 +175,18 @@ function readTimezone(env: Env, name: string, fallback: string): string {
 }
 
 function readCredentials(env: Env): CredentialSource {
-  const token = nonEmpty(env.FLATFILE_TOKEN);
+  const tokens = TOKEN_VARIABLES.filter((name) => nonEmpty(env[name]) !== undefined);
   const tokenFile = nonEmpty(env.FLATFILE_TOKEN_FILE);
   const clientId = nonEmpty(env.FLATFILE_CLIENT_ID);
   const secret = nonEmpty(env.FLATFILE_SECRET);
-  const given = [token && 'FLATFILE_TOKEN', tokenFile && 'FLATFILE_TOKEN_FILE', (clientId || secret) && 'FLATFILE_CLIENT_ID/FLATFILE_SECRET'].filter(Boolean);
-  if (given.length > 1) throw new ConfigError(`set only one of ${given.join(', ')} (they name different credentials)`);
-  if (token) return { kind: 'token', token };
+  const given = [...tokens, tokenFile && 'FLATFILE_TOKEN_FILE', (clientId || secret) && 'FLATFILE_CLIENT_ID/FLATFILE_SECRET'].filter(Boolean);
+  if (given.length > 1) {
+    // Flatfile's own tools disagree on which alias wins (the SDK prefers FLATFILE_BEARER_TOKEN, its plugins FLATFILE_API_KEY): never guess.
+    const why = given.length === tokens.length ? 'they are aliases, and a token must come from one place' : 'they name different credentials';
+    throw new ConfigError(`set only one of ${given.join(', ')} (${why})`);
+  }
+  const variable = tokens[0];
+  if (variable) return { kind: 'token', token: nonEmpty(env[variable])!, variable };
   if (tokenFile) return { kind: 'token-file', path: tokenFile };
   if (clientId || secret) {
     if (!clientId || !secret) throw new ConfigError('FLATFILE_CLIENT_ID and FLATFILE_SECRET must be set together');
@@ -190,18 +202,6 @@ function nonEmpty(value: string | undefined): string | undefined {
 
 function readString(env: Env, name: string, fallback: string): string {
   return nonEmpty(env[name]) ?? fallback;
-}
-
-function readUrl(env: Env, name: string, fallback: string): string {
-  const value = readString(env, name, fallback);
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new ConfigError(`${name} must be an http(s) URL, got "${value}"`);
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigError(`${name} must be an http(s) URL, got "${value}"`);
-  return value.replace(/\/+$/, '');
 }
 
 function readInt(env: Env, name: string, fallback: number, min: number, max: number): number {

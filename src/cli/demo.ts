@@ -24,8 +24,12 @@ export async function runDemo(ctx: CliContext, args: string[]): Promise<number> 
     ctx.stdout.write(`Flatfile API simulator listening on ${simulator.url}\nsyncing into ${dbPath} ...\n\n`);
     const env: Record<string, string | undefined> = {
       ...ctx.env,
-      FLATFILE_API_URL: simulator.url,
+      // Flatfile's form, as a Flatfile user writes it; whatever Flatfile variables the shell carries are set aside.
+      FLATFILE_API_URL: simulator.url.replace(/\/v1$/, ''),
+      FLATFILE_REGION: undefined,
       FLATFILE_TOKEN: pat,
+      FLATFILE_BEARER_TOKEN: undefined,
+      FLATFILE_API_KEY: undefined,
       FLATFILE_TOKEN_FILE: undefined,
       FLATFILE_CLIENT_ID: undefined,
       FLATFILE_SECRET: undefined,

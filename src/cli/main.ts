@@ -7,6 +7,7 @@ import { runDemo } from './demo.js';
 import { runQuery } from './query.js';
 import { runSimulator } from './simulator.js';
 import { formatStatus, readStatus } from './status.js';
+import { connectionSummary, formatConnection } from '../flatfile/connect.js';
 import { syncOnce } from './sync-once.js';
 import { formatVerify, runVerify } from './verify.js';
 import { syncQueued } from './sync-queued.js';
@@ -30,7 +31,8 @@ usage:
   flatfile-audit simulator [--port 8787] [--environments 3] [--events 500] [--seed 1]
                                         serve the bundled Flatfile API simulator
 
-settings come from environment variables (FLATFILE_TOKEN, AUDIT_DB, ...): see README.md.
+settings come from environment variables (FLATFILE_TOKEN, AUDIT_DB, ...): see README.md;
+Flatfile's own FLATFILE_API_URL, FLATFILE_REGION, FLATFILE_BEARER_TOKEN and FLATFILE_API_KEY work too.
 exit codes: 0 ok, 1 sync failed or partial, 2 bad usage or settings, 3 token rejected.
 `;
 
@@ -72,7 +74,8 @@ export async function main(argv: string[], ctx: CliContext = processContext()): 
         const config = loadConfig(ctx.env);
         const status = readStatus(config.dbPath);
         const queue = values['no-queue'] ? undefined : await readQueueStatus(config.worker);
-        ctx.stdout.write(values.json ? `${JSON.stringify({ ...status, queue }, null, 2)}\n` : formatStatus(status) + (queue ? formatQueueStatus(queue) : ''));
+        const api = connectionSummary(config);
+        ctx.stdout.write(values.json ? `${JSON.stringify({ ...status, api, queue }, null, 2)}\n` : `${formatStatus(status)}${formatConnection(config)}\n` + (queue ? formatQueueStatus(queue) : ''));
         return EXIT.ok;
       }
       case 'verify': {

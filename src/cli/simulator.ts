@@ -30,10 +30,14 @@ export async function runSimulator(ctx: CliContext, args: string[]): Promise<num
     pats: [values.token],
     account: { environments: number('environments', values.environments, 1), eventsPerEnvironment: number('events', values.events, 0) },
   });
+  // Printed in Flatfile's own form (the base without /v1, the token as FLATFILE_BEARER_TOKEN), so the
+  // same two variables point flatfile-audit and Flatfile's SDK (@flatfile/api) at the simulator.
+  const origin = simulator.url.replace(/\/api\/v1$/, '');
   ctx.stdout.write(
     `Flatfile API simulator on ${simulator.url}\n` +
-      `  FLATFILE_API_URL=${simulator.url} FLATFILE_TOKEN=${values.token} npx flatfile-audit sync --once\n` +
-      `  ground truth: ${simulator.url.replace(/\/api\/v1$/, '')}/__simulator/truth\n(Ctrl-C to stop)\n`,
+      `  FLATFILE_API_URL=${origin}/api FLATFILE_BEARER_TOKEN=${values.token} npx flatfile-audit sync --once\n` +
+      `  (the same variables point Flatfile's SDK, @flatfile/api, at the simulator)\n` +
+      `  ground truth: ${origin}/__simulator/truth\n(Ctrl-C to stop)\n`,
   );
   await new Promise<void>((resolve) => ctx.signal.addEventListener('abort', () => resolve(), { once: true }));
   await simulator.close();

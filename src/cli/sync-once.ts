@@ -1,6 +1,6 @@
 /** `flatfile-audit sync --once`: one full sync straight into the database, no Redis involved. */
 import { loadConfig } from '../config.js';
-import { connectFlatfile } from '../flatfile/connect.js';
+import { connectFlatfile, connectionSummary, formatConnection } from '../flatfile/connect.js';
 import { createLogger } from '../log.js';
 import { openStore } from '../store/open-store.js';
 import { syncAccount, type RunReport } from '../sync/sync-account.js';
@@ -19,6 +19,9 @@ export async function syncOnce(ctx: CliContext): Promise<number> {
   let report: RunReport;
   try {
     const http = await connectFlatfile(config, log);
+    // Logged once the credential has been read, so a bad token file still gets its one-line error alone.
+    log.info({ api: connectionSummary(config) }, 'sync run starting');
+    if (ctx.stderr.isTTY) ctx.stderr.write(`${formatConnection(config)}\n`);
     report = await syncAccount({ http, store, log, signal: ctx.signal, onProgress: terminalProgress(ctx.stderr) }, syncOptionsFrom(config), 'cli');
   } finally {
     await store.close();

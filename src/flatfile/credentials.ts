@@ -27,13 +27,29 @@ const RENEW_BEFORE_EXPIRY_MS = 5 * 60_000;
 export async function createAuthenticator(source: CredentialSource, exchange: TokenExchange, now: () => number = Date.now): Promise<Authenticator> {
   switch (source.kind) {
     case 'token':
-      return staticToken(source.token, 'create a new Personal Access Token and set FLATFILE_TOKEN');
+      return staticToken(source.token, `create a new Personal Access Token and set ${source.variable}`);
     case 'token-file':
       return staticToken(await readTokenFile(source.path), `create a new Personal Access Token and write it to ${source.path}`);
     case 'legacy':
       return exchangedToken(source.clientId, source.secret, exchange, now);
     case 'none':
-      throw new ConfigError('no Flatfile credential: set FLATFILE_TOKEN (a Personal Access Token), FLATFILE_TOKEN_FILE, or FLATFILE_CLIENT_ID and FLATFILE_SECRET');
+      throw new ConfigError(
+        'no Flatfile credential: set FLATFILE_TOKEN (a Personal Access Token; FLATFILE_BEARER_TOKEN or FLATFILE_API_KEY work too), FLATFILE_TOKEN_FILE, or FLATFILE_CLIENT_ID and FLATFILE_SECRET',
+      );
+  }
+}
+
+/** Where the credential comes from, for status and logs: the variable's name (and a file's path), never a value. */
+export function describeCredential(source: CredentialSource): string {
+  switch (source.kind) {
+    case 'token':
+      return source.variable;
+    case 'token-file':
+      return `FLATFILE_TOKEN_FILE (${source.path})`;
+    case 'legacy':
+      return 'FLATFILE_CLIENT_ID/FLATFILE_SECRET';
+    case 'none':
+      return 'none set';
   }
 }
 

@@ -5,6 +5,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Logger } from '../log.js';
 import { AbortedError, ApiError, NotFoundError, RateLimitedError, RetriesExhaustedError, TokenRejectedError, describeError } from '../errors.js';
+import { regionAdvice, type ApiEndpoint } from './api-url.js';
 import type { Authenticator } from './credentials.js';
 import { backoffMs, parseRetryAfter, rateLimitDelayMs, ruleFor, type RetryPolicy } from './retry-policy.js';
 import { ServerClock } from './server-clock.js';
@@ -29,7 +30,8 @@ export interface HttpObserver {
 }
 
 export interface HttpClientOptions {
-  baseUrl: string;
+  /** Where the API is; requests go under its `requestBase` (the base plus /v1). */
+  endpoint: ApiEndpoint;
   timeoutMs: number;
   policy: RetryPolicy;
   log: Logger;
@@ -54,6 +56,8 @@ export class FlatfileHttp {
   /** The server's time, from its answers' Date headers: what a plausible event date is measured against. */
   readonly serverClock = new ServerClock();
   private authenticator: Authenticator | undefined;
+  /** Whether any request has been answered 2xx: a 401 before that may mean the wrong region, not a bad token. */
+  private answered = false;
 
   constructor(private readonly options: HttpClientOptions) {}
 
@@ -87,6 +91,7 @@ export class FlatfileHttp {
       const attempt = await this.attempt(method, path, query, body, signal, withAuth);
       switch (attempt.kind) {
         case 'ok':
+          this.answered = true;
           return attempt.body;
         case 'fatal':
           throw attempt.error;
@@ -96,7 +101,7 @@ export class FlatfileHttp {
             renewed = true;
             continue;
           }
-          throw new TokenRejectedError(attempt.status, attempt.detail, authenticator?.remedy);
+          throw new TokenRejectedError(attempt.status, attempt.detail, this.rejectionRemedy(attempt.status, authenticator?.remedy));
         }
         case 'rate-limited': {
           rateLimited += 1;
@@ -179,7 +184,16 @@ export class FlatfileHttp {
     const params = new URLSearchParams();
     for (const [key, value] of Object.entries(query)) if (value !== undefined) params.set(key, String(value));
     const search = params.toString();
-    return `${this.options.baseUrl}${path}${search ? `?${search}` : ''}`;
+    return `${this.options.endpoint.requestBase}${path}${search ? `?${search}` : ''}`;
+  }
+
+  /**
+   * Each Flatfile region's host knows only its own accounts, so a 401 before anything was answered
+   * is as likely the wrong region as a bad token: say which region was asked.
+   */
+  private rejectionRemedy(status: number, remedy: string | undefined): string | undefined {
+    if (status !== 401 || this.answered) return remedy;
+    return `${regionAdvice(this.options.endpoint)}; otherwise ${remedy ?? 'create a new Personal Access Token and set FLATFILE_TOKEN'}`;
   }
 
   private count(route: string, status: number | 'network'): void {
