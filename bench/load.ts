@@ -3,17 +3,19 @@
  * 125k by default) is synced by two worker processes on one database while ops queries run
  * against it 20 times a second on a read-only connection. Reports query errors (SQLITE_BUSY
  * included), latency percentiles per query, the sync's wall time, and whether the stored event
- * ids equal the simulator's ground truth. Writes bench/results/load-latest.json.
+ * ids equal the simulator's ground truth, and that a reader opening the file anew once a second
+ * (the sqlite3 CLI, as an operator's shell loop would) sees the count grow while the workers run,
+ * not only once they stop. Writes bench/results/load-latest.json.
  *
  *   npm run bench:load -- [--events-per-env 125000] [--environments 8] [--qps 20] [--redis redis://127.0.0.1:6379]
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
+import { parseArgs, promisify } from 'node:util';
 import { Queue, QueueEvents } from 'bullmq';
 import { Redis } from 'ioredis';
 import { QUEUE_NAME, type SyncJobData } from '../jobs/queue.js';
@@ -94,6 +96,15 @@ async function main(): Promise<void> {
     const errors: Array<{ query: string; message: string }> = [];
     let finished = false;
     void syncDone.then(() => (finished = true));
+    // Visibility: a new process opens the file, counts, closes it, once a second while the workers run.
+    const visibility: Array<{ atS: number; count: number }> = [];
+    const sampler = (async () => {
+      while (!finished) {
+        const count = await countInNewProcess(dbPath);
+        if (count !== undefined) visibility.push({ atS: round((performance.now() - started) / 1000), count });
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+      }
+    })();
     const interval = 1000 / qps;
     let next = performance.now();
     let i = 0;
@@ -114,6 +125,7 @@ async function main(): Promise<void> {
       await new Promise((resolve) => setTimeout(resolve, Math.max(0, next - performance.now())));
     }
     const syncWallS = ((await syncDone) - started) / 1000;
+    await sampler;
     db?.close();
 
     const truth = (await (await fetch(apiUrl.replace(/\/api\/v1$/, '/__simulator/truth/ids'))).json()) as string[];
@@ -121,6 +133,15 @@ async function main(): Promise<void> {
     const stored = checker.prepare('SELECT id FROM events ORDER BY id').pluck().all() as string[];
     checker.close();
     const exact = stored.length === truth.length && stored.every((id, k) => id === truth[k]);
+    const seen = visibility.map((v) => v.count);
+    const grew = {
+      samples: seen.length,
+      distinctCounts: new Set(seen).size,
+      neverShrank: seen.every((c, k) => k === 0 || c >= seen[k - 1]!),
+      lastSeenWhileRunning: seen.at(-1) ?? 0,
+      // Grew during the run: several counts between none and all, never going back.
+      ok: new Set(seen.filter((c) => c > 0 && c < truth.length)).size >= 3 && seen.every((c, k) => k === 0 || c >= seen[k - 1]!),
+    };
 
     const perQuery = [...latencies].map(([name, values]) => {
       const sorted = [...values].sort((a, b) => a - b);
@@ -132,21 +153,34 @@ async function main(): Promise<void> {
       events: truth.length, environments, workers: 2, qpsTarget: qps, syncWallS: round(syncWallS),
       queries: all.length, achievedQps: round(all.length / syncWallS), errors: errors.length, busyErrors: errors.filter((e) => /busy|locked/i.test(e.message)).length,
       p50Ms: round(percentile(all, 50)), p99Ms: round(percentile(all, 99)), maxMs: round(all.at(-1) ?? 0), perQuery, exact,
+      visibility: { ...grew, timeline: visibility },
       firstErrors: errors.slice(0, 5),
     };
     mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
     writeFileSync(join(ROOT, 'bench', 'results', 'load-latest.json'), `${JSON.stringify(result, null, 2)}\n`);
     console.table(perQuery);
-    console.log(JSON.stringify({ ...result, perQuery: undefined }, null, 2));
+    console.log(JSON.stringify({ ...result, perQuery: undefined, visibility: grew }, null, 2));
     await events.close();
     await queue.close();
-    if (!exact || errors.length > 0) process.exitCode = 1;
+    if (!exact || errors.length > 0 || !grew.ok) process.exitCode = 1;
   } finally {
     for (const child of children.reverse()) child.kill('SIGTERM');
     const keys = await redis.keys(`${prefix}:*`);
     if (keys.length > 0) await redis.del(...keys);
     redis.disconnect();
     rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const run = promisify(execFile);
+
+/** The event count as a new sqlite3 process sees it (undefined before the schema exists). */
+async function countInNewProcess(dbPath: string): Promise<number | undefined> {
+  try {
+    const { stdout } = await run('sqlite3', ['-batch', '-cmd', '.timeout 5000', dbPath, 'SELECT COUNT(*) FROM events;']);
+    return Number(stdout.trim());
+  } catch {
+    return undefined;
   }
 }
 
