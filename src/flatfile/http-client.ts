@@ -6,7 +6,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { Logger } from '../log.js';
 import { AbortedError, ApiError, NotFoundError, RateLimitedError, RetriesExhaustedError, TokenRejectedError, describeError } from '../errors.js';
 import type { Authenticator } from './credentials.js';
-import { backoffMs, parseRetryAfter, rateLimitDelayMs, ruleFor, type RetryPolicy } from './retry-policy.js';
+import { AUTH_STATUS_RULES, STATUS_RULES, backoffMs, parseRetryAfter, rateLimitDelayMs, ruleFor, type RetryPolicy, type StatusRule } from './retry-policy.js';
 import { exchange, type HttpAnswer } from './transport.js';
 import type { AccessToken } from './types.js';
 
@@ -63,9 +63,9 @@ export class FlatfileHttp {
     return this.request('GET', path, query, undefined, signal);
   }
 
-  /** POST /auth: the legacy client id + secret exchange (sent without a bearer token). */
+  /** POST /auth: the legacy client id + secret exchange (sent without a bearer token), in the SDK's body. */
   async exchange(clientId: string, secret: string, signal?: AbortSignal): Promise<AccessToken> {
-    const body = await this.request('POST', '/auth', {}, { clientId, secret }, signal, false);
+    const body = await this.request('POST', '/auth', {}, { type: 'apiCredentials', clientId, secret }, signal, false, AUTH_STATUS_RULES);
     const answer = body as Partial<AccessToken> | null;
     if (!answer || typeof answer.accessToken !== 'string' || !answer.accessToken) {
       throw new ApiError(200, 'POST /auth answered without an accessToken');
@@ -73,7 +73,15 @@ export class FlatfileHttp {
     return { accessToken: answer.accessToken, expiresIn: String(answer.expiresIn ?? '86400'), expires: String(answer.expires ?? '') };
   }
 
-  private async request(method: string, path: string, query: Query, body: unknown, signal?: AbortSignal, withAuth = true): Promise<unknown> {
+  private async request(
+    method: string,
+    path: string,
+    query: Query,
+    body: unknown,
+    signal?: AbortSignal,
+    withAuth = true,
+    rules: Readonly<Record<number, StatusRule>> = STATUS_RULES,
+  ): Promise<unknown> {
     const { policy, log } = this.options;
     const route = `${method} ${path}`;
     let transientFailures = 0;
@@ -81,7 +89,7 @@ export class FlatfileHttp {
     let renewed = false;
     for (;;) {
       if (signal?.aborted) throw new AbortedError(signal.reason);
-      const attempt = await this.attempt(method, path, query, body, signal, withAuth);
+      const attempt = await this.attempt(method, path, query, body, signal, withAuth, rules);
       switch (attempt.kind) {
         case 'ok':
           return attempt.body;
@@ -126,7 +134,15 @@ export class FlatfileHttp {
     }
   }
 
-  private async attempt(method: string, path: string, query: Query, body: unknown, signal: AbortSignal | undefined, withAuth: boolean): Promise<Attempt> {
+  private async attempt(
+    method: string,
+    path: string,
+    query: Query,
+    body: unknown,
+    signal: AbortSignal | undefined,
+    withAuth: boolean,
+    rules: Readonly<Record<number, StatusRule>>,
+  ): Promise<Attempt> {
     const headers: Record<string, string> = { accept: 'application/json', 'x-disable-hooks': 'true' };
     if (body !== undefined) headers['content-type'] = 'application/json';
     if (withAuth) {
@@ -153,7 +169,7 @@ export class FlatfileHttp {
     const { status, text } = answer;
     this.count(`${method} ${path}`, status);
     this.options.log.debug({ route: `${method} ${path}`, query, status, bytes: text.length }, 'API answer');
-    const rule = ruleFor(status);
+    const rule = ruleFor(status, rules);
     const retryAfterMs = parseRetryAfter(answer.header('retry-after'));
     switch (rule) {
       case 'ok':
