@@ -6,6 +6,7 @@
 import { CronExpressionParser } from 'cron-parser';
 import { ConfigError } from './errors.js';
 import { parseDuration } from './duration.js';
+import { readProxySettings, type ProxySettings } from './proxy-settings.js';
 
 export type CredentialSource =
   | { kind: 'token'; token: string }
@@ -24,6 +25,10 @@ export interface Config {
   concurrency: number;
   pageSize: number;
   requestTimeoutMs: number;
+  /** The largest API answer accepted, counted after decompression. */
+  maxResponseBytes: number;
+  /** HTTPS_PROXY, HTTP_PROXY and NO_PROXY, read once. */
+  proxy: ProxySettings;
   maxRetries: number;
   /** Rows gathered from fetched pages before one write transaction. */
   writeBatchRows: number;
@@ -70,6 +75,8 @@ export function loadConfig(env: Env = process.env): Config {
     concurrency: readInt(env, 'AUDIT_CONCURRENCY', 4, 1, 64),
     pageSize: readInt(env, 'AUDIT_PAGE_SIZE', 100, 1, 1000),
     requestTimeoutMs: readDuration(env, 'AUDIT_REQUEST_TIMEOUT', '30s', 1),
+    maxResponseBytes: readBytes(env, 'AUDIT_MAX_RESPONSE_BYTES', 64 * 2 ** 20, 2 ** 10, MAX_TEXT_BYTES),
+    proxy: readProxySettings(env),
     maxRetries: readInt(env, 'AUDIT_MAX_RETRIES', 8, 0, 100),
     writeBatchRows: readInt(env, 'AUDIT_WRITE_BATCH', 1000, 1, 100_000),
     logLevel: readChoice(env, 'LOG_LEVEL', 'info', LOG_LEVELS),
@@ -88,6 +95,23 @@ export function loadConfig(env: Env = process.env): Config {
       jobLockMs: readDuration(env, 'AUDIT_JOB_LOCK', '30s', 1000),
     },
   };
+}
+
+/** An answer is decoded into one string, and V8 strings stop short of 512 MiB. */
+const MAX_TEXT_BYTES = 256 * 2 ** 20;
+const BYTE_UNITS: Record<string, number> = { '': 1, b: 1, k: 2 ** 10, kb: 2 ** 10, kib: 2 ** 10, m: 2 ** 20, mb: 2 ** 20, mib: 2 ** 20 };
+
+/** A size in bytes, or with a unit: 67108864, 64MB, 64MiB, 512kb (units are powers of 1024). */
+function readBytes(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = nonEmpty(env[name]);
+  if (raw === undefined) return fallback;
+  const match = /^(\d+)\s*([a-z]*)$/i.exec(raw);
+  const unit = match ? BYTE_UNITS[match[2]!.toLowerCase()] : undefined;
+  const value = match && unit !== undefined ? Number(match[1]) * unit : Number.NaN;
+  if (!Number.isSafeInteger(value) || value < min || value > max) {
+    throw new ConfigError(`${name} must be a size from 1KB to 256MB (a number of bytes, or with KB or MB), got "${raw}"`);
+  }
+  return value;
 }
 
 function readSecret(env: Env, name: string, minLength: number): string | undefined {

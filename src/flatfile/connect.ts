@@ -9,6 +9,8 @@ export async function connectFlatfile(config: Config, log: Logger, extra: Pick<H
   const http = new FlatfileHttp({
     baseUrl: config.apiUrl,
     timeoutMs: config.requestTimeoutMs,
+    maxResponseBytes: config.maxResponseBytes,
+    proxy: config.proxy,
     policy: { ...DEFAULT_RETRY_POLICY, maxRetries: config.maxRetries },
     log,
     ...extra,

@@ -4,7 +4,8 @@
  */
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Logger } from '../log.js';
-import { AbortedError, ApiError, NotFoundError, RateLimitedError, RetriesExhaustedError, TokenRejectedError, describeError } from '../errors.js';
+import { AbortedError, ApiError, NotFoundError, RateLimitedError, ResponseTooLargeError, RetriesExhaustedError, TokenRejectedError, describeError } from '../errors.js';
+import type { ProxySettings } from '../proxy-settings.js';
 import type { Authenticator } from './credentials.js';
 import { AUTH_STATUS_RULES, STATUS_RULES, backoffMs, parseRetryAfter, rateLimitDelayMs, ruleFor, type RetryPolicy, type StatusRule } from './retry-policy.js';
 import { exchange, type HttpAnswer } from './transport.js';
@@ -22,7 +23,7 @@ export interface RequestStats {
 
 /** Hooks for metrics; each is called once per event. */
 export interface HttpObserver {
-  response?(route: string, status: number | 'network'): void;
+  response?(route: string, status: number | 'network' | 'too-large'): void;
   retry?(route: string): void;
   rateLimited?(route: string, waitMs: number): void;
 }
@@ -30,6 +31,10 @@ export interface HttpObserver {
 export interface HttpClientOptions {
   baseUrl: string;
   timeoutMs: number;
+  /** The largest answer accepted, counted after decompression (AUDIT_MAX_RESPONSE_BYTES). */
+  maxResponseBytes: number;
+  /** HTTPS_PROXY / HTTP_PROXY / NO_PROXY; straight connections when absent. */
+  proxy?: ProxySettings | undefined;
   policy: RetryPolicy;
   log: Logger;
   /**
@@ -159,9 +164,15 @@ export class FlatfileHttp {
         headers,
         body: body === undefined ? undefined : JSON.stringify(body),
         signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
+        maxBodyBytes: this.options.maxResponseBytes,
+        proxy: this.options.proxy,
       });
     } catch (error) {
       if (signal?.aborted) throw new AbortedError(signal.reason);
+      if (error instanceof ResponseTooLargeError) {
+        this.count(`${method} ${path}`, 'too-large');
+        return { kind: 'fatal', error };
+      }
       this.count(`${method} ${path}`, 'network');
       const reason = timeout.aborted ? `no answer within ${this.options.timeoutMs} ms` : describeError(error);
       return { kind: 'transient', reason };
@@ -194,7 +205,7 @@ export class FlatfileHttp {
     return `${this.options.baseUrl}${path}${search ? `?${search}` : ''}`;
   }
 
-  private count(route: string, status: number | 'network'): void {
+  private count(route: string, status: number | 'network' | 'too-large'): void {
     this.stats.byStatus[status] = (this.stats.byStatus[status] ?? 0) + 1;
     this.options.observer?.response?.(route, status);
   }
