@@ -7,6 +7,7 @@ import { CronExpressionParser } from 'cron-parser';
 import { ConfigError } from './errors.js';
 import { parseDuration } from './duration.js';
 import { readProxySettings, type ProxySettings } from './proxy-settings.js';
+import { assertSecureApiUrl } from './secure-api-url.js';
 
 export type CredentialSource =
   | { kind: 'token'; token: string }
@@ -67,7 +68,7 @@ const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'
 /** Parses and validates all settings; throws ConfigError naming the first bad variable. */
 export function loadConfig(env: Env = process.env): Config {
   return {
-    apiUrl: readUrl(env, 'FLATFILE_API_URL', DEFAULT_API_URL),
+    apiUrl: readApiUrl(env),
     credentials: readCredentials(env),
     dbPath: readString(env, 'AUDIT_DB', './data/audit.db'),
     lookbackMs: readDuration(env, 'AUDIT_LOOKBACK', '15m'),
@@ -95,6 +96,13 @@ export function loadConfig(env: Env = process.env): Config {
       jobLockMs: readDuration(env, 'AUDIT_JOB_LOCK', '30s', 1000),
     },
   };
+}
+
+/** FLATFILE_API_URL, refused before any connection when it would send the token in clear text. */
+function readApiUrl(env: Env): string {
+  const value = readUrl(env, 'FLATFILE_API_URL', DEFAULT_API_URL);
+  assertSecureApiUrl(new URL(value), env);
+  return value;
 }
 
 /** An answer is decoded into one string, and V8 strings stop short of 512 MiB. */
