@@ -42,7 +42,8 @@ export class TunnelAgent extends HttpsAgent {
     const connect = httpRequest({ host: this.proxyHost, port: this.proxyPort, method: 'CONNECT', path: authority, headers, agent: false });
     connect.setTimeout(CONNECT_TIMEOUT_MS, () => connect.destroy(new Error(`proxy ${this.label} did not answer CONNECT ${authority} within ${CONNECT_TIMEOUT_MS / 1000} s`)));
     const refused = (status: number | undefined): Error => new Error(`proxy ${this.label} refused CONNECT ${authority} (HTTP ${status})`);
-    // A 2xx arrives as 'connect' with the raw socket; any other answer as an ordinary 'response'.
+    // Node reports the proxy's answer as 'connect', whatever its status; should a version report a
+    // refusal as an ordinary 'response' instead, it ends the same way.
     connect.once('response', (response) => {
       response.resume();
       connect.destroy();
