@@ -11,6 +11,8 @@ import { REGION_API_URLS, DEFAULT_REGION, resolveApiEndpoint, type ApiEndpoint }
 /** The variables a Personal Access Token may come in: ours, and the two names Flatfile's own tools read. */
 export const TOKEN_VARIABLES = ['FLATFILE_TOKEN', 'FLATFILE_BEARER_TOKEN', 'FLATFILE_API_KEY'] as const;
 export type TokenVariable = (typeof TOKEN_VARIABLES)[number];
+import { readProxySettings, type ProxySettings } from './proxy-settings.js';
+import { assertSecureApiUrl } from './secure-api-url.js';
 
 export type CredentialSource =
   | { kind: 'token'; token: string; variable: TokenVariable }
@@ -32,6 +34,10 @@ export interface Config {
   concurrency: number;
   pageSize: number;
   requestTimeoutMs: number;
+  /** The largest API answer accepted, counted after decompression. */
+  maxResponseBytes: number;
+  /** HTTPS_PROXY, HTTP_PROXY and NO_PROXY, read once. */
+  proxy: ProxySettings;
   maxRetries: number;
   /** Rows gathered from fetched pages before one write transaction. */
   writeBatchRows: number;
@@ -77,7 +83,7 @@ const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'
 /** Parses and validates all settings; throws ConfigError naming the first bad variable. */
 export function loadConfig(env: Env = process.env): Config {
   return {
-    api: resolveApiEndpoint(nonEmpty(env.FLATFILE_API_URL), nonEmpty(env.FLATFILE_REGION)),
+    api: readApiEndpoint(env),
     credentials: readCredentials(env),
     dbPath: readString(env, 'AUDIT_DB', './data/audit.db'),
     lookbackMs: readDuration(env, 'AUDIT_LOOKBACK', '15m'),
@@ -86,6 +92,8 @@ export function loadConfig(env: Env = process.env): Config {
     concurrency: readInt(env, 'AUDIT_CONCURRENCY', 8, 1, 64),
     pageSize: readInt(env, 'AUDIT_PAGE_SIZE', 100, 1, 1000),
     requestTimeoutMs: readDuration(env, 'AUDIT_REQUEST_TIMEOUT', '30s', 1),
+    maxResponseBytes: readBytes(env, 'AUDIT_MAX_RESPONSE_BYTES', 64 * 2 ** 20, 2 ** 10, MAX_TEXT_BYTES),
+    proxy: readProxySettings(env),
     maxRetries: readInt(env, 'AUDIT_MAX_RETRIES', 8, 0, 100),
     writeBatchRows: readInt(env, 'AUDIT_WRITE_BATCH', 1000, 1, 100_000),
     logLevel: readChoice(env, 'LOG_LEVEL', 'info', LOG_LEVELS),
@@ -126,6 +134,30 @@ export function longestCronGapMs(cron: string, tz: string, from: Date = new Date
   let longest = 0;
   for (let i = 1; i < times.length; i += 1) longest = Math.max(longest, times[i]! - times[i - 1]!);
   return longest;
+}
+
+/** FLATFILE_API_URL or FLATFILE_REGION, refused before any connection when it would send the token in clear text. */
+function readApiEndpoint(env: Env): ApiEndpoint {
+  const api = resolveApiEndpoint(nonEmpty(env.FLATFILE_API_URL), nonEmpty(env.FLATFILE_REGION));
+  assertSecureApiUrl(api.url, env);
+  return api;
+}
+
+/** An answer is decoded into one string, and V8 strings stop short of 512 MiB. */
+const MAX_TEXT_BYTES = 256 * 2 ** 20;
+const BYTE_UNITS: Record<string, number> = { '': 1, b: 1, k: 2 ** 10, kb: 2 ** 10, kib: 2 ** 10, m: 2 ** 20, mb: 2 ** 20, mib: 2 ** 20 };
+
+/** A size in bytes, or with a unit: 67108864, 64MB, 64MiB, 512kb (units are powers of 1024). */
+function readBytes(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = nonEmpty(env[name]);
+  if (raw === undefined) return fallback;
+  const match = /^(\d+)\s*([a-z]*)$/i.exec(raw);
+  const unit = match ? BYTE_UNITS[match[2]!.toLowerCase()] : undefined;
+  const value = match && unit !== undefined ? Number(match[1]) * unit : Number.NaN;
+  if (!Number.isSafeInteger(value) || value < min || value > max) {
+    throw new ConfigError(`${name} must be a size from 1KB to 256MB (a number of bytes, or with KB or MB), got "${raw}"`);
+  }
+  return value;
 }
 
 function readSecret(env: Env, name: string, minLength: number): string | undefined {

@@ -13,7 +13,8 @@ export type ErrorCode =
   | 'STORE_FAILED'
   | 'QUERY_REFUSED'
   | 'RATE_LIMITED'
-  | 'LISTING_FAILED';
+  | 'LISTING_FAILED'
+  | 'RESPONSE_TOO_LARGE';
 
 export class AuditError extends Error {
   readonly code: ErrorCode;
@@ -67,6 +68,24 @@ export class ListingFailedError extends AuditError {
   constructor(message: string) {
     super('LISTING_FAILED', message);
   }
+}
+
+/**
+ * An answer was larger than AUDIT_MAX_RESPONSE_BYTES (counted after decompression), so it was cut
+ * off unread. Never retried: the same request would bring the same answer.
+ */
+export class ResponseTooLargeError extends AuditError {
+  readonly limitBytes: number;
+
+  constructor(route: string, limitBytes: number) {
+    super('RESPONSE_TOO_LARGE', `${route} answered more than ${formatBytes(limitBytes)} (counted after decompression) and was refused; raise AUDIT_MAX_RESPONSE_BYTES if such answers are expected`);
+    this.limitBytes = limitBytes;
+  }
+}
+
+function formatBytes(bytes: number): string {
+  const mib = bytes / 2 ** 20;
+  return Number.isInteger(mib) ? `${mib} MiB` : `${bytes} bytes`;
 }
 
 /** Transient failures outlasted the retry budget; `cause` is the last one. */

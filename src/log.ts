@@ -1,10 +1,12 @@
 /**
  * The root pino logger. JSON lines to stderr (stdout is kept for command output). Redaction is a
  * second line of defence: code never passes a secret to the logger on purpose, but if an object
- * holding one is logged by mistake, these paths are censored.
+ * holding one is logged by mistake, these paths are censored, and every line is masked by value
+ * (mask-secrets.ts) before it is written, so a key inside a message or a URL is caught too.
  */
 import { pino, type Logger } from 'pino';
 import pretty from 'pino-pretty';
+import { maskSecrets } from './mask-secrets.js';
 
 export type { Logger };
 
@@ -44,6 +46,7 @@ export function createLogger(options: LogOptions): Logger {
       level: options.level,
       base: { service: 'flatfile-audit' },
       redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+      hooks: { streamWrite: maskSecrets },
       timestamp: pino.stdTimeFunctions.isoTime,
     },
     options.pretty

@@ -5,7 +5,7 @@ import { listAll } from './list-all.js';
 import { isObject, isoDate, stringList, text } from './parse.js';
 import { rawJson } from './scrub.js';
 
-/** The agents deployed in an environment. Their `source` (code) is not kept. */
+/** The agents deployed in an environment. Their code (`source`, `sourceMap`) is not kept. */
 export async function listAgents(http: FlatfileHttp, environmentId: string, pageSize: number, signal?: AbortSignal): Promise<Listing<AgentRecord>> {
   const items = await listAll(http, { path: '/agents', query: { environmentId }, pageSize, signal });
   return toListing(items, (item) => parseAgent(item, environmentId));
@@ -21,6 +21,6 @@ export function parseAgent(item: unknown, environmentId: string): AgentRecord | 
     slug: text(item.slug),
     topics: stringList(item.topics),
     createdAt: isoDate(item.createdAt),
-    raw: rawJson(item, ['source']),
+    raw: rawJson(item, ['source', 'sourceMap']),
   };
 }

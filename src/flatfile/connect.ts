@@ -10,6 +10,8 @@ export async function connectFlatfile(config: Config, log: Logger, extra: Pick<H
   const http = new FlatfileHttp({
     endpoint: config.api,
     timeoutMs: config.requestTimeoutMs,
+    maxResponseBytes: config.maxResponseBytes,
+    proxy: config.proxy,
     policy: { ...DEFAULT_RETRY_POLICY, maxRetries: config.maxRetries },
     log,
     ...extra,

@@ -56,10 +56,11 @@ export function describeCredential(source: CredentialSource): string {
 async function readTokenFile(path: string): Promise<string> {
   let text: string;
   let mode: number;
+  let owner: number;
   try {
     const file = await open(path, 'r');
     try {
-      mode = (await file.stat()).mode;
+      ({ mode, uid: owner } = await file.stat());
       text = await file.readFile('utf8');
     } finally {
       await file.close();
@@ -68,7 +69,12 @@ async function readTokenFile(path: string): Promise<string> {
     const code = (error as NodeJS.ErrnoException).code ?? 'unreadable';
     throw new ConfigError(`FLATFILE_TOKEN_FILE ${path} cannot be read (${code})`);
   }
-  // A token others can read is a token others can use: refuse it, as ssh does for keys.
+  // A token another user owns can be swapped by them for one of their choosing, and one others
+  // can read is a token others can use: refuse both, as ssh does for keys.
+  const self = process.getuid?.();
+  if (self !== undefined && owner !== self) {
+    throw new ConfigError(`FLATFILE_TOKEN_FILE ${path} belongs to uid ${owner}, not to the user running flatfile-audit (uid ${self}); chown it to that user`);
+  }
   if ((mode & 0o077) !== 0) {
     throw new ConfigError(`FLATFILE_TOKEN_FILE ${path} is readable by group or others (mode ${(mode & 0o777).toString(8)}); run chmod 600 on it`);
   }

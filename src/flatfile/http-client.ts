@@ -4,10 +4,11 @@
  */
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Logger } from '../log.js';
-import { AbortedError, ApiError, NotFoundError, RateLimitedError, RetriesExhaustedError, TokenRejectedError, describeError } from '../errors.js';
+import { AbortedError, ApiError, NotFoundError, RateLimitedError, ResponseTooLargeError, RetriesExhaustedError, TokenRejectedError, describeError } from '../errors.js';
+import type { ProxySettings } from '../proxy-settings.js';
 import { regionAdvice, type ApiEndpoint } from './api-url.js';
 import type { Authenticator } from './credentials.js';
-import { backoffMs, parseRetryAfter, rateLimitDelayMs, ruleFor, type RetryPolicy } from './retry-policy.js';
+import { AUTH_STATUS_RULES, STATUS_RULES, backoffMs, parseRetryAfter, rateLimitDelayMs, ruleFor, type RetryPolicy, type StatusRule } from './retry-policy.js';
 import { ServerClock } from './server-clock.js';
 import { exchange, type HttpAnswer } from './transport.js';
 import type { AccessToken } from './types.js';
@@ -24,7 +25,7 @@ export interface RequestStats {
 
 /** Hooks for metrics; each is called once per event. */
 export interface HttpObserver {
-  response?(route: string, status: number | 'network'): void;
+  response?(route: string, status: number | 'network' | 'too-large'): void;
   retry?(route: string): void;
   rateLimited?(route: string, waitMs: number): void;
 }
@@ -33,6 +34,10 @@ export interface HttpClientOptions {
   /** Where the API is; requests go under its `requestBase` (the base plus /v1). */
   endpoint: ApiEndpoint;
   timeoutMs: number;
+  /** The largest answer accepted, counted after decompression (AUDIT_MAX_RESPONSE_BYTES). */
+  maxResponseBytes: number;
+  /** HTTPS_PROXY / HTTP_PROXY / NO_PROXY; straight connections when absent. */
+  proxy?: ProxySettings | undefined;
   policy: RetryPolicy;
   log: Logger;
   /**
@@ -70,9 +75,9 @@ export class FlatfileHttp {
     return this.request('GET', path, query, undefined, signal);
   }
 
-  /** POST /auth: the legacy client id + secret exchange (sent without a bearer token). */
+  /** POST /auth: the legacy client id + secret exchange (sent without a bearer token), in the SDK's body. */
   async exchange(clientId: string, secret: string, signal?: AbortSignal): Promise<AccessToken> {
-    const body = await this.request('POST', '/auth', {}, { clientId, secret }, signal, false);
+    const body = await this.request('POST', '/auth', {}, { type: 'apiCredentials', clientId, secret }, signal, false, AUTH_STATUS_RULES);
     const answer = body as Partial<AccessToken> | null;
     if (!answer || typeof answer.accessToken !== 'string' || !answer.accessToken) {
       throw new ApiError(200, 'POST /auth answered without an accessToken');
@@ -80,7 +85,15 @@ export class FlatfileHttp {
     return { accessToken: answer.accessToken, expiresIn: String(answer.expiresIn ?? '86400'), expires: String(answer.expires ?? '') };
   }
 
-  private async request(method: string, path: string, query: Query, body: unknown, signal?: AbortSignal, withAuth = true): Promise<unknown> {
+  private async request(
+    method: string,
+    path: string,
+    query: Query,
+    body: unknown,
+    signal?: AbortSignal,
+    withAuth = true,
+    rules: Readonly<Record<number, StatusRule>> = STATUS_RULES,
+  ): Promise<unknown> {
     const { policy, log } = this.options;
     const route = `${method} ${path}`;
     let transientFailures = 0;
@@ -88,7 +101,7 @@ export class FlatfileHttp {
     let renewed = false;
     for (;;) {
       if (signal?.aborted) throw new AbortedError(signal.reason);
-      const attempt = await this.attempt(method, path, query, body, signal, withAuth);
+      const attempt = await this.attempt(method, path, query, body, signal, withAuth, rules);
       switch (attempt.kind) {
         case 'ok':
           this.answered = true;
@@ -134,7 +147,15 @@ export class FlatfileHttp {
     }
   }
 
-  private async attempt(method: string, path: string, query: Query, body: unknown, signal: AbortSignal | undefined, withAuth: boolean): Promise<Attempt> {
+  private async attempt(
+    method: string,
+    path: string,
+    query: Query,
+    body: unknown,
+    signal: AbortSignal | undefined,
+    withAuth: boolean,
+    rules: Readonly<Record<number, StatusRule>>,
+  ): Promise<Attempt> {
     const headers: Record<string, string> = { accept: 'application/json', 'x-disable-hooks': 'true' };
     if (body !== undefined) headers['content-type'] = 'application/json';
     if (withAuth) {
@@ -151,9 +172,15 @@ export class FlatfileHttp {
         headers,
         body: body === undefined ? undefined : JSON.stringify(body),
         signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
+        maxBodyBytes: this.options.maxResponseBytes,
+        proxy: this.options.proxy,
       });
     } catch (error) {
       if (signal?.aborted) throw new AbortedError(signal.reason);
+      if (error instanceof ResponseTooLargeError) {
+        this.count(`${method} ${path}`, 'too-large');
+        return { kind: 'fatal', error };
+      }
       this.count(`${method} ${path}`, 'network');
       const reason = timeout.aborted ? `no answer within ${this.options.timeoutMs} ms` : describeError(error);
       return { kind: 'transient', reason };
@@ -162,7 +189,7 @@ export class FlatfileHttp {
     this.serverClock.observe(answer.header('date'));
     this.count(`${method} ${path}`, status);
     this.options.log.debug({ route: `${method} ${path}`, query, status, bytes: text.length }, 'API answer');
-    const rule = ruleFor(status);
+    const rule = ruleFor(status, rules);
     const retryAfterMs = parseRetryAfter(answer.header('retry-after'));
     switch (rule) {
       case 'ok':
@@ -196,7 +223,7 @@ export class FlatfileHttp {
     return `${regionAdvice(this.options.endpoint)}; otherwise ${remedy ?? 'create a new Personal Access Token and set FLATFILE_TOKEN'}`;
   }
 
-  private count(route: string, status: number | 'network'): void {
+  private count(route: string, status: number | 'network' | 'too-large'): void {
     this.stats.byStatus[status] = (this.stats.byStatus[status] ?? 0) + 1;
     this.options.observer?.response?.(route, status);
   }

@@ -2,7 +2,8 @@
  * Walks a paginated inventory listing (environments, users, spaces, agents) to the end. Only an
  * empty page or the `pagination` object ends it: a short page may just mean the server capped
  * pageSize. A page that brings no id not seen before also ends it, so an API that ignores
- * pageNumber cannot keep us looping.
+ * pageNumber cannot keep us looping; items without an id are kept (the resource parser rejects
+ * them) but are never new, so an API serving them forever cannot either.
  */
 import type { FlatfileHttp, Query } from './http-client.js';
 import { isObject, listData, pageInfo } from './parse.js';
@@ -25,10 +26,12 @@ export async function listAll(http: FlatfileHttp, request: ListRequest): Promise
     let fresh = 0;
     for (const item of page) {
       const id = isObject(item) && typeof item.id === 'string' ? item.id : undefined;
-      if (id !== undefined) {
-        if (seen.has(id)) continue;
-        seen.add(id);
+      if (id === undefined) {
+        items.push(item);
+        continue;
       }
+      if (seen.has(id)) continue;
+      seen.add(id);
       fresh += 1;
       items.push(item);
     }

@@ -20,9 +20,19 @@ export const STATUS_RULES: Readonly<Record<number, StatusRule>> = {
   504: 'retry',
 };
 
-export function ruleFor(status: number): StatusRule | 'ok' {
+/**
+ * POST /auth declares 400 and 404 for credentials it does not accept (its body is a union keyed on
+ * `type`, and an unknown client id is "not found"): there they mean rejected, like a 401.
+ */
+export const AUTH_STATUS_RULES: Readonly<Record<number, StatusRule>> = {
+  ...STATUS_RULES,
+  400: 'token-rejected',
+  404: 'token-rejected',
+};
+
+export function ruleFor(status: number, rules: Readonly<Record<number, StatusRule>> = STATUS_RULES): StatusRule | 'ok' {
   if (status >= 200 && status < 300) return 'ok';
-  return STATUS_RULES[status] ?? (status >= 500 ? 'retry' : 'fail');
+  return rules[status] ?? (status >= 500 ? 'retry' : 'fail');
 }
 
 export interface RetryPolicy {

@@ -100,6 +100,8 @@ export interface Agent {
   isSystem?: boolean;
   /** The agent's code: never stored. */
   source?: string;
+  /** The source map of that code: never stored either. */
+  sourceMap?: string;
   createdAt: string;
   updatedAt: string;
   [extra: string]: unknown;

@@ -151,6 +151,7 @@ export function generateAccount(rng: Rng, size: AccountSize, nowMs: number, hist
         namespace: 'space:portal',
         isSystem: false,
         source: `module.exports = { routeEvent: async (event) => { /* ${slug} */ console.log(event.topic) } }`,
+        sourceMap: `{"version":3,"file":"${slug}.js","sources":["src/${slug}.ts"],"names":[],"mappings":"AAAA"}`,
         createdAt: iso(created),
         updatedAt: iso(updatedAfter(created)),
       });

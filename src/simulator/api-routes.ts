@@ -4,9 +4,14 @@ import { eventsRoute } from './events-route.js';
 import { HttpError, errorReply, paginate, parseFlag, parsePaging, required, type Route, type SimRequest } from './http.js';
 import type { Simulator } from './simulator.js';
 
-/** POST /auth: legacy clientId/secret exchange; the answer is not wrapped in `data`. */
+/**
+ * POST /auth: legacy clientId/secret exchange; the answer is not wrapped in `data`. The body is a
+ * union keyed on `type` ("apiCredentials" or "userCredentials"), so a body without it is a 400.
+ */
 function exchange(sim: Simulator, req: SimRequest) {
   const body = typeof req.body === 'object' && req.body !== null ? (req.body as Record<string, unknown>) : {};
+  if (body.type === 'userCredentials') return errorReply(401, 'invalid email or password', 'authorization');
+  if (body.type !== 'apiCredentials') return errorReply(400, 'type must be "apiCredentials" or "userCredentials"', 'type');
   const token = sim.exchangeCredentials(body.clientId, body.secret);
   if (token === undefined) return errorReply(401, 'invalid clientId or secret', 'authorization');
   return { status: 200, body: token };

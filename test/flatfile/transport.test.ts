@@ -1,8 +1,10 @@
-/** The HTTP transport against a real node:http server: compressed answers, answers cut short, aborts. */
+/** The HTTP transport against a real node:http server: compressed answers, answers cut short, aborts, size caps. */
+import { once } from 'node:events';
 import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { brotliCompressSync, gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
+import { ResponseTooLargeError } from '../../src/errors.js';
 import { exchange } from '../../src/flatfile/transport.js';
 
 const servers: Server[] = [];
@@ -20,7 +22,9 @@ async function serve(handler: RequestListener): Promise<string> {
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }
 
-const get = (url: string, signal = AbortSignal.timeout(5_000)) => exchange({ method: 'GET', url, headers: { accept: 'application/json' }, signal });
+const DEFAULT_CAP = 64 * 2 ** 20;
+const get = (url: string, signal = AbortSignal.timeout(5_000), maxBodyBytes = DEFAULT_CAP) =>
+  exchange({ method: 'GET', url, headers: { accept: 'application/json' }, signal, maxBodyBytes });
 const BODY = JSON.stringify({ data: Array.from({ length: 50 }, (_v, i) => ({ id: `us_evt_${i}`, topic: 'workbook:updated' })) });
 
 describe('exchange', () => {
@@ -73,5 +77,57 @@ describe('exchange', () => {
     });
     for (let i = 0; i < 5; i += 1) await get(url);
     expect(ports.size).toBe(1);
+  });
+});
+
+describe('exchange with a size cap', () => {
+  const CAP = 1 << 20;
+  const capped = (url: string) => get(url, AbortSignal.timeout(30_000), CAP);
+
+  it.each([
+    ['gzip', (bytes: Buffer) => gzipSync(bytes)],
+    ['br', (bytes: Buffer) => brotliCompressSync(bytes)],
+    ['identity', (bytes: Buffer) => bytes],
+  ])('accepts a %s answer of exactly the cap and refuses one byte more, counted after decompression', async (encoding, pack) => {
+    const url = await serve((req, res) => {
+      const size = CAP + (req.url === '/over' ? 1 : 0);
+      const bytes = pack(Buffer.alloc(size, 'a'));
+      res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': encoding });
+      res.end(bytes);
+    });
+    expect((await capped(`${url}/exact`)).text.length).toBe(CAP);
+    const refused = capped(`${url}/over`);
+    await expect(refused).rejects.toBeInstanceOf(ResponseTooLargeError);
+    await expect(refused).rejects.toThrow(`GET /over answered more than 1 MiB (counted after decompression) and was refused; raise AUDIT_MAX_RESPONSE_BYTES if such answers are expected`);
+  });
+
+  it('refuses on the Content-Length alone, without waiting for the body', async () => {
+    let closed: Promise<unknown> | undefined;
+    const url = await serve((_req, res) => {
+      closed = once(res, 'close');
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(CAP + 1) });
+      res.write('{'); // and nothing more: a client that waited for the body would hang here
+    });
+    await expect(capped(url)).rejects.toBeInstanceOf(ResponseTooLargeError);
+    await closed; // the client hung up
+  });
+
+  it('cuts an endless answer off once it passes the cap, and hangs up', async () => {
+    let sent = 0;
+    let closed: Promise<unknown> | undefined;
+    const url = await serve((_req, res) => {
+      closed = once(res, 'close');
+      res.writeHead(200, { 'content-type': 'application/json' });
+      const chunk = Buffer.alloc(64 * 1024, 'a');
+      const pump = (): void => {
+        while (!res.destroyed && res.write(chunk)) sent += chunk.length;
+        if (!res.destroyed) res.once('drain', pump);
+      };
+      pump();
+    });
+    await expect(capped(url)).rejects.toBeInstanceOf(ResponseTooLargeError);
+    await closed;
+    // The server stopped because the client hung up: far less than an endless stream was sent.
+    expect(sent).toBeLessThan(64 * CAP);
   });
 });

@@ -27,7 +27,7 @@ describe('simulator auth', () => {
   });
 
   it('exchanges legacy credentials for an access token that works until it expires', async () => {
-    const res = await call(sim.current.url, '/auth', { method: 'POST', token: null, body: { clientId: 'sim-client', secret: 'sim-secret' } });
+    const res = await call(sim.current.url, '/auth', { method: 'POST', token: null, body: { type: 'apiCredentials', clientId: 'sim-client', secret: 'sim-secret' } });
     expect(res.status).toBe(200);
     expect(res.body).toEqual({
       accessToken: expect.stringMatching(/^sim_at_/),
@@ -46,14 +46,23 @@ describe('simulator auth', () => {
     expect(expired.body.errors[0].message).toBe('token has expired');
   });
 
+  it.each([
+    ['without a type', { clientId: 'sim-client', secret: 'sim-secret' }],
+    ['with an unknown type', { type: 'clientCredentials', clientId: 'sim-client', secret: 'sim-secret' }],
+  ])('answers 400 to a body %s, as the API does for its union of credential kinds', async (_label, body) => {
+    const res = await call(sim.current.url, '/auth', { method: 'POST', token: null, body });
+    expect(res.status).toBe(400);
+    expect(res.body).toEqual({ errors: [{ key: 'type', message: 'type must be "apiCredentials" or "userCredentials"' }] });
+  });
+
   it('rejects wrong legacy credentials with 401', async () => {
-    const res = await call(sim.current.url, '/auth', { method: 'POST', token: null, body: { clientId: 'sim-client', secret: 'wrong' } });
+    const res = await call(sim.current.url, '/auth', { method: 'POST', token: null, body: { type: 'apiCredentials', clientId: 'sim-client', secret: 'wrong' } });
     expect(res.status).toBe(401);
     expect(res.body.errors[0].key).toBe('authorization');
   });
 
   it('revokes an issued access token', async () => {
-    const { body } = await call(sim.current.url, '/auth', { method: 'POST', token: null, body: { clientId: 'sim-client', secret: 'sim-secret' } });
+    const { body } = await call(sim.current.url, '/auth', { method: 'POST', token: null, body: { type: 'apiCredentials', clientId: 'sim-client', secret: 'sim-secret' } });
     sim.current.sim.revokeToken(body.accessToken);
     expect((await call(sim.current.url, '/environments', { token: body.accessToken })).status).toBe(401);
   });
@@ -70,7 +79,7 @@ describe('simulator access token lifetime', () => {
   const sim = useSimulator({ account: { eventsPerEnvironment: 0 }, accessTokenTtlMs: 60_000 });
 
   it('reports the configured TTL as expiresIn seconds', async () => {
-    const res = await call(sim.current.url, '/auth', { method: 'POST', token: null, body: { clientId: 'sim-client', secret: 'sim-secret' } });
+    const res = await call(sim.current.url, '/auth', { method: 'POST', token: null, body: { type: 'apiCredentials', clientId: 'sim-client', secret: 'sim-secret' } });
     expect(res.body.expiresIn).toBe('60');
     sim.current.sim.advanceClock(59_000);
     expect((await call(sim.current.url, '/users', { token: res.body.accessToken })).status).toBe(200);

@@ -90,7 +90,7 @@ describe('simulator faults', () => {
     sim.current.sim.setFaults({ rate429: 1, only: /\/events/ });
     expect((await call(sim.current.url, '/users')).status).toBe(200);
     expect((await raw(eventsUrl())).status).toBe(429);
-    const auth = { method: 'POST', token: null, body: { clientId: 'sim-client', secret: 'sim-secret' } };
+    const auth = { method: 'POST', token: null, body: { type: 'apiCredentials', clientId: 'sim-client', secret: 'sim-secret' } };
     expect((await call(sim.current.url, '/auth', auth)).status).toBe(200);
     sim.current.sim.setFaults({ only: undefined });
     expect((await call(sim.current.url, '/users')).status).toBe(429);
