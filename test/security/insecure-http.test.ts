@@ -43,10 +43,11 @@ describe('assertSecureApiUrl', () => {
     expect(() => assertSecureApiUrl(new URL('http://flatfile.internal/api/v1'), { AUDIT_ALLOW_INSECURE_HTTP: 'maybe' })).toThrow('AUDIT_ALLOW_INSECURE_HTTP must be 1 or 0, got "maybe"');
   });
 
-  it('is applied by loadConfig, with credentials left out of the message', () => {
-    expect(() => loadConfig({ FLATFILE_API_URL: 'http://user:pw-secret@flatfile.internal/api/v1' })).toThrow(
-      'FLATFILE_API_URL uses plain http to flatfile.internal, which would send the token unencrypted; use https://flatfile.internal/api/v1 (or set AUDIT_ALLOW_INSECURE_HTTP=1 if TLS ends in front of it)',
+  it('is applied by loadConfig to the URL in use (Flatfile form: /v1 is added later), and a URL with credentials never shows them', () => {
+    expect(() => loadConfig({ FLATFILE_API_URL: 'http://flatfile.internal/api/v1' })).toThrow(
+      'FLATFILE_API_URL uses plain http to flatfile.internal, which would send the token unencrypted; use https://flatfile.internal/api (or set AUDIT_ALLOW_INSECURE_HTTP=1 if TLS ends in front of it)',
     );
+    expect(() => loadConfig({ FLATFILE_API_URL: 'http://user:pw-secret@flatfile.internal/api/v1' })).toThrow(/^(?!.*pw-secret).*FLATFILE_API_URL must not hold a user name or password/);
   });
 });
 
@@ -70,7 +71,7 @@ describe('the CLI with a plain-http FLATFILE_API_URL', () => {
     const refused = await runCli(['sync', '--once'], env);
     expect(refused.code).toBe(2);
     expect(refused.stderr).toBe(
-      `flatfile-audit: FLATFILE_API_URL uses plain http to 0.0.0.0:${counter.port}, which would send the token unencrypted; use https://0.0.0.0:${counter.port}/api/v1 (or set AUDIT_ALLOW_INSECURE_HTTP=1 if TLS ends in front of it)\n`,
+      `flatfile-audit: FLATFILE_API_URL uses plain http to 0.0.0.0:${counter.port}, which would send the token unencrypted; use https://0.0.0.0:${counter.port}/api (or set AUDIT_ALLOW_INSECURE_HTTP=1 if TLS ends in front of it)\n`,
     );
     expect(counter.connections()).toBe(0);
 
