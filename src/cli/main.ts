@@ -72,7 +72,7 @@ export async function main(argv: string[], ctx: CliContext = processContext()): 
       case 'status': {
         const { values } = parseArgs({ args: rest, options: { json: { type: 'boolean', default: false }, 'no-queue': { type: 'boolean', default: false } }, strict: true });
         const config = loadConfig(ctx.env);
-        const status = readStatus(config.dbPath);
+        const status = readStatus(config.dbPath, { futureDatedAfter: new Date(Date.now() + config.maxClockSkewMs).toISOString() });
         const queue = values['no-queue'] ? undefined : await readQueueStatus(config.worker);
         const api = connectionSummary(config);
         ctx.stdout.write(values.json ? `${JSON.stringify({ ...status, api, queue }, null, 2)}\n` : `${formatStatus(status)}${formatConnection(config)}\n` + (queue ? formatQueueStatus(queue) : ''));

@@ -1,13 +1,13 @@
 /** `flatfile-audit status`: per environment, where its cursor stands, when it last synced, what failed. */
 import { openReadOnly } from '../store/sqlite/open.js';
 import { createStatusReader } from '../store/sqlite/status-reader.js';
-import type { StoreStatus } from '../store/audit-store.js';
+import type { StatusOptions, StoreStatus } from '../store/audit-store.js';
 import { formatTable } from './format.js';
 
-export function readStatus(dbPath: string): StoreStatus {
+export function readStatus(dbPath: string, options: StatusOptions): StoreStatus {
   const db = openReadOnly(dbPath);
   try {
-    return createStatusReader(db)();
+    return createStatusReader(db)(options);
   } finally {
     db.close();
   }
@@ -31,6 +31,9 @@ export function formatStatus(status: StoreStatus): string {
       ? `last run ${run.id} (${run.scope}): ${run.status}, started ${run.startedAt}${run.finishedAt ? `, finished ${run.finishedAt}` : ''}, ${run.newEvents} new events${run.error ? `, error: ${run.error}` : ''}`
       : 'no sync has run yet',
     `stored: ${t.events} events, ${t.rejected} rejected events, ${t.users} users, ${t.guests} guests, ${t.spaces} spaces, ${t.agents} agents`,
+    ...status.futureDated.map(
+      (f) => `warning: ${f.count} event(s) of ${f.environmentId} dated in the future, newest ${f.newestCreatedAt}: stored, but kept out of the cursor (AUDIT_MAX_CLOCK_SKEW); check the API's clock`,
+    ),
     '',
   ].join('\n');
 }

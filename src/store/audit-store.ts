@@ -109,8 +109,21 @@ export interface EnvironmentStatus {
   events: number;
 }
 
+/** Events dated after a moment (the status's now plus AUDIT_MAX_CLOCK_SKEW): an upstream clock gone wrong. */
+export interface FutureDatedEvents {
+  environmentId: string;
+  count: number;
+  newestCreatedAt: string;
+}
+
+export interface StatusOptions {
+  /** Events dated after this ISO time are reported as future-dated. */
+  futureDatedAfter: string;
+}
+
 export interface StoreStatus {
   environments: EnvironmentStatus[];
+  futureDated: FutureDatedEvents[];
   lastRun: { id: number; scope: string; startedAt: string; finishedAt: string | null; status: RunStatus; newEvents: number; error: string | null } | null;
   totals: { events: number; rejected: number; users: number; guests: number; spaces: number; agents: number };
 }
@@ -143,6 +156,6 @@ export interface AuditStore {
   recordEnvironmentError(environmentId: string, message: string, at: string): Promise<void>;
   startRun(run: RunStart): Promise<number>;
   finishRun(runId: number, summary: RunSummary): Promise<void>;
-  status(): Promise<StoreStatus>;
+  status(options: StatusOptions): Promise<StoreStatus>;
   close(): Promise<void>;
 }

@@ -49,7 +49,7 @@ describe('SqliteStore.writePages', () => {
     const again = await store.writePages([page([event(2), event(3)], 3)]);
     expect(first.insertedByEnvironment.get(ENV)).toBe(2);
     expect(again.insertedByEnvironment.get(ENV)).toBe(1);
-    expect((await store.status()).totals.events).toBe(3);
+    expect((await store.status({ futureDatedAfter: '9999-01-01T00:00:00.000Z' })).totals.events).toBe(3);
     await store.close();
   });
 

@@ -7,7 +7,8 @@
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
-import { simulator } from '../helpers/simulator.js';
+import { runCli } from '../helpers/cli.js';
+import { simulator, TEST_PAT } from '../helpers/simulator.js';
 import { LogSink, runSync, storedEventIds } from '../helpers/sync.js';
 import { tempDbPath } from '../helpers/temp.js';
 import { sleep } from '../helpers/wait.js';
@@ -38,6 +39,11 @@ describe('listing guards', () => {
     const stored = new Set(storedEventIds(dbPath));
     expect(added.filter((id) => !stored.has(id))).toEqual([]);
     expect(stored.has('us_evt_from_the_future')).toBe(true);
+
+    // And `status` says so, on its own line.
+    const status = await runCli(['status', '--no-queue'], { AUDIT_DB: dbPath, FLATFILE_TOKEN: TEST_PAT, FLATFILE_API_URL: url });
+    expect(status.code, status.stderr).toBe(0);
+    expect(status.stdout).toContain(`warning: 1 event(s) of ${environmentId} dated in the future, newest 2999-01-01T00:00:00.000Z: stored, but kept out of the cursor (AUDIT_MAX_CLOCK_SKEW)`);
   });
 
   it('an API that ignores pageNumber fails the environment with a clear message, and once it behaves the next run is exact', async () => {

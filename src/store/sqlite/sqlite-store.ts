@@ -4,7 +4,7 @@
  * so the disk works while this thread fetches and parses; everything else runs here.
  */
 import { AuditError } from '../../errors.js';
-import type { AuditStore, InventoryKind, InventorySnapshot, PageWrite, RunStart, RunSummary, WriteResult } from '../audit-store.js';
+import type { AuditStore, StatusOptions, InventoryKind, InventorySnapshot, PageWrite, RunStart, RunSummary, WriteResult } from '../audit-store.js';
 import { createInventoryWriter } from './inventory-writer.js';
 import { openWritable, type OpenOptions, type SqliteDatabase } from './open.js';
 import { PageWriterThread } from './page-writer-thread.js';
@@ -115,8 +115,8 @@ export class SqliteStore implements AuditStore {
     this.guard(() => this.updateRun.run(s.status, s.finishedAt, s.newEvents, s.rejected, s.pages, s.requests, s.environmentsOk, s.environmentsFailed, s.error, JSON.stringify(s.details), runId));
   }
 
-  async status() {
-    return this.readStatus();
+  async status(options: StatusOptions) {
+    return this.readStatus(options);
   }
 
   /** Runs a database operation, turning a failure into one line naming the file and what to check. */

@@ -1,5 +1,5 @@
 /** Read side of the store: one environment's cursor, and the status report ops look at. */
-import type { EnvironmentCursor, EnvironmentStatus, StoreStatus } from '../audit-store.js';
+import type { EnvironmentCursor, EnvironmentStatus, FutureDatedEvents, StatusOptions, StoreStatus } from '../audit-store.js';
 import type { SqliteDatabase } from './open.js';
 
 interface CursorRow {
@@ -47,7 +47,7 @@ function toCursor(row: CursorRow): EnvironmentCursor {
   };
 }
 
-export function createStatusReader(db: SqliteDatabase): () => StoreStatus {
+export function createStatusReader(db: SqliteDatabase): (options: StatusOptions) => StoreStatus {
   const environments = db.prepare<[], EnvironmentStatus>(
     `WITH ids AS (SELECT id FROM environments UNION SELECT environment_id FROM sync_cursors),
           counts AS (SELECT environment_id, COUNT(*) AS n FROM events GROUP BY environment_id)
@@ -72,8 +72,14 @@ export function createStatusReader(db: SqliteDatabase): () => StoreStatus {
             (SELECT COUNT(*) FROM spaces WHERE removed_at IS NULL) AS spaces,
             (SELECT COUNT(*) FROM agents WHERE removed_at IS NULL) AS agents`,
   );
-  return () => ({
+  // Through the created_at index: only the few rows past the cutoff are read.
+  const futureDated = db.prepare<[string], FutureDatedEvents>(
+    `SELECT environment_id AS environmentId, COUNT(*) AS count, MAX(created_at) AS newestCreatedAt
+     FROM events WHERE created_at > ? GROUP BY environment_id ORDER BY environment_id`,
+  );
+  return (options) => ({
     environments: environments.all().map((row) => ({ ...row, listingInProgress: Boolean(row.listingInProgress) })),
+    futureDated: futureDated.all(options.futureDatedAfter),
     lastRun: lastRun.get() ?? null,
     totals: totals.get() as StoreStatus['totals'],
   });
