@@ -32,7 +32,8 @@ export async function runBench(options: BenchOptions, workDir: string, say: (lin
     pageSize: defaults.pageSize,
   };
   const syncEnv: Record<string, string> = options.concurrency === undefined ? {} : { AUDIT_CONCURRENCY: String(options.concurrency) };
-  const inFlight = settings.concurrency * REQUESTS_PER_LISTING;
+  // Requests the sync can keep in flight: one per environment listed at once, and never more environments than there are.
+  const inFlight = Math.min(settings.concurrency, options.environments) * REQUESTS_PER_LISTING;
   const db = (name: string): string => join(workDir, `${name}.db`);
   const drop = (name: string): void => {
     for (const suffix of ['', '-wal', '-shm']) rmSync(`${db(name)}${suffix}`, { force: true });

@@ -11,7 +11,7 @@ export function formatTable(r: BenchResult): string {
   const big = k(r.sizes.big);
   const rows: Array<[string, string, string]> = [
     [`backfill ${small} (${b.environments} env, ${b.latencyMs} ms/request, cap ${r.settings.pageSizeCap})`, `${b.wallS.toFixed(2)} s (fastest of ${b.wallSamplesS.join(', ')}), ${b.eventsPerS.toLocaleString('en')} events/s, ${b.pages} pages, exact: ${b.exact}`, ''],
-    ['network bound', `${b.networkBoundS.toFixed(2)} s (${b.concurrency} requests in flight = ${r.settings.environmentsAtOnce} environments × ${r.settings.requestsPerListing} request each)`, ''],
+    ['network bound', `${b.networkBoundS.toFixed(2)} s (${b.concurrency} requests in flight = ${b.concurrency / r.settings.requestsPerListing} environments at once × ${r.settings.requestsPerListing} request each)`, ''],
     ['disk bound (raw better-sqlite3 loop, 1000-row transactions)', `${b.rawWriteS.toFixed(2)} s (fastest of ${b.rawWriteSamplesS.join(', ')})`, ''],
     ['ratio to bound (wall / max of the two)', `${b.ratioToBound.toFixed(2)} (bound by ${b.boundBy})`, `≤ 1.3: ${mark(b.ratioToBound <= 1.3)}`],
     [`naive baseline ${small}`, `${r.naive.wallS.toFixed(2)} s (fastest of ${r.naive.wallSamplesS.join(', ')}), ${r.naive.eventsPerS.toLocaleString('en')} events/s, exact: ${r.naive.exact}`, ''],
