@@ -6,7 +6,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { chainHash, chainHashV1, chainedValues, linkHash, rowDigest, rowText, type ChainedRow } from '../../src/store/sqlite/event-chain.js';
+import { inventoryChangeHash, inventoryRowDigest, inventoryTableDigest } from '../../src/store/sqlite/inventory-log.js';
 import { chainHashV1 as frozenChainHashV1 } from '../../src/store/sqlite/migrations/0003-event-chain.js';
+import { changeHashV7 as frozenChangeHash, rowDigestV7 as frozenRowDigest } from '../../src/store/sqlite/migrations/0007-inventory-changes.js';
 import { openWritable } from '../../src/store/sqlite/open.js';
 import { tempDbPath } from '../helpers/temp.js';
 
@@ -60,6 +62,49 @@ describe('the event chain hash formats', () => {
     db.close();
     const migrated = openWritable(db.name, { targetVersion: 3 });
     expect(migrated.prepare('SELECT chain_seq, hex(chain_hash) AS hash FROM events').get()).toEqual({ chain_seq: 1, hash: GOLDEN.v1First.toUpperCase() });
+    migrated.close();
+  });
+});
+
+describe('the inventory change log formats', () => {
+  // [id, ...content columns] as SQLite returns them: text, integers and nulls.
+  const ENVIRONMENT = ['us_env_golden', 'us_acc_1', 'Production', 1, '{"id":"us_env_golden"}', '2026-10-01T00:00:00.000Z', null];
+  const USER = ['us_usr_golden', 'zoë@example.com', 'Zoë', '2026-01-01T00:00:00.000Z', null, '{"id":"us_usr_golden"}', '2026-10-01T00:00:00.000Z', '2026-10-05T00:00:00.000Z'];
+  const INVENTORY_GOLDEN = {
+    // SHA-256 of ["environments","us_env_golden","us_acc_1","Production",1,"{\"id\":\"us_env_golden\"}","2026-10-01T00:00:00.000Z",null]
+    environmentDigest: 'bc56dbb5bbf667a7b2363f902ad893eb18a91dd52d73670037a25cf399a79547',
+    userDigest: '41ca557c4003352cff489a339bf14fb740c50d3ea676bb4a0ccc700d720e4479',
+    firstChange: '9f05fd1e6a3f2451540178d05959c0bf10334ff47430aa40c3fb3207a53e12d6',
+    secondChange: '8c8df16e331504b048bcaa00e59182b07892a64ef0e67f1d3e2757b7b6d23b0c',
+    table: '169da62278790bc37ca89465b7b8bc183c6806c0a2037ffbca90349d6993ed33',
+  };
+
+  it('row digests and change hashes, live and frozen in migration 0007 alike', () => {
+    for (const [rowDigestOf, changeHash] of [[inventoryRowDigest, inventoryChangeHash], [frozenRowDigest, frozenChangeHash]] as const) {
+      const environment = rowDigestOf('environments', ENVIRONMENT);
+      const user = rowDigestOf('users', USER);
+      expect([environment.toString('hex'), user.toString('hex')]).toEqual([INVENTORY_GOLDEN.environmentDigest, INVENTORY_GOLDEN.userDigest]);
+      const first = changeHash(null, 'environments', 'us_env_golden', environment, '2026-10-01T00:00:00.000Z');
+      expect(first.toString('hex')).toBe(INVENTORY_GOLDEN.firstChange);
+      expect(changeHash(first, 'users', 'us_usr_golden', user, '2026-10-05T00:00:00.000Z').toString('hex')).toBe(INVENTORY_GOLDEN.secondChange);
+    }
+  });
+
+  it('a table digest: SHA-256 of the row digests in id order, whatever order they come in', () => {
+    const rows = [['us_usr_zz', Buffer.from(INVENTORY_GOLDEN.userDigest, 'hex')], ['us_env_golden', Buffer.from(INVENTORY_GOLDEN.environmentDigest, 'hex')]] as const;
+    expect(inventoryTableDigest(rows).toString('hex')).toBe(INVENTORY_GOLDEN.table);
+  });
+
+  it('migration 0007 logs the rows stored before it to the golden chain', () => {
+    const db = openWritable(tempDbPath(), { targetVersion: 6 });
+    db.prepare(`INSERT INTO environments (id, account_id, name, is_prod, raw, first_synced_at, synced_at, removed_at) VALUES (?, ?, ?, ?, ?, ?, '2026-10-01T00:00:00.000Z', ?)`).run(...ENVIRONMENT);
+    db.prepare(`INSERT INTO users (id, email, name, created_at, last_active_at, raw, first_synced_at, removed_at, synced_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, '2026-10-05T00:00:00.000Z')`).run(...USER);
+    db.close();
+    const migrated = openWritable(db.name, { targetVersion: 7 });
+    expect(migrated.prepare('SELECT seq, kind, id, hex(chain_hash) AS hash FROM inventory_changes ORDER BY seq').all()).toEqual([
+      { seq: 1, kind: 'environments', id: 'us_env_golden', hash: INVENTORY_GOLDEN.firstChange.toUpperCase() },
+      { seq: 2, kind: 'users', id: 'us_usr_golden', hash: INVENTORY_GOLDEN.secondChange.toUpperCase() },
+    ]);
     migrated.close();
   });
 });
