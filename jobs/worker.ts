@@ -9,6 +9,8 @@ import { createHealthCheck } from '../src/ops/health.js';
 import { startOpsServer, type OpsServer } from '../src/ops/http-server.js';
 import { AuditMetrics } from '../src/ops/metrics.js';
 import { openStore } from '../src/store/open-store.js';
+import { openCheckpointWriter, prepareCheckpoints } from '../src/checkpoint/open-checkpoints.js';
+import { runCheckpointTimer } from '../src/checkpoint/checkpoint-timer.js';
 import { processAccountSync } from './account-sync.js';
 import { processDirectorySync } from './directory-sync.js';
 import { processEnvironmentSync } from './environment-sync.js';
@@ -32,8 +34,11 @@ export async function startWorker(config: Config, log: Logger): Promise<RunningW
     }
   };
   try {
+    const checkpointSettings = prepareCheckpoints(config);
     const store = openStore(config);
     cleanups.push(() => store.close());
+    const checkpoints = checkpointSettings && openCheckpointWriter(checkpointSettings, store, log);
+    if (checkpoints) cleanups.push(runCheckpointTimer(checkpoints, log));
     const queueConnection = createRedis(config.worker.redisUrl, log, 'queue');
     cleanups.push(() => queueConnection.quit().catch(() => queueConnection.disconnect()));
     const queue = createQueue(queueConnection, config.worker);
@@ -47,7 +52,7 @@ export async function startWorker(config: Config, log: Logger): Promise<RunningW
     });
 
     const metrics = new AuditMetrics(store, queue);
-    const ctx: JobContext = { config, store, log, metrics, queue, clock: () => new Date() };
+    const ctx: JobContext = { config, store, log, metrics, queue, clock: () => new Date(), checkpoints };
     const workerConnection = createRedis(config.worker.redisUrl, log, 'worker');
     cleanups.push(() => workerConnection.quit().catch(() => workerConnection.disconnect()));
     const worker = new Worker<SyncJobData>(QUEUE_NAME, (job, token, signal) => dispatch(job, token, signal ?? new AbortController().signal, ctx), {

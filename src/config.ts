@@ -30,6 +30,17 @@ export interface Config {
   logLevel: string;
   logPretty: boolean;
   worker: WorkerConfig;
+  checkpoints: CheckpointConfig;
+}
+
+/** Tamper evidence anchored outside the database (src/checkpoint/): all off unless `file` is set. */
+export interface CheckpointConfig {
+  /** AUDIT_CHECKPOINT_FILE: where checkpoints are appended; refused inside the database's directory (checked when opened). */
+  file: string | undefined;
+  /** AUDIT_SIGNING_KEY_FILE: an Ed25519 private key (PEM) that signs each checkpoint. */
+  signingKeyFile: string | undefined;
+  /** AUDIT_CHECKPOINT_URL: each checkpoint is also POSTed here. */
+  url: string | undefined;
 }
 
 /** Settings of the scheduled worker (and of the CLI commands that talk to its queue). */
@@ -87,7 +98,18 @@ export function loadConfig(env: Env = process.env): Config {
       shutdownTimeoutMs: readDuration(env, 'AUDIT_SHUTDOWN_TIMEOUT', '30s', 1),
       jobLockMs: readDuration(env, 'AUDIT_JOB_LOCK', '30s', 1000),
     },
+    checkpoints: readCheckpointConfig(env),
   };
+}
+
+function readCheckpointConfig(env: Env): CheckpointConfig {
+  const file = nonEmpty(env.AUDIT_CHECKPOINT_FILE);
+  const signingKeyFile = nonEmpty(env.AUDIT_SIGNING_KEY_FILE);
+  const url = nonEmpty(env.AUDIT_CHECKPOINT_URL) === undefined ? undefined : readUrl(env, 'AUDIT_CHECKPOINT_URL', '');
+  if (!file && (signingKeyFile || url)) {
+    throw new ConfigError(`${signingKeyFile ? 'AUDIT_SIGNING_KEY_FILE' : 'AUDIT_CHECKPOINT_URL'} needs AUDIT_CHECKPOINT_FILE: checkpoints are chained through that file`);
+  }
+  return { file, signingKeyFile, url };
 }
 
 function readSecret(env: Env, name: string, minLength: number): string | undefined {
