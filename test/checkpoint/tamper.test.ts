@@ -4,7 +4,7 @@
  * sqlite3 tool; `flatfile-audit verify --checkpoints` (the built CLI, a child process) must find each
  * change and name it, where the chain walk alone (plain verify) passes.
  */
-import { copyFileSync, mkdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
@@ -75,6 +75,10 @@ describe('checkpoints anchored outside the database', () => {
     const logged = s.syncLogs.split('\n').filter((l) => l.includes('"audit checkpoint"')).map((l) => JSON.parse(l));
     expect(logged.map((l) => l.level)).toEqual(lines.map(() => 40));
     expect(logged.map((l) => l.checkpoint.signature)).toEqual(lines.map((c) => c.signature));
+    // The private key itself goes nowhere: not into the logs, the checkpoints or the database.
+    const secret = readFileSync(s.env.AUDIT_SIGNING_KEY_FILE!, 'utf8').split('\n')[1]!;
+    expect(secret.length).toBeGreaterThan(40);
+    for (const place of [s.syncLogs, readFileSync(s.checkpoints, 'utf8'), readFileSync(s.dbPath).toString('latin1')]) expect(place).not.toContain(secret);
   });
 
   it('a database checked against an older copy of the checkpoints: changes since are explained by the syncs that made them', async () => {
@@ -172,6 +176,33 @@ describe('checkpoints anchored outside the database', () => {
       expect(result.stderr).toBe(`flatfile-audit: AUDIT_CHECKPOINT_FILE ${file} is inside the database's directory ${join(dir, 'db')}; put it where whoever can rewrite the database cannot (another volume or machine)\n`);
     }
     expect(sim.stats().requests).toBe(0);
+  });
+
+  it('refuses bad checkpoint settings with one line naming the setting, before anything is fetched', async () => {
+    const { url, sim } = await simulator({ account: { environments: 1, eventsPerEnvironment: 5 } });
+    const dir = tempDir();
+    const keys = join(dir, 'keys');
+    expect((await runCli(['keygen', '--out', keys], {})).code).toBe(0);
+    const open = join(dir, 'open.pem');
+    copyFileSync(join(keys, 'signing-key.pem'), open);
+    chmodSync(open, 0o644);
+    const base = { FLATFILE_API_URL: url, FLATFILE_TOKEN: TEST_PAT, AUDIT_DB: join(dir, 'db', 'a.db') };
+    const file = join(dir, 'anchor', 'c.ndjson');
+    const cases: Array<[Record<string, string>, string]> = [
+      [{ AUDIT_SIGNING_KEY_FILE: join(keys, 'signing-key.pem') }, 'AUDIT_SIGNING_KEY_FILE needs AUDIT_CHECKPOINT_FILE: checkpoints are chained through that file'],
+      [{ AUDIT_CHECKPOINT_URL: 'http://127.0.0.1:9/x' }, 'AUDIT_CHECKPOINT_URL needs AUDIT_CHECKPOINT_FILE: checkpoints are chained through that file'],
+      [{ AUDIT_CHECKPOINT_FILE: file, AUDIT_CHECKPOINT_URL: 'ftp://example.com/x' }, 'AUDIT_CHECKPOINT_URL must be an http(s) URL, got "ftp://example.com/x"'],
+      [{ AUDIT_CHECKPOINT_FILE: file, AUDIT_SIGNING_KEY_FILE: open }, `AUDIT_SIGNING_KEY_FILE ${open} is readable by group or others (mode 644); run chmod 600 on it`],
+      [{ AUDIT_CHECKPOINT_FILE: file, AUDIT_SIGNING_KEY_FILE: join(keys, 'missing.pem') }, `AUDIT_SIGNING_KEY_FILE ${join(keys, 'missing.pem')} cannot be read (ENOENT)`],
+    ];
+    for (const [env, message] of cases) {
+      const result = await runCli(['sync', '--once'], { ...base, ...env });
+      expect(result.code, message).toBe(2);
+      expect(result.stderr).toBe(`flatfile-audit: ${message}\n`);
+    }
+    expect(sim.stats().requests).toBe(0);
+    const verifyWithPrivate = await runCli(['verify', '--checkpoints', file, '--public-key', join(keys, 'signing-key.pem')], { AUDIT_DB: base.AUDIT_DB });
+    expect(verifyWithPrivate.code).toBe(2);
   });
 
   it('keygen writes a private key only its owner can read, and never overwrites one', async () => {
