@@ -43,6 +43,20 @@ describe('the inventory change log', () => {
     expect(verify(path).problems).toEqual([]);
   });
 
+  it('logs a row the write moved out of the listing\'s scope too', async () => {
+    const path = tempDbPath();
+    const store = SqliteStore.open(path);
+    const space = (environmentId: string) => ({ id: 'us_sp_1', environmentId, name: 'S', createdAt: null, archivedAt: null, createdByUserId: null, raw: '{}' });
+    await store.writeInventory({ kind: 'spaces', scope: 'us_env_a', records: [space('us_env_a')], seenAt: '2026-11-01T00:00:00.000Z' });
+    await store.writeInventory({ kind: 'spaces', scope: 'us_env_a', records: [space('us_env_b')], seenAt: '2026-11-02T00:00:00.000Z' });
+    await store.close();
+    expect(changes(path).map((c) => [c.kind, c.id, c.seen_at])).toEqual([
+      ['spaces', 'us_sp_1', '2026-11-01T00:00:00.000Z'],
+      ['spaces', 'us_sp_1', '2026-11-02T00:00:00.000Z'],
+    ]);
+    expect(verify(path).problems).toEqual([]);
+  });
+
   it('covers every inventory of a real sync, and later syncs that change rows keep it consistent', async () => {
     const { path, sim, url } = await synced();
     const first = verify(path);

@@ -70,16 +70,22 @@ export function inventoryTableDigest(rows: Iterable<readonly [id: string, digest
   return hash.digest();
 }
 
-/** The rows of one logged table (of one scope, when given) as [id, ...columns]. */
+/**
+ * The rows of one logged table as [id, ...columns]: all of them, or (`scoped`) those of one scope
+ * plus those with the ids given as a JSON array, which a write may have moved out of it.
+ */
 export function selectLoggedRows(db: SqliteDatabase, kind: LoggedKind, scoped: boolean): Database.Statement {
   const spec = LOGGED_TABLES[kind];
-  const where = scoped && spec.scopeColumn ? ` WHERE ${spec.scopeColumn} = ?` : '';
+  const where = scoped && spec.scopeColumn ? ` WHERE ${spec.scopeColumn} = ? OR ${spec.idSql} IN (SELECT value FROM json_each(?))` : '';
   return db.prepare(`SELECT ${spec.idSql} AS id, ${spec.columns.join(', ')} FROM ${spec.table}${where}`).raw(true);
 }
 
 export interface InventoryLog {
-  /** Appends an entry for each row of `kind` in `scope` (every row when null) whose content differs from its latest entry. Call inside the writing transaction. */
-  record(kind: LoggedKind, scope: string | null, seenAt: string): number;
+  /**
+   * Appends an entry for each row of `kind` in `scope` (every row when null) or among `ids` whose
+   * content differs from its latest entry. Call inside the writing transaction.
+   */
+  record(kind: LoggedKind, scope: string | null, ids: readonly string[], seenAt: string): number;
 }
 
 export function createInventoryLog(db: SqliteDatabase): InventoryLog {
@@ -87,19 +93,20 @@ export function createInventoryLog(db: SqliteDatabase): InventoryLog {
   const readLatest = db.prepare<[string, string], Buffer>('SELECT row_digest FROM inventory_changes WHERE kind = ? AND id = ? ORDER BY seq DESC LIMIT 1').pluck();
   const append = db.prepare('INSERT INTO inventory_changes (seq, kind, id, row_digest, seen_at, chain_hash) VALUES (?, ?, ?, ?, ?, ?)');
   const selects = new Map<string, Database.Statement>();
-  const rowsOf = (kind: LoggedKind, scope: string | null): IterableIterator<Value[]> => {
-    const key = `${kind}:${scope !== null}`;
+  const rowsOf = (kind: LoggedKind, scope: string | null, ids: readonly string[]): IterableIterator<Value[]> => {
+    const scoped = scope !== null && LOGGED_TABLES[kind].scopeColumn !== null;
+    const key = `${kind}:${scoped}`;
     let statement = selects.get(key);
-    if (!statement) selects.set(key, (statement = selectLoggedRows(db, kind, scope !== null)));
-    return (scope !== null && LOGGED_TABLES[kind].scopeColumn ? statement.iterate(scope) : statement.iterate()) as IterableIterator<Value[]>;
+    if (!statement) selects.set(key, (statement = selectLoggedRows(db, kind, scoped)));
+    return (scoped ? statement.iterate(scope, JSON.stringify(ids)) : statement.iterate()) as IterableIterator<Value[]>;
   };
   return {
-    record(kind, scope, seenAt) {
+    record(kind, scope, ids, seenAt) {
       const head = readHead.get();
       let seq = head?.seq ?? 0;
       let previous = head?.chain_hash ?? null;
       // Read back from the table rather than taken from the listing: the digest is of what is stored.
-      const changed = [...rowsOf(kind, scope)].flatMap((row) => {
+      const changed = [...rowsOf(kind, scope, ids)].flatMap((row) => {
         const digest = inventoryRowDigest(kind, row);
         const latest = readLatest.get(kind, row[0] as string);
         return latest && latest.equals(digest) ? [] : [[row[0] as string, digest] as const];

@@ -96,9 +96,9 @@ export function createInventoryWriter(db: SqliteDatabase): InventoryWriter {
         }
       }
       markMembershipsRemoved.run(snapshot.seenAt, snapshot.scope, JSON.stringify(seenMemberships));
-      log.record('guest_spaces', snapshot.scope, snapshot.seenAt);
+      log.record('guest_spaces', snapshot.scope, seenMemberships, snapshot.seenAt);
     }
-    log.record(snapshot.kind, spec.scopeColumn ? snapshot.scope : null, snapshot.seenAt);
+    log.record(snapshot.kind, spec.scopeColumn ? snapshot.scope : null, snapshot.records.map((r) => r.id), snapshot.seenAt);
   });
   // IMMEDIATE: take the write lock before reading, so another writing process cannot make the transaction fail with BUSY.
   return ((snapshot) => write.immediate(snapshot)) as InventoryWriter;
