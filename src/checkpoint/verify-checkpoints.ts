@@ -31,7 +31,8 @@ export interface CheckpointReport {
 export interface CheckpointInput {
   db: SqliteDatabase;
   lines: ReadonlyArray<{ line: number; text: string }>;
-  key?: VerifyKey | undefined;
+  /** The public keys the checkpoints may be signed with (several across a key rotation); none: signatures are not checked. */
+  keys?: readonly VerifyKey[];
   /** Today's chain walk over the same database. */
   chain: ChainReport;
 }
@@ -63,7 +64,7 @@ export function verifyCheckpoints(input: CheckpointInput): CheckpointReport {
   }
 
   checkFileChain(valid, find);
-  const signatures = checkSignatures(valid, input.key, find);
+  const signatures = checkSignatures(valid, input.keys ?? [], find);
   checkNothingGoesBack(valid, find);
   checkSchemasRecorded(valid, find);
   checkEvents(input, valid, find, notes);
@@ -90,17 +91,20 @@ function checkFileChain(valid: readonly Valid[], find: Find): void {
   }
 }
 
-function checkSignatures(valid: readonly Valid[], key: VerifyKey | undefined, find: Find): string {
+function checkSignatures(valid: readonly Valid[], keys: readonly VerifyKey[], find: Find): string {
   const signed = valid.filter((v) => v.cp.signature !== undefined).length;
-  if (!key) return signed === 0 ? 'not signed' : `${signed} signed, not checked (give --public-key)`;
+  if (keys.length === 0) return signed === 0 ? 'not signed' : `${signed} signed, not checked (give --public-key)`;
+  const given = keys.map((k) => k.keyId).join(', ');
   let good = 0;
   for (const v of valid) {
+    // keyId only picks the key to try: it is itself signed, so a forged one cannot make a signature hold.
+    const key = keys.find((k) => k.keyId === v.cp.keyId) ?? (v.cp.keyId === undefined && keys.length === 1 ? keys[0] : undefined);
     if (v.cp.signature === undefined) find(where(v), 'is not signed, though a public key was given: written without AUDIT_SIGNING_KEY_FILE, or its signature removed');
-    else if (v.cp.keyId !== undefined && v.cp.keyId !== key.keyId) find(where(v), `was signed by key ${v.cp.keyId}, not by the given public key ${key.keyId}`);
+    else if (!key) find(where(v), `was signed by key ${v.cp.keyId ?? '(unnamed)'}, not by the given public key ${given}`);
     else if (!signatureHolds(signedBytes(v.cp), v.cp.signature, key)) find(where(v), `signature does not verify with public key ${key.keyId}: the line was changed after it was signed`);
     else good += 1;
   }
-  return `${good} of ${valid.length} verified with key ${key.keyId}`;
+  return `${good} of ${valid.length} verified with key ${given}`;
 }
 
 /** Event sequences and counts, inventory rows and the schema version only ever grow from one checkpoint to the next. */

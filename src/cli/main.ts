@@ -27,7 +27,7 @@ usage:
   flatfile-audit status [--json] [--no-queue]
                                         cursor, last sync and last error per environment, and the queue
   flatfile-audit verify [--json]        recompute the events' hash chains: was any row changed or deleted?
-  flatfile-audit verify --checkpoints FILE [--public-key FILE] [--json]
+  flatfile-audit verify --checkpoints FILE [--public-key FILE ...] [--json]
                                         also check the database against the checkpoints kept outside it
   flatfile-audit keygen --out DIR       write an Ed25519 key pair for signing checkpoints
   flatfile-audit demo                   sync the bundled API simulator into ./data/demo.db and show answers
@@ -82,11 +82,11 @@ export async function main(argv: string[], ctx: CliContext = processContext()): 
       case 'verify': {
         const { values } = parseArgs({
           args: rest,
-          options: { json: { type: 'boolean', default: false }, checkpoints: { type: 'string' }, 'public-key': { type: 'string' } },
+          options: { json: { type: 'boolean', default: false }, checkpoints: { type: 'string' }, 'public-key': { type: 'string', multiple: true, default: [] } },
           strict: true,
         });
-        if (values['public-key'] !== undefined && values.checkpoints === undefined) throw new ConfigError('--public-key checks the signatures of --checkpoints FILE: give both');
-        const result = runVerify(loadConfig(ctx.env).dbPath, { checkpoints: values.checkpoints, publicKey: values['public-key'] });
+        if (values['public-key'].length > 0 && values.checkpoints === undefined) throw new ConfigError('--public-key checks the signatures of --checkpoints FILE: give both');
+        const result = runVerify(loadConfig(ctx.env).dbPath, { checkpoints: values.checkpoints, publicKeys: values['public-key'] });
         ctx.stdout.write(values.json ? verifyJson(result) : formatVerify(result));
         return verifyOk(result) ? EXIT.ok : EXIT.failed;
       }

@@ -9,8 +9,8 @@ import { formatTable } from './format.js';
 export interface VerifyOptions {
   /** The checkpoint file (AUDIT_CHECKPOINT_FILE of the syncs), or a copy of it. */
   checkpoints?: string | undefined;
-  /** The public key matching AUDIT_SIGNING_KEY_FILE. */
-  publicKey?: string | undefined;
+  /** The public key(s) matching AUDIT_SIGNING_KEY_FILE (several when the key was rotated). */
+  publicKeys?: readonly string[];
 }
 
 export interface VerifyResult {
@@ -21,13 +21,13 @@ export interface VerifyResult {
 export function runVerify(dbPath: string, options: VerifyOptions = {}): VerifyResult {
   // Arguments first: a wrong path is a usage error (exit 2), before any finding.
   const lines = options.checkpoints === undefined ? undefined : readCheckpointLines(options.checkpoints);
-  const key = options.publicKey === undefined ? undefined : loadVerifyKey(options.publicKey);
+  const keys = (options.publicKeys ?? []).map((path) => loadVerifyKey(path));
   const db = openReadOnly(dbPath);
   try {
     // One read transaction: the chain walk and the checkpoint checks see the same state, whatever a sync commits meanwhile.
     return db.transaction(() => {
       const chain = verifyChains(db);
-      return lines ? { chain, checkpoints: verifyCheckpoints({ db, lines, key, chain }) } : { chain };
+      return lines ? { chain, checkpoints: verifyCheckpoints({ db, lines, keys, chain }) } : { chain };
     })();
   } finally {
     db.close();

@@ -162,6 +162,9 @@ describe('checkpoints anchored outside the database', () => {
     expect(result.code).toBe(1);
     expect(result.stdout).toMatch(/line 1 \(checkpoint 1\): was signed by key ([0-9a-f]{16}), not by the given public key (?!\1)[0-9a-f]{16}/);
     expect(result.stdout).toMatch(/signatures: 0 of \d+ verified with key/);
+    // Across a key rotation, each line is checked with the key it names among those given.
+    const both = await verify(s, ['--checkpoints', s.checkpoints, '--public-key', join(other, 'signing-key.pub.pem'), '--public-key', s.publicKey]);
+    expect(both.code, both.stdout).toBe(0);
   });
 
   it('refuses a checkpoint file inside the database directory, through .. or a symlink, before anything is fetched', async () => {
