@@ -1,8 +1,8 @@
 /** Reads what a checkpoint anchors (see CheckpointState) from the database, in one read transaction's view. */
 import type { CheckpointState } from '../audit-store.js';
+import { currentTables } from './inventory-log.js';
 import type { SqliteDatabase } from './open.js';
-import { schemaDigest, readSchema } from './schema-objects.js';
-import { currentTables } from './verify-inventory.js';
+import { readSchema, schemaDigest } from './schema-objects.js';
 
 export function createCheckpointStateReader(db: SqliteDatabase): () => CheckpointState {
   const heads = db.prepare<[], { environment_id: string; last_seq: number; last_hash: Buffer }>('SELECT environment_id, last_seq, last_hash FROM event_chains ORDER BY environment_id');

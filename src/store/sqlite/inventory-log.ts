@@ -76,8 +76,25 @@ export function inventoryTableDigest(rows: Iterable<readonly [id: string, digest
  */
 export function selectLoggedRows(db: SqliteDatabase, kind: LoggedKind, scoped: boolean): Database.Statement {
   const spec = LOGGED_TABLES[kind];
-  const where = scoped && spec.scopeColumn ? ` WHERE ${spec.scopeColumn} = ? OR ${spec.idSql} IN (SELECT value FROM json_each(?))` : '';
+  const where = scoped && spec.scopeColumn ? ` WHERE ${spec.scopeColumn} = ? OR (${spec.idSql}) IN (SELECT value FROM json_each(?))` : '';
   return db.prepare(`SELECT ${spec.idSql} AS id, ${spec.columns.join(', ')} FROM ${spec.table}${where}`).raw(true);
+}
+
+export interface TableDigest {
+  rows: number;
+  digest: string;
+}
+
+/** Every logged table's current rows, as digests. */
+export function currentTables(db: SqliteDatabase): { tables: Record<LoggedKind, TableDigest>; rows: Array<[LoggedKind, string, Buffer]> } {
+  const rows: Array<[LoggedKind, string, Buffer]> = [];
+  const tables = {} as Record<LoggedKind, TableDigest>;
+  for (const kind of LOGGED_KINDS) {
+    const digests = (selectLoggedRows(db, kind, false).all() as Array<Array<string | number | null>>).map((row) => [row[0] as string, inventoryRowDigest(kind, row)] as const);
+    tables[kind] = { rows: digests.length, digest: inventoryTableDigest(digests).toString('hex') };
+    for (const [id, digest] of digests) rows.push([kind, id, digest]);
+  }
+  return { tables, rows };
 }
 
 export interface InventoryLog {

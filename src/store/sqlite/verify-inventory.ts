@@ -3,7 +3,7 @@
  * and every inventory row must match the latest entry logged for it. A row edited, deleted or
  * inserted outside a sync, or a log entry edited or deleted, is reported by kind and id.
  */
-import { inventoryChangeHash, inventoryRowDigest, inventoryTableDigest, LOGGED_KINDS, selectLoggedRows, type LoggedKind } from './inventory-log.js';
+import { currentTables, inventoryChangeHash, inventoryTableDigest, LOGGED_KINDS, type LoggedKind, type TableDigest } from './inventory-log.js';
 import type { SqliteDatabase } from './open.js';
 
 export type InventoryProblemKind = 'changed' | 'deleted' | 'unlogged' | 'log-changed' | 'log-missing';
@@ -15,11 +15,6 @@ export interface InventoryProblem {
   id: string | null;
   seq: number | null;
   detail: string;
-}
-
-export interface TableDigest {
-  rows: number;
-  digest: string;
 }
 
 export interface InventoryReport {
@@ -87,18 +82,6 @@ export function verifyInventory(db: SqliteDatabase, stateAtSeq?: number): Invent
     problems.push({ table: entry.kind, kind: 'deleted', id: entry.id, seq: entry.seq, detail: `${entry.kind} row ${entry.id} was deleted (a sync only marks rows removed; last logged at change ${entry.seq})` });
   }
   return { logged: true, head: lastHash ? { seq: lastSeq, hash: lastHash.toString('hex') } : null, tables, at, problems };
-}
-
-/** Every logged table's current rows, as digests. */
-export function currentTables(db: SqliteDatabase): { tables: Record<LoggedKind, TableDigest>; rows: Array<[LoggedKind, string, Buffer]> } {
-  const rows: Array<[LoggedKind, string, Buffer]> = [];
-  const tables = {} as Record<LoggedKind, TableDigest>;
-  for (const kind of LOGGED_KINDS) {
-    const digests = (selectLoggedRows(db, kind, false).all() as Array<Array<string | number | null>>).map((row) => [row[0] as string, inventoryRowDigest(kind, row)] as const);
-    tables[kind] = { rows: digests.length, digest: inventoryTableDigest(digests).toString('hex') };
-    for (const [id, digest] of digests) rows.push([kind, id, digest]);
-  }
-  return { tables, rows };
 }
 
 function tablesFromLog(latest: ReadonlyMap<string, Entry>): Record<LoggedKind, TableDigest> {
