@@ -24,7 +24,7 @@ export async function processEnvironmentSync(job: Job<EnvironmentSyncData>, toke
   try {
     const http = await connectFlatfile(ctx.config, log, { onRateLimit: 'throw', observer: ctx.metrics.httpObserver() });
     const report = await syncEnvironmentRun(
-      { http, store: ctx.store, log, clock: ctx.clock, signal },
+      { http, store: ctx.store, log, clock: ctx.clock, signal, checkpoints: ctx.checkpoints },
       { id: environmentId, name: environmentName },
       syncOptionsFrom(ctx.config),
       { trigger, jobId: job.id },

@@ -3,6 +3,7 @@ import type { Config } from '../src/config.js';
 import type { Logger } from '../src/log.js';
 import type { AuditMetrics } from '../src/ops/metrics.js';
 import type { AuditStore } from '../src/store/audit-store.js';
+import type { CheckpointWriter } from '../src/checkpoint/checkpoint-writer.js';
 import type { SyncJobData } from './queue.js';
 
 /** What every job processor is given by the worker process: settings parsed once, and shared resources. */
@@ -13,4 +14,6 @@ export interface JobContext {
   metrics: AuditMetrics;
   queue: Queue<SyncJobData>;
   clock: () => Date;
+  /** Set when AUDIT_CHECKPOINT_FILE is. */
+  checkpoints?: CheckpointWriter | undefined;
 }

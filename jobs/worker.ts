@@ -10,6 +10,8 @@ import { createHealthCheck } from '../src/ops/health.js';
 import { startOpsServer, type OpsServer } from '../src/ops/http-server.js';
 import { AuditMetrics } from '../src/ops/metrics.js';
 import { openStore, openSyncState } from '../src/store/open-store.js';
+import { openCheckpointWriter, prepareCheckpoints } from '../src/checkpoint/open-checkpoints.js';
+import { runCheckpointTimer } from '../src/checkpoint/checkpoint-timer.js';
 import { processAccountSync } from './account-sync.js';
 import { processDirectorySync } from './directory-sync.js';
 import { processEnvironmentSync } from './environment-sync.js';
@@ -37,8 +39,11 @@ export async function startWorker(config: Config, log: Logger): Promise<RunningW
   try {
     const startedAt = Date.now();
     log.info({ api: connectionSummary(config) }, 'worker starting');
+    const checkpointSettings = prepareCheckpoints(config);
     const store = openStore(config);
     cleanups.push(() => store.close());
+    const checkpoints = checkpointSettings && openCheckpointWriter(checkpointSettings, store, log);
+    if (checkpoints) cleanups.push(runCheckpointTimer(checkpoints, log));
     // Health and metrics read through a connection of their own, read-only: never the write lock.
     const syncState = openSyncState(config);
     cleanups.push(async () => syncState.close());
@@ -56,7 +61,7 @@ export async function startWorker(config: Config, log: Logger): Promise<RunningW
     cleanups.push(async () => watchdog.stop());
     // A Redis that comes back empty (no persistence, or a failover) has lost the schedule: check at once.
     queueConnection.on('ready', () => void watchdog.check());
-    const ctx: JobContext = { config, store, log, metrics, queue, clock: () => new Date() };
+    const ctx: JobContext = { config, store, log, metrics, queue, clock: () => new Date(), checkpoints };
     const workerConnection = createRedis(config.worker.redisUrl, log, 'worker');
     cleanups.push(() => workerConnection.quit().catch(() => workerConnection.disconnect()));
     const worker = new Worker<SyncJobData>(QUEUE_NAME, (job, token, signal) => dispatch(job, token, signal ?? new AbortController().signal, ctx), {

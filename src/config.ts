@@ -44,6 +44,17 @@ export interface Config {
   logLevel: string;
   logPretty: boolean;
   worker: WorkerConfig;
+  checkpoints: CheckpointConfig;
+}
+
+/** Tamper evidence anchored outside the database (src/checkpoint/): all off unless `file` is set. */
+export interface CheckpointConfig {
+  /** AUDIT_CHECKPOINT_FILE: where checkpoints are appended; refused inside the database's directory (checked when opened). */
+  file: string | undefined;
+  /** AUDIT_SIGNING_KEY_FILE: an Ed25519 private key (PEM) that signs each checkpoint. */
+  signingKeyFile: string | undefined;
+  /** AUDIT_CHECKPOINT_URL: each checkpoint is also POSTed here. */
+  url: string | undefined;
 }
 
 /** Settings of the scheduled worker (and of the CLI commands that talk to its queue). */
@@ -113,6 +124,7 @@ export function loadConfig(env: Env = process.env): Config {
       staleAfterMs: readStaleAfter(env, 'AUDIT_STALE_AFTER', readCron(env, 'AUDIT_SYNC_CRON', DEFAULT_SYNC_CRON), readTimezone(env, 'AUDIT_SYNC_TZ', DEFAULT_SYNC_TZ)),
       watchdogIntervalMs: readDuration(env, 'AUDIT_WATCHDOG_INTERVAL', '1m', 100),
     },
+    checkpoints: readCheckpointConfig(env),
   };
 }
 
@@ -158,6 +170,29 @@ function readBytes(env: Env, name: string, fallback: number, min: number, max: n
     throw new ConfigError(`${name} must be a size from 1KB to 256MB (a number of bytes, or with KB or MB), got "${raw}"`);
   }
   return value;
+}
+
+/** An http(s) URL setting; the value shown in an error has any credentials masked. */
+function readUrl(env: Env, name: string, fallback: string): string {
+  const value = readString(env, name, fallback);
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    url = undefined;
+  }
+  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) throw new ConfigError(`${name} must be an http(s) URL, got "${redactUrl(value)}"`);
+  return value.replace(/\/+$/, '');
+}
+
+function readCheckpointConfig(env: Env): CheckpointConfig {
+  const file = nonEmpty(env.AUDIT_CHECKPOINT_FILE);
+  const signingKeyFile = nonEmpty(env.AUDIT_SIGNING_KEY_FILE);
+  const url = nonEmpty(env.AUDIT_CHECKPOINT_URL) === undefined ? undefined : readUrl(env, 'AUDIT_CHECKPOINT_URL', '');
+  if (!file && (signingKeyFile || url)) {
+    throw new ConfigError(`${signingKeyFile ? 'AUDIT_SIGNING_KEY_FILE' : 'AUDIT_CHECKPOINT_URL'} needs AUDIT_CHECKPOINT_FILE: checkpoints are chained through that file`);
+  }
+  return { file, signingKeyFile, url };
 }
 
 function readSecret(env: Env, name: string, minLength: number): string | undefined {

@@ -14,7 +14,8 @@ export type ErrorCode =
   | 'QUERY_REFUSED'
   | 'RATE_LIMITED'
   | 'LISTING_FAILED'
-  | 'RESPONSE_TOO_LARGE';
+  | 'RESPONSE_TOO_LARGE'
+  | 'CHECKPOINT_FAILED';
 
 export class AuditError extends Error {
   readonly code: ErrorCode;
@@ -112,6 +113,13 @@ export class RateLimitedError extends AuditError {
 export class AbortedError extends AuditError {
   constructor(reason?: unknown) {
     super('ABORTED', 'sync aborted', { cause: reason });
+  }
+}
+
+/** A checkpoint could not be written to AUDIT_CHECKPOINT_FILE (the sync's own data is unaffected). */
+export class CheckpointError extends AuditError {
+  constructor(message: string, cause?: unknown) {
+    super('CHECKPOINT_FAILED', message, { cause });
   }
 }
 

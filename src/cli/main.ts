@@ -9,7 +9,8 @@ import { runSimulator } from './simulator.js';
 import { formatStatus, readStatus } from './status.js';
 import { connectionSummary, formatConnection } from '../flatfile/connect.js';
 import { syncOnce } from './sync-once.js';
-import { formatVerify, runVerify } from './verify.js';
+import { formatVerify, runVerify, verifyJson, verifyOk } from './verify.js';
+import { runKeygen } from './keygen.js';
 import { syncQueued } from './sync-queued.js';
 import { runWorker } from './worker.js';
 import { formatQueueStatus, readQueueStatus } from './queue-status.js';
@@ -27,6 +28,9 @@ usage:
   flatfile-audit status [--json] [--no-queue]
                                         cursor, last sync and last error per environment, and the queue
   flatfile-audit verify [--json]        recompute the events' hash chains: was any row changed or deleted?
+  flatfile-audit verify --checkpoints FILE [--public-key FILE ...] [--json]
+                                        also check the database against the checkpoints kept outside it
+  flatfile-audit keygen --out DIR       write an Ed25519 key pair for signing checkpoints
   flatfile-audit demo                   sync the bundled API simulator into ./data/demo.db and show answers
   flatfile-audit simulator [--port 8787] [--environments 3] [--events 500] [--seed 1]
                                         serve the bundled Flatfile API simulator
@@ -79,10 +83,20 @@ export async function main(argv: string[], ctx: CliContext = processContext()): 
         return EXIT.ok;
       }
       case 'verify': {
-        const { values } = parseArgs({ args: rest, options: { json: { type: 'boolean', default: false } }, strict: true });
-        const report = runVerify(loadConfig(ctx.env).dbPath);
-        ctx.stdout.write(values.json ? `${JSON.stringify(report, null, 2)}\n` : formatVerify(report));
-        return report.ok ? EXIT.ok : EXIT.failed;
+        const { values } = parseArgs({
+          args: rest,
+          options: { json: { type: 'boolean', default: false }, checkpoints: { type: 'string' }, 'public-key': { type: 'string', multiple: true, default: [] } },
+          strict: true,
+        });
+        if (values['public-key'].length > 0 && values.checkpoints === undefined) throw new ConfigError('--public-key checks the signatures of --checkpoints FILE: give both');
+        const result = runVerify(loadConfig(ctx.env).dbPath, { checkpoints: values.checkpoints, publicKeys: values['public-key'] });
+        ctx.stdout.write(values.json ? verifyJson(result) : formatVerify(result));
+        return verifyOk(result) ? EXIT.ok : EXIT.failed;
+      }
+      case 'keygen': {
+        const { values } = parseArgs({ args: rest, options: { out: { type: 'string' } }, strict: true });
+        if (!values.out) throw new ConfigError('keygen needs --out DIR: where to write signing-key.pem and signing-key.pub.pem');
+        return runKeygen(ctx, values.out);
       }
       case 'demo':
         return await runDemo(ctx, rest);

@@ -2,6 +2,7 @@
 import { loadConfig } from '../config.js';
 import { connectFlatfile, connectionSummary, formatConnection } from '../flatfile/connect.js';
 import { createLogger } from '../log.js';
+import { openCheckpointWriter, prepareCheckpoints } from '../checkpoint/open-checkpoints.js';
 import { openStore } from '../store/open-store.js';
 import { syncAccount, type RunReport } from '../sync/sync-account.js';
 import { syncOptionsFrom } from '../sync/sync-options.js';
@@ -15,14 +16,20 @@ export async function syncOnce(ctx: CliContext): Promise<number> {
   // On a terminal the progress lines say what info logs would; explicit LOG_LEVEL still wins.
   const level = ctx.env.LOG_LEVEL ? config.logLevel : ctx.stderr.isTTY ? 'warn' : config.logLevel;
   const log = createLogger({ level });
+  const checkpointSettings = prepareCheckpoints(config);
   const store = openStore(config);
   let report: RunReport;
   try {
-    const http = await connectFlatfile(config, log);
-    // Logged once the credential has been read, so a bad token file still gets its one-line error alone.
-    log.info({ api: connectionSummary(config) }, 'sync run starting');
-    if (ctx.stderr.isTTY) ctx.stderr.write(`${formatConnection(config)}\n`);
-    report = await syncAccount({ http, store, log, signal: ctx.signal, onProgress: terminalProgress(ctx.stderr) }, syncOptionsFrom(config), 'cli');
+    const checkpoints = checkpointSettings && openCheckpointWriter(checkpointSettings, store, log);
+    try {
+      const http = await connectFlatfile(config, log);
+      // Logged once the credential has been read, so a bad token file still gets its one-line error alone.
+      log.info({ api: connectionSummary(config) }, 'sync run starting');
+      if (ctx.stderr.isTTY) ctx.stderr.write(`${formatConnection(config)}\n`);
+      report = await syncAccount({ http, store, log, signal: ctx.signal, onProgress: terminalProgress(ctx.stderr), checkpoints }, syncOptionsFrom(config), 'cli');
+    } finally {
+      await checkpoints?.close();
+    }
   } finally {
     await store.close();
   }

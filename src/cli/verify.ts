@@ -1,18 +1,51 @@
-/** `flatfile-audit verify`: recomputes the events' hash chains and reports any row changed or deleted after it was stored. */
+/** `flatfile-audit verify`: recomputes the events' hash chains and reports any row changed or deleted after it was stored; with --checkpoints, checks the database against checkpoints kept outside it too. */
+import { readCheckpointLines } from '../checkpoint/checkpoint-file.js';
+import { loadVerifyKey } from '../checkpoint/signing-key.js';
+import { verifyCheckpoints, type CheckpointReport } from '../checkpoint/verify-checkpoints.js';
 import { openReadOnly } from '../store/sqlite/open.js';
 import { verifyChains, type ChainReport } from '../store/sqlite/verify-chain.js';
 import { formatTable } from './format.js';
 
-export function runVerify(dbPath: string): ChainReport {
+export interface VerifyOptions {
+  /** The checkpoint file (AUDIT_CHECKPOINT_FILE of the syncs), or a copy of it. */
+  checkpoints?: string | undefined;
+  /** The public key(s) matching AUDIT_SIGNING_KEY_FILE (several when the key was rotated). */
+  publicKeys?: readonly string[];
+}
+
+export interface VerifyResult {
+  chain: ChainReport;
+  checkpoints?: CheckpointReport;
+}
+
+export function runVerify(dbPath: string, options: VerifyOptions = {}): VerifyResult {
+  // Arguments first: a wrong path is a usage error (exit 2), before any finding.
+  const lines = options.checkpoints === undefined ? undefined : readCheckpointLines(options.checkpoints);
+  const keys = (options.publicKeys ?? []).map((path) => loadVerifyKey(path));
   const db = openReadOnly(dbPath);
   try {
-    return verifyChains(db);
+    // One read transaction: the chain walk and the checkpoint checks see the same state, whatever a sync commits meanwhile.
+    return db.transaction(() => {
+      const chain = verifyChains(db);
+      return lines ? { chain, checkpoints: verifyCheckpoints({ db, lines, keys, chain }) } : { chain };
+    })();
   } finally {
     db.close();
   }
 }
 
-export function formatVerify(report: ChainReport): string {
+export function verifyOk(result: VerifyResult): boolean {
+  return result.chain.ok && (result.checkpoints?.ok ?? true);
+}
+
+/** The JSON form: without checkpoints exactly the chain report, as before they existed; with them, `ok` covers both. */
+export function verifyJson(result: VerifyResult): string {
+  const json = result.checkpoints ? { ...result.chain, ok: verifyOk(result), chainOk: result.chain.ok, checkpoints: result.checkpoints } : result.chain;
+  return `${JSON.stringify(json, null, 2)}\n`;
+}
+
+export function formatVerify(result: VerifyResult): string {
+  const { chain: report, checkpoints } = result;
   const lines = [
     formatTable(report.environments.map((e) => ({ environment: e.environmentId, rows: e.rows, 'chain head': e.headSeq === null ? '' : `${e.headSeq} ${e.headHash}` }))).trimEnd(),
   ];
@@ -22,5 +55,19 @@ export function formatVerify(report: ChainReport): string {
     lines.push(formatTable(report.problems.map((p) => ({ environment: p.environmentId, problem: p.kind, seq: p.seq ?? '', event: p.eventId ?? '', detail: p.detail }))).trimEnd());
     lines.push(`TAMPERED: ${report.problemCount} problem(s) in ${report.rows} events${report.problemCount > report.problems.length ? ` (first ${report.problems.length} shown)` : ''}`);
   }
+  if (checkpoints) lines.push(formatCheckpoints(checkpoints));
   return `${lines.join('\n')}\n`;
+}
+
+function formatCheckpoints(report: CheckpointReport): string {
+  const lines = [`checkpoints: ${report.checkpoints}${report.last ? `, the last (${report.last.seq}) at ${report.last.at}` : ''}; signatures: ${report.signatures}`];
+  for (const note of report.notes) lines.push(`note: ${note}`);
+  if (report.ok) {
+    lines.push(`ok: the database matches its ${report.checkpoints} checkpoint(s)`);
+  } else {
+    // One line each, in full: the message is the evidence, and a table would cut it short.
+    for (const f of report.findings) lines.push(`- ${f.subject}: ${f.detail}`);
+    lines.push(`TAMPERED: ${report.findings.length} finding(s) against the checkpoints`);
+  }
+  return lines.join('\n');
 }

@@ -128,6 +128,19 @@ export interface StoreStatus {
   totals: { events: number; rejected: number; users: number; guests: number; spaces: number; agents: number };
 }
 
+/**
+ * What a checkpoint anchors outside the file (see src/checkpoint/): every environment's chain head
+ * and event count, the inventories' digests and change-log head, and the schema.
+ */
+export interface CheckpointState {
+  environments: Record<string, { seq: number; hash: string; events: number }>;
+  inventory: {
+    changes: { seq: number; hash: string } | null;
+    tables: Record<string, { rows: number; digest: string }>;
+  };
+  schema: { version: number; digest: string };
+}
+
 export interface AuditStore {
   readCursor(environmentId: string): Promise<EnvironmentCursor | undefined>;
   /** Every environment's cursor (cheap: no event counts), for metrics. */
@@ -150,6 +163,12 @@ export interface AuditStore {
   writeInventory<K extends InventoryKind>(snapshot: InventorySnapshot<K>): Promise<void>;
   /** Where an environment's tamper-evidence chain ends (null before its first event), for logs that anchor it. */
   chainHead(environmentId: string): Promise<{ seq: number; hash: string } | null>;
+  /**
+   * Optional: reads the CheckpointState and runs `record` with it while holding the store's write
+   * lock, so that no write lands between the state read and what `record` does with it, and the
+   * checkpoints of several processes sharing the store are recorded in the order of their states.
+   */
+  checkpoint?<T>(record: (state: CheckpointState) => T): Promise<T>;
   /** Throws unless the store can take a write now (health checks). */
   checkWritable(): Promise<void>;
   /** Notes a failed environment sync on its cursor, leaving its data and position alone. */

@@ -8,6 +8,7 @@ import pLimit from 'p-limit';
 import type { FlatfileHttp } from '../flatfile/http-client.js';
 import { AbortedError, describeError, toError } from '../errors.js';
 import type { Logger } from '../log.js';
+import type { CheckpointWriter } from '../checkpoint/checkpoint-writer.js';
 import type { AuditStore, RunStatus } from '../store/audit-store.js';
 import { BatchWriter } from './batch-writer.js';
 import type { SyncOptions } from './sync-options.js';
@@ -22,6 +23,8 @@ export interface SyncDeps {
   /** Cancels the run (shutdown); requests under way are aborted. */
   signal?: AbortSignal;
   onProgress?: (progress: SyncProgress) => void;
+  /** Appends a checkpoint after each environment (AUDIT_CHECKPOINT_FILE). */
+  checkpoints?: Pick<CheckpointWriter, 'append'> | undefined;
 }
 
 export type SyncProgress =
@@ -73,7 +76,7 @@ export async function syncAccount(deps: SyncDeps, options: SyncOptions, trigger 
           try {
             const report = await syncEnvironment(
               {
-                http, store, writer, clock, signal: cancel.signal,
+                http, store, writer, clock, signal: cancel.signal, checkpoints: deps.checkpoints,
                 log: log.child({ envId: environment.id }),
                 onPage: (environmentId, pages) => deps.onProgress?.({ kind: 'page', environmentId, pages }),
               },

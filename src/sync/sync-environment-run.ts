@@ -4,6 +4,7 @@
  */
 import type { FlatfileHttp } from '../flatfile/http-client.js';
 import type { Logger } from '../log.js';
+import type { CheckpointWriter } from '../checkpoint/checkpoint-writer.js';
 import type { AuditStore } from '../store/audit-store.js';
 import { BatchWriter } from './batch-writer.js';
 import { recordRun } from './record-run.js';
@@ -16,6 +17,7 @@ export interface EnvironmentRunDeps {
   log: Logger;
   clock?: () => Date;
   signal: AbortSignal;
+  checkpoints?: Pick<CheckpointWriter, 'append'> | undefined;
 }
 
 export interface EnvironmentRun {

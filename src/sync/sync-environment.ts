@@ -12,6 +12,7 @@ import { listSpaces } from '../flatfile/spaces.js';
 import { describeError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { EnvironmentRecord } from '../records.js';
+import type { CheckpointWriter } from '../checkpoint/checkpoint-writer.js';
 import type { AuditStore, InventoryKind, InventoryRecords } from '../store/audit-store.js';
 import type { BatchWriter } from './batch-writer.js';
 import { isEnvironmentScoped } from './errors.js';
@@ -27,6 +28,8 @@ export interface EnvironmentDeps {
   clock: () => Date;
   signal: AbortSignal;
   onPage?: (environmentId: string, pagesDone: number) => void;
+  /** Appends a checkpoint after the environment is synced (AUDIT_CHECKPOINT_FILE). */
+  checkpoints?: Pick<CheckpointWriter, 'append'> | undefined;
 }
 
 export interface EnvironmentReport {
@@ -112,6 +115,15 @@ export async function syncEnvironment(deps: EnvironmentDeps, environment: Pick<E
   // Logged so that the tamper-evidence chain is anchored outside the database (see RELIABILITY.md).
   const head = await store.chainHead(environment.id);
   if (head) log.info({ chainSeq: head.seq, chainHead: head.hash }, 'audit chain head');
+  if (deps.checkpoints) {
+    // The data is stored either way; a checkpoint that could not be written fails the environment so that it is retried and seen.
+    try {
+      await deps.checkpoints.append('sync');
+    } catch (error) {
+      report.errors.push(`checkpoint: ${describeError(error)}`);
+      log.error({ err: error }, 'could not write the audit checkpoint');
+    }
+  }
   report.durationMs = Date.now() - started;
   if (report.errors.length > 0) {
     report.status = 'failed';

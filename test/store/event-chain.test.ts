@@ -82,6 +82,13 @@ describe('the event hash chain', () => {
     expect(report.problems[0]).toMatchObject({ kind, seq });
   });
 
+  it('walks each chain in sequence order, not rowid order: a row moved to the end of the table unchanged still verifies', async () => {
+    const path = await storeWithEvents();
+    tamper(path, "CREATE TEMP TABLE moved AS SELECT * FROM events WHERE id = 'us_evt_us_env_a_3'; DELETE FROM events WHERE id = 'us_evt_us_env_a_3'; INSERT INTO events SELECT * FROM moved;");
+    expect(readDb(path, (db) => db.prepare('SELECT id FROM events ORDER BY rowid DESC LIMIT 1').pluck().get())).toBe('us_evt_us_env_a_3');
+    expect(verify(path)).toMatchObject({ ok: true, rows: 11, problemCount: 0 });
+  });
+
   it('flatfile-audit verify exits 0 when intact and 1 with the problem when not', async () => {
     const path = await storeWithEvents();
     const clean = await runCli(['verify'], { AUDIT_DB: path });

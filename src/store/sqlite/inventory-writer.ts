@@ -1,10 +1,13 @@
 /**
  * Upserts a complete inventory listing. Rows of the listing's scope that the listing no longer
  * holds are marked `removed_at` (never deleted: the audit trail still needs their names); rows
- * that come back are marked present again. Table layouts are data, one entry per kind.
+ * that come back are marked present again. Table layouts are data, one entry per kind. Each change
+ * is logged in the same transaction (inventory-log.ts), so verify can tell a sync's changes from
+ * edits made behind its back.
  */
 import type Database from 'better-sqlite3';
 import type { InventoryKind, InventoryRecords, InventorySnapshot } from '../audit-store.js';
+import { createInventoryLog } from './inventory-log.js';
 import type { SqliteDatabase } from './open.js';
 
 type Value = string | number | null;
@@ -74,6 +77,8 @@ export function createInventoryWriter(db: SqliteDatabase): InventoryWriter {
        AND guest_id || ' ' || space_id NOT IN (SELECT value FROM json_each(?))`,
   );
 
+  const log = createInventoryLog(db);
+
   const write = db.transaction(<K extends InventoryKind>(snapshot: InventorySnapshot<K>) => {
     const spec = SPECS[snapshot.kind] as TableSpec<K>;
     const { upsert, markRemoved } = prepared(snapshot.kind);
@@ -91,7 +96,9 @@ export function createInventoryWriter(db: SqliteDatabase): InventoryWriter {
         }
       }
       markMembershipsRemoved.run(snapshot.seenAt, snapshot.scope, JSON.stringify(seenMemberships));
+      log.record('guest_spaces', snapshot.scope, seenMemberships, snapshot.seenAt);
     }
+    log.record(snapshot.kind, spec.scopeColumn ? snapshot.scope : null, snapshot.records.map((r) => r.id), snapshot.seenAt);
   });
   // IMMEDIATE: take the write lock before reading, so another writing process cannot make the transaction fail with BUSY.
   return ((snapshot) => write.immediate(snapshot)) as InventoryWriter;

@@ -4,7 +4,8 @@
  * so the disk works while this thread fetches and parses; everything else runs here.
  */
 import { AuditError } from '../../errors.js';
-import type { AuditStore, StatusOptions, InventoryKind, InventorySnapshot, PageWrite, RunStart, RunSummary, WriteResult } from '../audit-store.js';
+import type { AuditStore, CheckpointState, StatusOptions, InventoryKind, InventorySnapshot, PageWrite, RunStart, RunSummary, WriteResult } from '../audit-store.js';
+import { createCheckpointStateReader } from './checkpoint-state.js';
 import { createInventoryWriter } from './inventory-writer.js';
 import { openWritable, type OpenOptions, type SqliteDatabase } from './open.js';
 import { PageWriterThread } from './page-writer-thread.js';
@@ -18,6 +19,7 @@ export class SqliteStore implements AuditStore {
   private readonly readStatus;
   private readonly recordError;
   private readonly readChainHead;
+  private readonly readCheckpointState;
   private readonly startRunTx;
   private readonly updateRun;
   private closed = false;
@@ -42,6 +44,7 @@ export class SqliteStore implements AuditStore {
        ON CONFLICT (environment_id) DO UPDATE SET last_error = excluded.last_error, last_error_at = excluded.last_error_at, updated_at = excluded.updated_at`,
     );
     this.readChainHead = db.prepare<[string], { last_seq: number; last_hash: Buffer }>('SELECT last_seq, last_hash FROM event_chains WHERE environment_id = ?');
+    this.readCheckpointState = createCheckpointStateReader(db);
     const insertRun = db.prepare(`INSERT INTO sync_runs (trigger, started_at, scope, job_id, status) VALUES (?, ?, ?, ?, 'running')`);
     // Only one sync of a scope runs at a time (the CLI, or the worker's deduplicated jobs), so a
     // run of this scope still marked 'running' belongs to a process that died: close it.
@@ -104,6 +107,11 @@ export class SqliteStore implements AuditStore {
   async chainHead(environmentId: string) {
     const row = this.readChainHead.get(environmentId);
     return row ? { seq: row.last_seq, hash: row.last_hash.toString('hex') } : null;
+  }
+
+  async checkpoint<T>(record: (state: CheckpointState) => T): Promise<T> {
+    // IMMEDIATE: the write lock is held from the state read until `record` returns (see AuditStore.checkpoint).
+    return this.guard(() => this.db.transaction(() => record(this.readCheckpointState())).immediate());
   }
 
   async checkWritable(): Promise<void> {

@@ -1,6 +1,7 @@
 /**
- * Recomputes every environment's event chain (see event-chain.ts) in one pass over the table,
- * and reports each row changed, deleted or added outside the sync since it was stored.
+ * Recomputes every environment's event chain (see event-chain.ts) in one pass over the table, in
+ * (environment, sequence) order, and reports each row changed, deleted or added outside the sync
+ * since it was stored.
  */
 import { chainHash, chainHashV1, type ChainedRow } from './event-chain.js';
 import type { SqliteDatabase } from './open.js';
@@ -44,7 +45,9 @@ export function verifyChains(db: SqliteDatabase, limit = 50): ChainReport {
   }>;
   const headOf = new Map(heads.map((h) => [h.environment_id, h]));
   let rows = 0;
-  for (const row of db.prepare('SELECT * FROM events ORDER BY rowid').iterate() as IterableIterator<Row>) {
+  // In each environment's chain order: rowid order is only the order rows were inserted in, which a
+  // deleted and re-inserted row (or a VACUUM) changes without changing the chain.
+  for (const row of db.prepare('SELECT * FROM events ORDER BY environment_id, chain_seq').iterate() as IterableIterator<Row>) {
     rows += 1;
     const env = state.get(row.environment_id) ?? { rows: 0, lastSeq: 0, lastHash: null };
     state.set(row.environment_id, env);
@@ -54,7 +57,7 @@ export function verifyChains(db: SqliteDatabase, limit = 50): ChainReport {
       continue;
     }
     if (row.chain_seq <= env.lastSeq) {
-      report({ environmentId: row.environment_id, kind: 'out-of-order', seq: row.chain_seq, eventId: row.id, detail: `sequence ${row.chain_seq} after ${env.lastSeq}` });
+      report({ environmentId: row.environment_id, kind: 'out-of-order', seq: row.chain_seq, eventId: row.id, detail: `sequence ${row.chain_seq} appears more than once` });
     } else if (row.chain_seq > env.lastSeq + 1) {
       report({ environmentId: row.environment_id, kind: 'missing', seq: env.lastSeq + 1, eventId: null, detail: `rows ${env.lastSeq + 1}..${row.chain_seq - 1} were deleted` });
     }

@@ -3,8 +3,25 @@
  * form (chainHashV1; version 5 moved on to the current one). Rows stored before this version are
  * chained here, in the order they were stored.
  */
+import { createHash } from 'node:crypto';
 import type { SqliteDatabase } from '../open.js';
-import { chainHashV1, type ChainedRow } from '../event-chain.js';
+
+// A frozen copy of the hash this migration shipped with (event-chain.ts chainHashV1 at version 3),
+// so that changing the live chain code can never change what this migration writes. The golden
+// test (test/store/hash-golden.test.ts) pins both to the same bytes.
+const CHAINED_COLUMNS = [
+  'id', 'environment_id', 'created_at', 'topic', 'domain', 'actor_id', 'space_id', 'workbook_id',
+  'sheet_id', 'job_id', 'acknowledged_at', 'deleted_at', 'ingested_at', 'raw',
+] as const;
+
+type ChainedRow = Record<(typeof CHAINED_COLUMNS)[number], string | null> & { environment_id: string };
+
+/** SHA-256(previous hash ‖ JSON array of the row's columns in CHAINED_COLUMNS order). */
+export function chainHashV1(previous: Buffer | null, row: ChainedRow): Buffer {
+  const hash = createHash('sha256');
+  if (previous) hash.update(previous);
+  return hash.update(JSON.stringify(CHAINED_COLUMNS.map((column) => row[column]))).digest();
+}
 
 export const sql = `
 ALTER TABLE events ADD COLUMN chain_seq INTEGER;

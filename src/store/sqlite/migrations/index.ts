@@ -7,6 +7,8 @@ import { sql as runScope } from './0002-run-scope.js';
 import { run as chainExisting, sql as eventChain } from './0003-event-chain.js';
 import { sql as pageFill } from './0004-page-fill.js';
 import { sql as chainDigests } from './0005-chain-digests.js';
+import { sql as chainOrder } from './0006-chain-order.js';
+import { run as logInventory, sql as inventoryChanges } from './0007-inventory-changes.js';
 import type { SqliteDatabase } from '../open.js';
 
 export interface Migration {
@@ -23,6 +25,8 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 3, name: 'event-chain', sql: eventChain, run: chainExisting },
   { version: 4, name: 'page-fill', sql: pageFill },
   { version: 5, name: 'chain-digests', sql: chainDigests },
+  { version: 6, name: 'chain-order', sql: chainOrder },
+  { version: 7, name: 'inventory-changes', sql: inventoryChanges, run: logInventory },
 ];
 
 export const LATEST_VERSION = MIGRATIONS.length;
