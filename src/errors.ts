@@ -12,6 +12,7 @@ export type ErrorCode =
   | 'ABORTED'
   | 'STORE_FAILED'
   | 'QUERY_REFUSED'
+  | 'QUERY_TIMEOUT'
   | 'RATE_LIMITED';
 
 export class AuditError extends Error {
@@ -82,6 +83,13 @@ export class RateLimitedError extends AuditError {
 export class AbortedError extends AuditError {
   constructor(reason?: unknown) {
     super('ABORTED', 'sync aborted', { cause: reason });
+  }
+}
+
+/** A `query` ran past its --timeout and was stopped (the rows read so far were printed). */
+export class QueryTimeoutError extends AuditError {
+  constructor(message: string) {
+    super('QUERY_TIMEOUT', message);
   }
 }
 

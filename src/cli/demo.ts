@@ -4,11 +4,12 @@
  * path as a real sync, and prints a few audit answers.
  */
 import { rmSync } from 'node:fs';
+import { Writable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import { COOKBOOK } from '../cookbook.js';
 import { startSimulator } from '../simulator/index.js';
 import { EXIT, type CliContext } from './context.js';
-import { runQuery } from './query.js';
+import { DEFAULT_MAX_ROWS, runQuery } from './query.js';
 import { syncOnce } from './sync-once.js';
 
 const DEMO_QUERIES = ['last-24h', 'per-environment', 'agents-deployed', 'spaces-per-environment', 'guest-access', 'unresolved-actors'];
@@ -36,7 +37,7 @@ export async function runDemo(ctx: CliContext, args: string[]): Promise<number> 
     if (code !== EXIT.ok) return code;
     for (const name of DEMO_QUERIES) {
       const query = COOKBOOK.find((q) => q.name === name)!;
-      const output = runQuery(dbPath, query.sql, 'table').split('\n');
+      const output = (await queryText(dbPath, query.sql, ctx.stderr)).split('\n');
       const shown = output.length > 14 ? [...output.slice(0, 12), `... ${output.at(-2)}`] : output;
       ctx.stdout.write(`\n## ${query.question}\n${shown.join('\n').trimEnd()}\n`);
     }
@@ -49,4 +50,17 @@ export async function runDemo(ctx: CliContext, args: string[]): Promise<number> 
   } finally {
     await simulator.close();
   }
+}
+
+/** The cookbook query's table, as text. */
+async function queryText(dbPath: string, sql: string, stderr: NodeJS.WritableStream): Promise<string> {
+  let text = '';
+  const stdout = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      text += chunk.toString();
+      done();
+    },
+  });
+  await runQuery({ dbPath, sql, format: 'table', maxRows: DEFAULT_MAX_ROWS, timeoutMs: 60_000 }, { stdout, stderr });
+  return text;
 }
