@@ -1,14 +1,15 @@
 /**
  * `flatfile-audit demo`: the first thing a newcomer runs. Starts the bundled API simulator with a
  * small account whose history ends now, syncs it into a fresh demo database through the same code
- * path as a real sync, and prints a few audit answers.
+ * path as a real sync, and prints a few audit answers. It replaces only a database it made itself
+ * (see demo-database.ts).
  */
-import { rmSync } from 'node:fs';
 import { Writable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import { COOKBOOK } from '../cookbook.js';
 import { startSimulator } from '../simulator/index.js';
 import { EXIT, type CliContext } from './context.js';
+import { clearDemoDatabase, createDemoDatabase } from './demo-database.js';
 import { DEFAULT_MAX_ROWS, runQuery } from './query.js';
 import { syncOnce } from './sync-once.js';
 
@@ -17,7 +18,9 @@ const DEMO_QUERIES = ['last-24h', 'per-environment', 'agents-deployed', 'spaces-
 export async function runDemo(ctx: CliContext, args: string[]): Promise<number> {
   const { values } = parseArgs({ args, options: { db: { type: 'string', default: './data/demo.db' } }, strict: true });
   const dbPath = values.db;
-  for (const suffix of ['', '-wal', '-shm']) rmSync(`${dbPath}${suffix}`, { force: true });
+  clearDemoDatabase(dbPath);
+  // Marked before the sync, so a demo interrupted halfway still leaves a file the next demo may replace.
+  createDemoDatabase(dbPath);
 
   const pat = 'sk_demo_personal_access_token';
   const simulator = await startSimulator({ seed: 7, now: new Date(), historyDays: 7, pats: [pat] });
