@@ -52,7 +52,8 @@ process.on('message', (request: QueryRequest) => {
     wake?.();
   } else {
     startWatchdog(request.job.killAt);
-    void run(request.job).finally(() => process.disconnect());
+    // Disconnecting lets this process end once the database is closed.
+    void run(request.job).finally(() => process.connected && process.disconnect());
   }
 });
 

@@ -97,7 +97,7 @@ export async function runQuery(options: QueryOptions, out: QueryOutput): Promise
   // Messages are handled one after another: a chunk is written before the next is looked at.
   let chain = Promise.resolve();
   child.on('message', (reply: QueryReply) => (chain = chain.then(() => handle(reply))));
-  child.on('error', (error) => settle(new AuditError('QUERY_REFUSED', `cannot start the query process: ${error.message}`, { cause: error })));
+  child.on('error', (error) => settle(new Error(`cannot run the query process: ${error.message}`, { cause: error })));
   const timedOut = () => new QueryTimeoutError(`query stopped: it ran past --timeout ${durationText(options.timeoutMs)} (${rows} row${rows === 1 ? '' : 's'} printed); narrow it with WHERE or LIMIT, or allow more with --timeout`);
   void closed.then(() =>
     (chain = chain.then(() => {
