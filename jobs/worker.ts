@@ -90,6 +90,7 @@ export async function startWorker(config: Config, log: Logger): Promise<RunningW
         host: config.worker.httpHost,
         port: config.worker.httpPort,
         dashboardPassword: config.worker.dashboardPassword,
+        allowedHosts: config.worker.httpAllowedHosts,
         queue,
         metrics,
         health: createHealthCheck(

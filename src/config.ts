@@ -13,6 +13,7 @@ export const TOKEN_VARIABLES = ['FLATFILE_TOKEN', 'FLATFILE_BEARER_TOKEN', 'FLAT
 export type TokenVariable = (typeof TOKEN_VARIABLES)[number];
 import { readProxySettings, type ProxySettings } from './proxy-settings.js';
 import { assertSecureApiUrl } from './secure-api-url.js';
+import { normalizeHostName } from './host-name.js';
 
 export type CredentialSource =
   | { kind: 'token'; token: string; variable: TokenVariable }
@@ -71,6 +72,8 @@ export interface WorkerConfig {
   /** Port of /healthz, /metrics and the queue dashboard; undefined turns the server off. */
   httpPort: number | undefined;
   httpHost: string;
+  /** Names the ops port answers to besides localhost and IP addresses (the Host header; DNS rebinding). */
+  httpAllowedHosts: string[];
   /** Unlocks the queue dashboard (basic auth with any user name, or a bearer token); required off loopback. */
   dashboardPassword: string | undefined;
   shutdownTimeoutMs: number;
@@ -118,6 +121,7 @@ export function loadConfig(env: Env = process.env): Config {
       jobAttempts: readInt(env, 'AUDIT_JOB_ATTEMPTS', 5, 1, 100),
       httpPort: env.AUDIT_HTTP_PORT?.trim() ? readInt(env, 'AUDIT_HTTP_PORT', 0, 0, 65535) : undefined,
       httpHost: readString(env, 'AUDIT_HTTP_HOST', '127.0.0.1'),
+      httpAllowedHosts: readHostNames(env, 'AUDIT_HTTP_ALLOWED_HOSTS'),
       dashboardPassword: readSecret(env, 'AUDIT_DASHBOARD_PASSWORD', 12),
       shutdownTimeoutMs: readDuration(env, 'AUDIT_SHUTDOWN_TIMEOUT', '30s', 1),
       jobLockMs: readDuration(env, 'AUDIT_JOB_LOCK', '30s', 1000),
@@ -200,6 +204,20 @@ function readSecret(env: Env, name: string, minLength: number): string | undefin
   if (raw === undefined) return undefined;
   if (raw.length < minLength) throw new ConfigError(`${name} must be at least ${minLength} characters long`);
   return raw;
+}
+
+function readHostNames(env: Env, name: string): string[] {
+  const raw = nonEmpty(env[name]);
+  if (raw === undefined) return [];
+  return raw
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean)
+    .map((entry) => {
+      const host = normalizeHostName(entry);
+      if (host === undefined) throw new ConfigError(`${name} must list host names separated by commas (no ports, no schemes), got "${entry}"`);
+      return host;
+    });
 }
 
 function readRedisUrl(env: Env, name: string, fallback: string): string {

@@ -15,7 +15,8 @@ export type ErrorCode =
   | 'RATE_LIMITED'
   | 'LISTING_FAILED'
   | 'RESPONSE_TOO_LARGE'
-  | 'CHECKPOINT_FAILED';
+  | 'CHECKPOINT_FAILED'
+  | 'QUERY_TIMEOUT';
 
 export class AuditError extends Error {
   readonly code: ErrorCode;
@@ -120,6 +121,13 @@ export class AbortedError extends AuditError {
 export class CheckpointError extends AuditError {
   constructor(message: string, cause?: unknown) {
     super('CHECKPOINT_FAILED', message, { cause });
+  }
+}
+
+/** A `query` ran past its --timeout and was stopped (the rows read so far were printed). */
+export class QueryTimeoutError extends AuditError {
+  constructor(message: string) {
+    super('QUERY_TIMEOUT', message);
   }
 }
 

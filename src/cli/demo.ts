@@ -1,14 +1,16 @@
 /**
  * `flatfile-audit demo`: the first thing a newcomer runs. Starts the bundled API simulator with a
  * small account whose history ends now, syncs it into a fresh demo database through the same code
- * path as a real sync, and prints a few audit answers.
+ * path as a real sync, and prints a few audit answers. It replaces only a database it made itself
+ * (see demo-database.ts).
  */
-import { rmSync } from 'node:fs';
+import { Writable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import { COOKBOOK } from '../cookbook.js';
 import { startSimulator } from '../simulator/index.js';
 import { EXIT, type CliContext } from './context.js';
-import { runQuery } from './query.js';
+import { clearDemoDatabase, createDemoDatabase } from './demo-database.js';
+import { DEFAULT_MAX_ROWS, runQuery } from './query.js';
 import { syncOnce } from './sync-once.js';
 
 const DEMO_QUERIES = ['last-24h', 'per-environment', 'agents-deployed', 'spaces-per-environment', 'guest-access', 'unresolved-actors'];
@@ -16,7 +18,9 @@ const DEMO_QUERIES = ['last-24h', 'per-environment', 'agents-deployed', 'spaces-
 export async function runDemo(ctx: CliContext, args: string[]): Promise<number> {
   const { values } = parseArgs({ args, options: { db: { type: 'string', default: './data/demo.db' } }, strict: true });
   const dbPath = values.db;
-  for (const suffix of ['', '-wal', '-shm']) rmSync(`${dbPath}${suffix}`, { force: true });
+  clearDemoDatabase(dbPath);
+  // Marked before the sync, so a demo interrupted halfway still leaves a file the next demo may replace.
+  createDemoDatabase(dbPath);
 
   const pat = 'sk_demo_personal_access_token';
   const simulator = await startSimulator({ seed: 7, now: new Date(), historyDays: 7, pats: [pat] });
@@ -40,7 +44,7 @@ export async function runDemo(ctx: CliContext, args: string[]): Promise<number> 
     if (code !== EXIT.ok) return code;
     for (const name of DEMO_QUERIES) {
       const query = COOKBOOK.find((q) => q.name === name)!;
-      const output = runQuery(dbPath, query.sql, 'table').split('\n');
+      const output = (await queryText(dbPath, query.sql, ctx.stderr)).split('\n');
       const shown = output.length > 14 ? [...output.slice(0, 12), `... ${output.at(-2)}`] : output;
       ctx.stdout.write(`\n## ${query.question}\n${shown.join('\n').trimEnd()}\n`);
     }
@@ -53,4 +57,17 @@ export async function runDemo(ctx: CliContext, args: string[]): Promise<number> 
   } finally {
     await simulator.close();
   }
+}
+
+/** The cookbook query's table, as text. */
+async function queryText(dbPath: string, sql: string, stderr: NodeJS.WritableStream): Promise<string> {
+  let text = '';
+  const stdout = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      text += chunk.toString();
+      done();
+    },
+  });
+  await runQuery({ dbPath, sql, format: 'table', maxRows: DEFAULT_MAX_ROWS, timeoutMs: 60_000 }, { stdout, stderr });
+  return text;
 }

@@ -4,7 +4,8 @@ import { AuditError, ConfigError, describeError } from '../errors.js';
 import { loadConfig } from '../config.js';
 import { EXIT, type CliContext } from './context.js';
 import { runDemo } from './demo.js';
-import { runQuery } from './query.js';
+import { DEFAULT_MAX_ROWS, DEFAULT_QUERY_TIMEOUT, runQuery } from './query.js';
+import { escapeControl, terminalSafeJson } from './safe-text.js';
 import { runSimulator } from './simulator.js';
 import { formatStatus, readStatus } from './status.js';
 import { connectionSummary, formatConnection } from '../flatfile/connect.js';
@@ -23,7 +24,7 @@ usage:
   flatfile-audit sync [--no-wait] [--timeout 1h]
                                         ask the workers for an account sync now, and follow it
   flatfile-audit sync --once            sync every environment once, straight into the database (no Redis)
-  flatfile-audit query "<SQL>" [--json | --csv] [--param name=value ...]
+  flatfile-audit query "<SQL>" [--json | --csv] [--param name=value ...] [--max-rows 10000 | --all] [--timeout 60s]
                                         run a read-only query against the audit database
   flatfile-audit status [--json] [--no-queue]
                                         cursor, last sync and last error per environment, and the queue
@@ -64,13 +65,19 @@ export async function main(argv: string[], ctx: CliContext = processContext()): 
             json: { type: 'boolean', default: false },
             csv: { type: 'boolean', default: false },
             param: { type: 'string', multiple: true, default: [] },
+            'max-rows': { type: 'string' },
+            all: { type: 'boolean', default: false },
+            timeout: { type: 'string', default: DEFAULT_QUERY_TIMEOUT },
           },
           allowPositionals: true,
           strict: true,
         });
         if (positionals.length !== 1) throw new ConfigError('query takes one SQL statement in quotes, e.g. flatfile-audit query "SELECT count(*) FROM events"');
         const format = values.json ? 'json' : values.csv ? 'csv' : 'table';
-        ctx.stdout.write(runQuery(loadConfig(ctx.env).dbPath, positionals[0]!, format, parseParams(values.param)));
+        const timeoutMs = parseDuration(values.timeout);
+        if (!timeoutMs) throw new ConfigError(`--timeout must be a duration like 60s or 10m, got "${values.timeout}"`);
+        const maxRows = parseMaxRows(values.all, values['max-rows']);
+        await runQuery({ dbPath: loadConfig(ctx.env).dbPath, sql: positionals[0]!, format, params: parseParams(values.param), maxRows, timeoutMs }, ctx);
         return EXIT.ok;
       }
       case 'status': {
@@ -79,7 +86,7 @@ export async function main(argv: string[], ctx: CliContext = processContext()): 
         const status = readStatus(config.dbPath, { futureDatedAfter: new Date(Date.now() + config.maxClockSkewMs).toISOString() });
         const queue = values['no-queue'] ? undefined : await readQueueStatus(config.worker);
         const api = connectionSummary(config);
-        ctx.stdout.write(values.json ? `${JSON.stringify({ ...status, api, queue }, null, 2)}\n` : `${formatStatus(status)}${formatConnection(config)}\n` + (queue ? formatQueueStatus(queue) : ''));
+        ctx.stdout.write(values.json ? `${terminalSafeJson(JSON.stringify({ ...status, api, queue }, null, 2))}\n` : `${formatStatus(status)}${formatConnection(config)}\n` + (queue ? formatQueueStatus(queue) : ''));
         return EXIT.ok;
       }
       case 'verify': {
@@ -90,7 +97,7 @@ export async function main(argv: string[], ctx: CliContext = processContext()): 
         });
         if (values['public-key'].length > 0 && values.checkpoints === undefined) throw new ConfigError('--public-key checks the signatures of --checkpoints FILE: give both');
         const result = runVerify(loadConfig(ctx.env).dbPath, { checkpoints: values.checkpoints, publicKeys: values['public-key'] });
-        ctx.stdout.write(values.json ? verifyJson(result) : formatVerify(result));
+        ctx.stdout.write(values.json ? terminalSafeJson(verifyJson(result)) : formatVerify(result));
         return verifyOk(result) ? EXIT.ok : EXIT.failed;
       }
       case 'keygen': {
@@ -112,7 +119,8 @@ export async function main(argv: string[], ctx: CliContext = processContext()): 
         throw new ConfigError(`unknown command "${command}"; run flatfile-audit --help`);
     }
   } catch (error) {
-    ctx.stderr.write(`flatfile-audit: ${describeError(error)}\n`);
+    // Error messages can quote what the API or the database held: one line, nothing a terminal acts on.
+    ctx.stderr.write(`flatfile-audit: ${escapeControl(describeError(error))}\n`);
     if (error instanceof ConfigError || String((error as { code?: unknown }).code).startsWith('ERR_PARSE_ARGS')) return EXIT.usage;
     if (error instanceof AuditError && error.code === 'TOKEN_REJECTED') return EXIT.tokenRejected;
     if (error instanceof AuditError && error.code === 'QUERY_REFUSED') return EXIT.usage;
@@ -129,6 +137,15 @@ function parseParams(pairs: string[]): Record<string, string> {
     params[pair.slice(0, at)] = pair.slice(at + 1);
   }
   return params;
+}
+
+/** --max-rows N (default 10000) or --all (null: every row). */
+function parseMaxRows(all: boolean, text: string | undefined): number | null {
+  if (all && text !== undefined) throw new ConfigError('give either --all or --max-rows, not both');
+  if (all) return null;
+  if (text === undefined) return DEFAULT_MAX_ROWS;
+  if (!/^\d+$/.test(text.trim()) || Number(text) < 1) throw new ConfigError(`--max-rows must be a whole number of at least 1, got "${text}"`);
+  return Number(text);
 }
 
 /** The real process: its streams, its environment, and a signal that SIGINT/SIGTERM abort. */

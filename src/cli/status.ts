@@ -3,6 +3,7 @@ import { openReadOnly } from '../store/sqlite/open.js';
 import { createStatusReader } from '../store/sqlite/status-reader.js';
 import type { StatusOptions, StoreStatus } from '../store/audit-store.js';
 import { formatTable } from './format.js';
+import { escapeControl } from './safe-text.js';
 
 export function readStatus(dbPath: string, options: StatusOptions): StoreStatus {
   const db = openReadOnly(dbPath);
@@ -28,11 +29,12 @@ export function formatStatus(status: StoreStatus): string {
   return [
     formatTable(rows).trimEnd(),
     run
-      ? `last run ${run.id} (${run.scope}): ${run.status}, started ${run.startedAt}${run.finishedAt ? `, finished ${run.finishedAt}` : ''}, ${run.newEvents} new events${run.error ? `, error: ${run.error}` : ''}`
+      ? // The table escapes its own cells; this line carries stored text (the run's error) too.
+        escapeControl(`last run ${run.id} (${run.scope}): ${run.status}, started ${run.startedAt}${run.finishedAt ? `, finished ${run.finishedAt}` : ''}, ${run.newEvents} new events${run.error ? `, error: ${run.error}` : ''}`)
       : 'no sync has run yet',
     `stored: ${t.events} events, ${t.rejected} rejected events, ${t.users} users, ${t.guests} guests, ${t.spaces} spaces, ${t.agents} agents`,
     ...status.futureDated.map(
-      (f) => `warning: ${f.count} event(s) of ${f.environmentId} dated in the future, newest ${f.newestCreatedAt}: stored, but kept out of the cursor (AUDIT_MAX_CLOCK_SKEW); check the API's clock`,
+      (f) => escapeControl(`warning: ${f.count} event(s) of ${f.environmentId} dated in the future, newest ${f.newestCreatedAt}: stored, but kept out of the cursor (AUDIT_MAX_CLOCK_SKEW); check the API's clock`),
     ),
     '',
   ].join('\n');

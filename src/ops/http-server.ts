@@ -15,11 +15,14 @@ import type { Logger } from '../log.js';
 import type { AuditMetrics } from './metrics.js';
 import { dashboardAccess } from './dashboard-guard.js';
 import type { HealthCheck } from './health.js';
+import { hostCheck } from './host-check.js';
 
 export interface OpsServerOptions {
   host: string;
   port: number;
   dashboardPassword: string | undefined;
+  /** Host header names accepted besides localhost and address literals (AUDIT_HTTP_ALLOWED_HOSTS). */
+  allowedHosts: readonly string[];
   queue: Queue;
   metrics: AuditMetrics;
   health: HealthCheck;
@@ -36,6 +39,7 @@ export const DASHBOARD_PATH = '/queues';
 export async function startOpsServer(options: OpsServerOptions): Promise<OpsServer> {
   const app = express();
   app.disable('x-powered-by');
+  app.use(hostCheck(options.allowedHosts));
 
   app.get('/healthz', async (_req, res) => {
     res.set('Cache-Control', 'no-store');
