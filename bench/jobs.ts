@@ -35,7 +35,21 @@ export interface RawWriteJob {
   dbPath: string;
 }
 
-export type Job = SyncJob | NaiveJob | StoreWriteJob | RawWriteJob;
+/** Our HTTP client fetching and parsing every events page as the sync would, storing nothing: the measured network bound. */
+export interface FetchOnlyJob {
+  kind: 'fetch-only';
+  url: string;
+  token: string;
+  env: Record<string, string>;
+}
+
+export interface FetchOnlyResult {
+  seconds: number;
+  pages: number;
+  events: number;
+}
+
+export type Job = SyncJob | NaiveJob | StoreWriteJob | RawWriteJob | FetchOnlyJob;
 
 export interface SyncResult {
   status: string;
@@ -68,6 +82,7 @@ export interface JobResults {
   naive: SyncResult;
   'store-write': WriteTiming;
   'raw-write': WriteTiming;
+  'fetch-only': FetchOnlyResult;
 }
 
 export type ResultOf<J extends Job> = JobResults[J['kind']] & ProcessFigures;

@@ -33,6 +33,10 @@ export interface BenchResult {
     networkBoundS: number;
     rawWriteS: number;
     ratioToBound: number;
+    /** Fastest fetch-only run over the same pages and concurrency, in the same rounds (optional: older results lack it). */
+    measuredNetworkS?: number;
+    fetchOnlySamplesS?: number[];
+    ratioToMeasuredBound?: number;
     eventsPerS: number;
     exact: boolean;
     requests: number;

@@ -62,6 +62,7 @@ export async function runBench(options: BenchOptions, workDir: string, say: (lin
     // machine hits them alike; each figure is the fastest of its rounds (the least disturbed).
     const backfills: Array<ResultOf<SyncJob>> = [];
     const rawS: number[] = [];
+    const fetchS: number[] = [];
     const naives: Array<ResultOf<SyncJob>> = [];
     let backfillExact = true;
     let naiveExact = true;
@@ -74,6 +75,11 @@ export async function runBench(options: BenchOptions, workDir: string, say: (lin
       backfills.push(backfill);
       backfillExact &&= exact;
       say(`  ${backfill.events} events in ${backfill.wallS.toFixed(2)} s, exact: ${exact}`);
+
+      say('  fetch-only client over the same pages (the measured network bound) ...');
+      const fetched = await runJob({ kind: 'fetch-only', url: sim.url, token: TOKEN, env: syncEnv });
+      fetchS.push(fetched.seconds);
+      say(`  ${fetched.pages} pages in ${fetched.seconds.toFixed(2)} s`);
 
       say('  raw better-sqlite3 loop on the same rows ...');
       rawS.push(await rawWriteSeconds());
@@ -121,7 +127,7 @@ export async function runBench(options: BenchOptions, workDir: string, say: (lin
     say(`incremental: ${options.newEvents} new events on top of ${truth.length} ...`);
     const incremental = await incrementalRun(sim, options.newEvents, () => sync(sim, 'backfill'), db('backfill'));
     say(`  ${incremental.requests} requests, ${incremental.wallS.toFixed(2)} s, exact: ${incremental.exact}`);
-    small = { truth: truth.length, backfill, backfills, backfillExact, rawS, naive, naives, naiveExact, storeS, pairedRawS, storage, faulted, faultsExact, incremental };
+    small = { truth: truth.length, backfill, backfills, backfillExact, rawS, fetchS, naive, naives, naiveExact, storeS, pairedRawS, storage, faulted, faultsExact, incremental };
   } finally {
     await sim.close();
   }
@@ -152,6 +158,8 @@ export async function runBench(options: BenchOptions, workDir: string, say: (lin
   const storeBestS = Math.min(...small.storeS);
   const pairedRawBestS = Math.min(...small.pairedRawS);
   const networkBoundS = networkBound(small.backfill.pages);
+  // Measured in the same rounds as the backfill: the fastest fetch-only run.
+  const measuredNetworkS = Math.min(...small.fetchS);
   const eventsPerS = small.backfill.events / small.backfill.wallS;
   const naivePerS = small.naive.events / small.naive.wallS;
   return {
@@ -178,6 +186,9 @@ export async function runBench(options: BenchOptions, workDir: string, say: (lin
       networkBoundS: round(networkBoundS, 3),
       rawWriteS: round(rawWriteS, 3),
       ratioToBound: round(small.backfill.wallS / Math.max(networkBoundS, rawWriteS), 3),
+      measuredNetworkS: round(measuredNetworkS, 3),
+      fetchOnlySamplesS: small.fetchS.map((s) => round(s, 3)),
+      ratioToMeasuredBound: round(small.backfill.wallS / Math.max(measuredNetworkS, rawWriteS), 3),
       eventsPerS: Math.round(eventsPerS),
       exact: small.backfillExact,
       requests: small.backfill.requests,
