@@ -3,7 +3,23 @@
  * brackets. Shared by the setting (AUDIT_HTTP_ALLOWED_HOSTS, read in config.ts) and the check of
  * each request's Host header (src/ops/host-check.ts), so both sides mean the same thing.
  */
-import { isIP } from 'node:net';
+import { BlockList, isIP } from 'node:net';
+
+const LOOPBACK = new BlockList();
+LOOPBACK.addSubnet('127.0.0.0', 8, 'ipv4');
+LOOPBACK.addAddress('::1', 'ipv6');
+
+/**
+ * This machine: `localhost` and its subdomains (RFC 6761), 127.0.0.0/8 and ::1 (IPv4-mapped forms
+ * included), bracketed or not. The one rule for every place that treats this machine apart (plain
+ * http to the API, the proxy bypass, the dashboard without a password).
+ */
+export function isLoopbackHost(host: string): boolean {
+  const bare = (host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host).toLowerCase();
+  if (bare === 'localhost' || bare.endsWith('.localhost')) return true;
+  const family = isIP(bare);
+  return family !== 0 && LOOPBACK.check(bare, family === 4 ? 'ipv4' : 'ipv6');
+}
 
 /** A host name or address in its compared form; undefined when it is not one. */
 export function normalizeHostName(text: string): string | undefined {

@@ -11,6 +11,7 @@
  */
 import { BlockList, isIP } from 'node:net';
 import { ConfigError } from './errors.js';
+import { isLoopbackHost } from './host-name.js';
 
 export interface ProxySettings {
   /** Proxy for https targets (reached with CONNECT), or undefined. */
@@ -34,9 +35,6 @@ type Env = Record<string, string | undefined>;
 
 export const NO_PROXY_SETTINGS: ProxySettings = { https: undefined, http: undefined, noProxy: { all: false, rules: [] } };
 
-const LOOPBACK = new BlockList();
-LOOPBACK.addSubnet('127.0.0.0', 8, 'ipv4');
-LOOPBACK.addAddress('::1', 'ipv6');
 
 /** Reads the proxy variables; throws ConfigError for a proxy URL that cannot be used. */
 export function readProxySettings(env: Env): ProxySettings {
@@ -52,7 +50,7 @@ export function proxyFor(target: URL, settings: ProxySettings): URL | undefined 
   const proxy = target.protocol === 'https:' ? settings.https : target.protocol === 'http:' ? settings.http : undefined;
   if (proxy === undefined) return undefined;
   const host = bareHost(target.hostname);
-  if (isLoopback(host)) return undefined;
+  if (isLoopbackHost(host)) return undefined;
   return bypasses(settings.noProxy, host, effectivePort(target)) ? undefined : proxy;
 }
 
@@ -73,13 +71,6 @@ export function effectivePort(url: URL): number {
   return url.protocol === 'https:' ? 443 : 80;
 }
 
-/** localhost, 127.0.0.0/8 or ::1 (IPv4-mapped forms included). */
-export function isLoopback(host: string): boolean {
-  const bare = bareHost(host).toLowerCase();
-  if (bare === 'localhost') return true;
-  const family = isIP(bare);
-  return family !== 0 && LOOPBACK.check(bare, family === 4 ? 'ipv4' : 'ipv6');
-}
 
 export function parseNoProxy(text: string): NoProxy {
   const noProxy: NoProxy = { all: false, rules: [] };

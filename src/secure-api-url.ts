@@ -4,14 +4,14 @@
  * AUDIT_ALLOW_INSECURE_HTTP=1 (a TLS-terminating sidecar, a test rig).
  */
 import { ConfigError } from './errors.js';
-import { isLoopback } from './proxy-settings.js';
+import { isLoopbackHost } from './host-name.js';
 
 type Env = Record<string, string | undefined>;
 
 /** Throws ConfigError for an http:// URL to another host, unless insecure http is allowed. */
 export function assertSecureApiUrl(url: URL, env: Env): void {
   if (url.protocol !== 'http:') return;
-  if (isLoopback(url.hostname) || insecureHttpAllowed(env)) return;
+  if (isLoopbackHost(url.hostname) || insecureHttpAllowed(env)) return;
   const secure = new URL(url.href);
   secure.protocol = 'https:';
   secure.username = '';

@@ -4,6 +4,7 @@
  * and the client adds `/v1`, as the official SDK does; FLATFILE_REGION names a regional host. This
  * is the one place that parses FLATFILE_API_URL and the one place that adds the version.
  */
+import { isLoopbackHost } from '../host-name.js';
 import { ConfigError } from '../errors.js';
 
 export const REGIONS = ['us', 'uk', 'eu', 'au', 'ca'] as const;
@@ -105,11 +106,6 @@ export function parseApiUrl(raw: string): URL {
   return url;
 }
 
-/** True for localhost and the loopback addresses (127.0.0.0/8, ::1). */
-export function isLoopbackHost(hostname: string): boolean {
-  const host = hostname.toLowerCase().replace(/^\[|\]$/g, '');
-  return host === 'localhost' || host.endsWith('.localhost') || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
-}
 
 /** One line for people: the URL requests go to, and why that one. */
 export function describeEndpoint(e: ApiEndpoint): string {

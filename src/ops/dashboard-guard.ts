@@ -4,6 +4,7 @@
  * slows down guessing (login-limiter.ts) and allows those actions; without one it is read-only,
  * and only served on a loopback address.
  */
+import { isLoopbackHost } from '../host-name.js';
 import { timingSafeEqual } from 'node:crypto';
 import type { RequestHandler } from 'express';
 import { createLoginLimiter, type LoginLimiter } from './login-limiter.js';
@@ -15,13 +16,9 @@ export interface DashboardAccess {
   guard: RequestHandler;
 }
 
-export function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
-}
-
 export function dashboardAccess(host: string, password: string | undefined, limiter: LoginLimiter = createLoginLimiter()): DashboardAccess {
   if (password) return { enabled: true, readOnly: false, guard: requirePassword(password, limiter) };
-  if (isLoopback(host)) return { enabled: true, readOnly: true, guard: readOnly };
+  if (isLoopbackHost(host)) return { enabled: true, readOnly: true, guard: readOnly };
   return {
     enabled: false,
     readOnly: true,

@@ -1,7 +1,8 @@
 /** FLATFILE_API_URL and FLATFILE_REGION in every form Flatfile users have them, and the bad ones. */
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/errors.js';
-import { REGIONS, describeEndpoint, isLoopbackHost, regionAdvice, resolveApiEndpoint } from '../../src/flatfile/api-url.js';
+import { REGIONS, describeEndpoint, regionAdvice, resolveApiEndpoint } from '../../src/flatfile/api-url.js';
+import { isLoopbackHost } from '../../src/host-name.js';
 
 describe('resolveApiEndpoint', () => {
   it.each([
