@@ -15,11 +15,27 @@ export interface ListRequest {
   signal?: AbortSignal | undefined;
 }
 
-/** Every item of the listing, in the order served; duplicates across pages are kept once. */
+/** Times a listing is read again because it changed while it was paged, before the last read is taken as it is. */
+const MAX_READS = 3;
+
+/**
+ * Every item of the listing, in the order served; duplicates across pages are kept once. An item
+ * removed while the listing is paged shifts the later ones back, so one of them can fall between two
+ * pages and be taken for removed; when the API's `totalCount` changes between pages the listing is
+ * read again from the start (a few times at most).
+ */
 export async function listAll(http: FlatfileHttp, request: ListRequest): Promise<unknown[]> {
+  for (let read = 1; ; read += 1) {
+    const { items, changed } = await readOnce(http, request);
+    if (!changed || read >= MAX_READS) return items;
+  }
+}
+
+async function readOnce(http: FlatfileHttp, request: ListRequest): Promise<{ items: unknown[]; changed: boolean }> {
   const items: unknown[] = [];
   const seen = new Set<string>();
   const route = `GET ${request.path}`;
+  const totals = new Set<number>();
   for (let pageNumber = 1; ; pageNumber += 1) {
     const body = await http.get(request.path, { ...request.query, pageSize: request.pageSize, pageNumber }, request.signal);
     const page = listData(body, route);
@@ -36,6 +52,7 @@ export async function listAll(http: FlatfileHttp, request: ListRequest): Promise
       items.push(item);
     }
     const info = pageInfo(body);
-    if (page.length === 0 || fresh === 0 || (info && info.currentPage >= info.pageCount)) return items;
+    if (info?.totalCount !== undefined) totals.add(info.totalCount);
+    if (page.length === 0 || fresh === 0 || (info && info.currentPage >= info.pageCount)) return { items, changed: totals.size > 1 };
   }
 }

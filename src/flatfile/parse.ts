@@ -54,12 +54,14 @@ export function listData(body: unknown, route: string): unknown[] {
 export interface PageInfo {
   currentPage: number;
   pageCount: number;
+  /** Items in the whole listing when this page was served, if the API said. */
+  totalCount?: number;
 }
 
 /** The `pagination` object where the API sends one and it is well formed. */
 export function pageInfo(body: unknown): PageInfo | undefined {
   if (!isObject(body) || !isObject(body.pagination)) return undefined;
-  const { currentPage, pageCount } = body.pagination;
+  const { currentPage, pageCount, totalCount } = body.pagination;
   if (typeof currentPage !== 'number' || typeof pageCount !== 'number') return undefined;
-  return { currentPage, pageCount };
+  return typeof totalCount === 'number' ? { currentPage, pageCount, totalCount } : { currentPage, pageCount };
 }
