@@ -3,7 +3,7 @@
  * Events are generated apart (event-factory.ts) from their own streams, so the event count never
  * changes who the users are.
  */
-import type { Agent, Environment, Guest, Space, User } from '../flatfile/types.js';
+import type { Agent, Environment, Guest, Space, User } from './wire-types.js';
 import type { AccountSize } from './options.js';
 import { AGENT_SLUGS, ENVIRONMENT_NAMES, FIRST_NAMES, GUEST_EMAIL_DOMAINS, IDPS, LAST_NAMES, SHEET_SLUGS, SPACE_NAMES, USER_EMAIL_DOMAIN } from './names.js';
 import type { Rng } from './random.js';
@@ -93,6 +93,8 @@ export function generateAccount(rng: Rng, size: AccountSize, nowMs: number, hist
         id,
         environmentId,
         name: rng.pick(SPACE_NAMES),
+        // Not drawn from the seed, so the rest of the generated account stays what it was.
+        guestAuthentication: s % 2 === 0 ? ['shared_link'] : ['magic_link', 'shared_link'],
         createdAt: iso(created),
         updatedAt: iso(updatedAfter(created)),
         lastActivityAt: iso(nowMs - rng.int(0, 10 * DAY_MS)),

@@ -1,5 +1,5 @@
 /** The Flatfile API routes other than /events (see events-route.ts), as in /work/shared/flatfile-api.md. */
-import type { Agent, Space } from '../flatfile/types.js';
+import type { Agent, Space } from './wire-types.js';
 import { eventsRoute } from './events-route.js';
 import { HttpError, errorReply, paginate, parseFlag, parsePaging, required, type Route, type SimRequest } from './http.js';
 import type { Simulator } from './simulator.js';

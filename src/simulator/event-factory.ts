@@ -3,10 +3,10 @@
  * page is served. Everything not kept in the record is derived from its seed, so an event reads
  * the same on every request without the memory of a million stored JSON objects.
  */
-import type { Event, EventContext, JsonObject } from '../flatfile/types.js';
+import type { Event, EventContext, JsonObject } from './wire-types.js';
 import type { EnvironmentContext, EventRecord } from './event-record.js';
 import { FILE_NAMES } from './names.js';
-import { isoString } from './iso-date.js';
+import { wireDate } from './iso-date.js';
 import { createRng, shortId, type Rng } from './random.js';
 import { domainOf, topicFor } from './topics.js';
 
@@ -136,12 +136,12 @@ export function materialize(record: EventRecord): unknown {
     id: record.id,
     topic: record.topic,
     domain,
-    createdAt: isoString(record.t),
+    createdAt: wireDate(record.t),
     payload: payloadFor(rng, record.topic, domain),
     context,
   };
   if (record.ackBy !== undefined) {
-    event.acknowledgedAt = isoString(record.t + rng.int(500, 120_000));
+    event.acknowledgedAt = wireDate(record.t + rng.int(500, 120_000));
     event.acknowledgedBy = record.ackBy;
   }
   if (context.sheetId !== undefined && record.topic.startsWith('records:')) {

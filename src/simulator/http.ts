@@ -1,6 +1,6 @@
 /** Small HTTP pieces shared by the API and admin routes: the request/reply shapes, errors, paging. */
 import type { IncomingHttpHeaders } from 'node:http';
-import type { ApiErrorBody, Pagination } from '../flatfile/types.js';
+import type { ApiErrorBody, Pagination } from './wire-types.js';
 
 /** A parsed request as route handlers see it. */
 export interface SimRequest {

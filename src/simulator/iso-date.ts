@@ -31,3 +31,12 @@ export function isoString(ms: number): string {
   const year = yoe + era * 400 + (month <= 2 ? 1 : 0);
   return `${year}-${TWO_DIGITS[month]}-${TWO_DIGITS[day]}T${TWO_DIGITS[hours]}:${TWO_DIGITS[minutes]}:${TWO_DIGITS[seconds]}.${THREE_DIGITS[millis]}Z`;
 }
+
+/**
+ * A date as the API writes it: with milliseconds, except on a whole second, where it leaves them out
+ * (`2023-07-21T17:32:28Z`, as in the SDK's own examples). Clients must read both.
+ */
+export function wireDate(ms: number): string {
+  const text = isoString(ms);
+  return text.endsWith('.000Z') ? `${text.slice(0, -5)}Z` : text;
+}

@@ -3,7 +3,7 @@
  * faults and request counts. HTTP lives in server.ts and the route files; this class is plain
  * synchronous state, usable without a server.
  */
-import type { AccessToken, Agent, Environment, Event, Guest, Space, User } from '../flatfile/types.js';
+import type { AccessToken, Agent, Environment, Event, Guest, Space, User } from './wire-types.js';
 import { generateAccount, type AccountData, type EnvironmentData } from './account.js';
 import { TokenBook, type PersonalAccessTokenInfo } from './auth.js';
 import { SimClock } from './clock.js';

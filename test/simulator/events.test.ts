@@ -122,7 +122,7 @@ describe('simulator GET /events', () => {
   it('makes late events visible at their (past) createdAt', async () => {
     const s = sim.current.sim;
     const [late] = s.addEvents(env(1), 1, { createdAt: '2026-10-20T12:00:00.000Z', actorId: 'us_usr_late', topic: 'file:deleted' });
-    expect(late).toMatchObject({ createdAt: '2026-10-20T12:00:00.000Z', topic: 'file:deleted', domain: 'file', context: { actorId: 'us_usr_late' } });
+    expect(late).toMatchObject({ createdAt: '2026-10-20T12:00:00Z', topic: 'file:deleted', domain: 'file', context: { actorId: 'us_usr_late' } });
     const since: WireEvent[] = await listAllEvents(sim.current.url, `environmentId=${env(1)}&since=2026-10-20T12:00:00.000Z`);
     expect(ids(since)).toContain(late!.id);
     expect(s.eventIds(env(1))).toContain(late!.id);

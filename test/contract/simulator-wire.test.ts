@@ -1,0 +1,80 @@
+/**
+ * The simulator against the official SDK's own schemas (@flatfile/api's serialization layer, which
+ * is pure): every kind of answer the simulator serves must parse as the SDK's response type for that
+ * call, extra fields allowed (the API adds fields at any time), required fields and enum values
+ * strictly. And the simulator shares no code with the client it tests, so a misreading of the API in
+ * the client cannot be mirrored by it.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { simulator, TEST_PAT } from '../helpers/simulator.js';
+
+interface Schema {
+  parse(raw: unknown, options: Record<string, unknown>): { ok: true } | { ok: false; errors: Array<{ path: string[]; message: string }> };
+}
+const serialization = createRequire(import.meta.url)('@flatfile/api/serialization') as Record<string, Schema>;
+
+/** Problems the SDK's schema finds in `body` (empty when it parses), strict on required keys and enums. */
+function sdkProblems(schema: string, body: unknown): string[] {
+  const result = serialization[schema]!.parse(body, {
+    unrecognizedObjectKeys: 'passthrough',
+    allowUnrecognizedEnumValues: false,
+    allowUnrecognizedUnionMembers: false,
+    breadcrumbsPrefix: [schema],
+  });
+  return result.ok ? [] : result.errors.map((e) => `${e.path.join('.')}: ${e.message}`);
+}
+
+describe('the simulator speaks the SDK\'s wire format', () => {
+  it('every listing, /auth and the PAT listing parse with the SDK schema of their call', async () => {
+    const { url, sim } = await simulator({ account: { environments: 2, eventsPerEnvironment: 300 } });
+    const get = async (path: string): Promise<unknown> => {
+      const response = await fetch(`${url}${path}`, { headers: { authorization: `Bearer ${TEST_PAT}` } });
+      expect(response.status, path).toBe(200);
+      return response.json();
+    };
+    const environments = (await get('/environments')) as { data: Array<{ id: string }> };
+    const answers: Array<[string, unknown]> = [['ListEnvironmentsResponse', environments], ['ListUsersResponse', await get('/users')]];
+    for (const { id } of environments.data) {
+      const spaces = (await get(`/spaces?environmentId=${id}&archived=true`)) as { data: Array<{ id: string }> };
+      answers.push(['ListSpacesResponse', spaces]);
+      for (const space of spaces.data) answers.push(['ListGuestsResponse', await get(`/guests?spaceId=${space.id}`)]);
+      answers.push(['ListAgentsResponse', await get(`/agents?environmentId=${id}`)]);
+      answers.push(['ListAllEventsResponse', await get(`/events?environmentId=${id}&includeAcknowledged=true&pageSize=1000`)]);
+    }
+    answers.push(['PersonalAccessTokensResponse', await get('/auth/personal-access-tokens')]);
+    const auth = await fetch(`${url}/auth`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ type: 'apiCredentials', clientId: 'sim-client', secret: 'sim-secret' }),
+    });
+    answers.push(['AccessToken', await auth.json()]);
+    expect(answers.length).toBeGreaterThan(10);
+    expect(answers.flatMap(([schema, body]) => sdkProblems(schema, body))).toEqual([]);
+    expect(sim.environments()).toHaveLength(2);
+  });
+
+  it('dates come with milliseconds, and without them on a whole second, as the API writes them', async () => {
+    const { url, sim } = await simulator({ account: { environments: 1, eventsPerEnvironment: 20 } });
+    const environmentId = sim.environments()[0]!.id;
+    const [whole] = sim.addEvents(environmentId, 1, { createdAt: '2026-10-31T12:00:05.000Z' });
+    const [fraction] = sim.addEvents(environmentId, 1, { createdAt: '2026-10-31T12:00:05.250Z' });
+    const response = await fetch(`${url}/events?environmentId=${environmentId}&includeAcknowledged=true&pageSize=100`, { headers: { authorization: `Bearer ${TEST_PAT}` } });
+    const events = ((await response.json()) as { data: Array<{ id: string; createdAt: string }> }).data;
+    expect(events.find((e) => e.id === whole!.id)?.createdAt).toBe('2026-10-31T12:00:05Z');
+    expect(events.find((e) => e.id === fraction!.id)?.createdAt).toBe('2026-10-31T12:00:05.250Z');
+    expect(sdkProblems('ListAllEventsResponse', { data: events })).toEqual([]);
+  });
+
+  it('imports nothing from outside src/simulator (node: built-ins only)', () => {
+    const dir = fileURLToPath(new URL('../../src/simulator/', import.meta.url));
+    const outside = readdirSync(dir)
+      .filter((file) => file.endsWith('.ts'))
+      .flatMap((file) => [...readFileSync(join(dir, file), 'utf8').matchAll(/from '([^']+)'/g)].map((m) => `${file}: ${m[1]}`))
+      .filter((line) => !/: (\.\/|node:)/.test(line));
+    expect(outside).toEqual([]);
+  });
+});
