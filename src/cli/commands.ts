@@ -63,14 +63,21 @@ export const COMMANDS = {
   status: spec({
     synopsis:
       `  flatfile-audit status [--json] [--no-queue]\n` +
-      `                                        cursor, last sync and last error per environment, and the queue\n`,
+      `                                        cursor, last sync and last error per environment, and the queue\n` +
+      `  flatfile-audit status --check [--max-age 30m]\n` +
+      `                                        for cron, Nagios or a probe: exit 0 if every environment synced\n` +
+      `                                        within max-age, 1 if any is stale or failing, 3 if the token is rejected\n`,
     options: {
       json: { type: 'boolean', default: false },
       'no-queue': { type: 'boolean', default: false },
+      check: { type: 'boolean', default: false },
+      'max-age': { type: 'string' },
     },
     describe: {
       json: 'print the status as JSON',
       'no-queue': 'leave out the queue (no Redis needed)',
+      check: 'one line per problem and an exit code; reads the database and asks the API whether the token is accepted, never Redis',
+      'max-age': ['DURATION', "with --check: how recent every environment's last successful sync must be (default AUDIT_STALE_AFTER)"],
     },
   }),
   verify: spec({

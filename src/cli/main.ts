@@ -18,6 +18,7 @@ import { formatQueueStatus, readQueueStatus } from './queue-status.js';
 import { parseDuration } from '../duration.js';
 import { COMMANDS, commandHelp, isCommand, overview } from './commands.js';
 import { preflight, unknownCommand } from './command-line.js';
+import { parseMaxAge, runStatusCheck } from './status-check.js';
 import { packageVersion } from './version.js';
 
 export async function main(argv: string[], ctx: CliContext = processContext()): Promise<number> {
@@ -62,7 +63,11 @@ export async function main(argv: string[], ctx: CliContext = processContext()): 
       case 'status': {
         const { values } = parseArgs({ args: rest, options: COMMANDS.status.options, strict: true });
         const config = loadConfig(ctx.env);
+        if (values.check && values.json) throw new ConfigError('status --check prints one line per problem; leave out --json');
+        if (!values.check && values['max-age'] !== undefined) throw new ConfigError('--max-age goes with --check: flatfile-audit status --check --max-age 30m');
+        const maxAgeMs = values.check ? parseMaxAge(values['max-age'], config) : undefined;
         const status = readStatus(config.dbPath, { futureDatedAfter: new Date(Date.now() + config.maxClockSkewMs).toISOString() });
+        if (maxAgeMs !== undefined) return await runStatusCheck(ctx, config, status, maxAgeMs);
         const queue = values['no-queue'] ? undefined : await readQueueStatus(config.worker);
         const api = connectionSummary(config);
         ctx.stdout.write(values.json ? `${terminalSafeJson(JSON.stringify({ ...status, api, queue }, null, 2))}\n` : `${formatStatus(status)}${formatConnection(config)}\n` + (queue ? formatQueueStatus(queue) : ''));

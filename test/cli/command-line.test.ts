@@ -41,11 +41,12 @@ describe('--help', () => {
     expect(worker.stdout).toMatch(/^usage:\n  flatfile-audit worker/);
   });
 
-  it('help COMMAND is COMMAND --help; the overview lists every command and --version', async () => {
+  it('help COMMAND is COMMAND --help; the overview lists every command, status --check and --version', async () => {
     expect((await runCli(['help', 'sync'], {})).stdout).toBe((await runCli(['sync', '--help'], {})).stdout);
     const overview = await runCli(['--help'], {});
     expect(overview.code).toBe(0);
     for (const command of Object.keys(COMMANDS)) expect(overview.stdout).toContain(`  flatfile-audit ${command}`);
+    expect(overview.stdout).toContain('flatfile-audit status --check [--max-age 30m]');
     expect(overview.stdout).toContain('flatfile-audit --version');
   });
 });
@@ -65,7 +66,8 @@ describe('a misspelt command or option', () => {
     [['frobnicate'], 'flatfile-audit: unknown command "frobnicate"; run flatfile-audit --help\n'],
     [['sync', '--no-wiat'], 'flatfile-audit: unknown option --no-wiat for sync; did you mean --no-wait?\n'],
     [['sync', '--onec'], 'flatfile-audit: unknown option --onec for sync; did you mean --once?\n'],
-    [['status', '--no-queu'], 'flatfile-audit: unknown option --no-queu for status; did you mean --no-queue?\n'],
+    [['status', '--chek'], 'flatfile-audit: unknown option --chek for status; did you mean --check?\n'],
+    [['status', '--check', '--max-ag', '1h'], 'flatfile-audit: unknown option --max-ag for status; did you mean --max-age?\n'],
     [['query', 'SELECT 1', '--max-row=5'], 'flatfile-audit: unknown option --max-row for query; did you mean --max-rows?\n'],
     [['verify', '--zebra'], 'flatfile-audit: unknown option --zebra for verify; flatfile-audit verify --help lists its options\n'],
     [['worker', '--once'], 'flatfile-audit: unknown option --once for worker; worker takes no options\n'],
