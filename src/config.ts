@@ -17,7 +17,12 @@ import { normalizeHostName } from './host-name.js';
 
 export type CredentialSource =
   | { kind: 'token'; token: string; variable: TokenVariable }
-  | { kind: 'token-file'; path: string }
+  | {
+      kind: 'token-file';
+      path: string;
+      /** CREDENTIALS_DIRECTORY: where systemd put this service's credentials (LoadCredential=), if it did. */
+      credentialsDirectory?: string | undefined;
+    }
   | { kind: 'legacy'; clientId: string; secret: string }
   | { kind: 'none' };
 
@@ -272,7 +277,7 @@ function readCredentials(env: Env): CredentialSource {
   }
   const variable = tokens[0];
   if (variable) return { kind: 'token', token: nonEmpty(env[variable])!, variable };
-  if (tokenFile) return { kind: 'token-file', path: tokenFile };
+  if (tokenFile) return { kind: 'token-file', path: tokenFile, credentialsDirectory: nonEmpty(env.CREDENTIALS_DIRECTORY) };
   if (clientId || secret) {
     if (!clientId || !secret) throw new ConfigError('FLATFILE_CLIENT_ID and FLATFILE_SECRET must be set together');
     return { kind: 'legacy', clientId, secret };

@@ -48,6 +48,8 @@ export function createLogger(options: LogOptions): Logger {
       redact: { paths: REDACT_PATHS, censor: '[redacted]' },
       hooks: { streamWrite: maskSecrets },
       timestamp: pino.stdTimeFunctions.isoTime,
+      // "level":"info", not pino's 30: what Loki, Datadog and a person grepping the lines expect.
+      formatters: { level: (label) => ({ level: label }) },
     },
     options.pretty
       ? pretty({ destination: options.destination ?? 2, sync: true, colorize: options.destination === undefined && process.stderr.isTTY, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,service' })

@@ -8,6 +8,7 @@ import { Writable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import { COOKBOOK } from '../cookbook.js';
 import { startSimulator } from '../simulator/index.js';
+import { COMMANDS } from './commands.js';
 import { EXIT, type CliContext } from './context.js';
 import { clearDemoDatabase, createDemoDatabase } from './demo-database.js';
 import { DEFAULT_MAX_ROWS, runQuery } from './query.js';
@@ -16,7 +17,7 @@ import { syncOnce } from './sync-once.js';
 const DEMO_QUERIES = ['last-24h', 'per-environment', 'agents-deployed', 'spaces-per-environment', 'guest-access', 'unresolved-actors'];
 
 export async function runDemo(ctx: CliContext, args: string[]): Promise<number> {
-  const { values } = parseArgs({ args, options: { db: { type: 'string', default: './data/demo.db' } }, strict: true });
+  const { values } = parseArgs({ args, options: COMMANDS.demo.options, strict: true });
   const dbPath = values.db;
   clearDemoDatabase(dbPath);
   // Marked before the sync, so a demo interrupted halfway still leaves a file the next demo may replace.

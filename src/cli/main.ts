@@ -4,7 +4,7 @@ import { AuditError, ConfigError, describeError } from '../errors.js';
 import { loadConfig } from '../config.js';
 import { EXIT, type CliContext } from './context.js';
 import { runDemo } from './demo.js';
-import { DEFAULT_MAX_ROWS, DEFAULT_QUERY_TIMEOUT, runQuery } from './query.js';
+import { DEFAULT_MAX_ROWS, runQuery } from './query.js';
 import { escapeControl, terminalSafeJson } from './safe-text.js';
 import { runSimulator } from './simulator.js';
 import { formatStatus, readStatus } from './status.js';
@@ -16,62 +16,42 @@ import { syncQueued } from './sync-queued.js';
 import { runWorker } from './worker.js';
 import { formatQueueStatus, readQueueStatus } from './queue-status.js';
 import { parseDuration } from '../duration.js';
-
-const HELP = `flatfile-audit: a Flatfile audit trail in SQLite
-
-usage:
-  flatfile-audit worker                 the scheduled service: syncs on AUDIT_SYNC_CRON until stopped
-  flatfile-audit sync [--no-wait] [--timeout 1h]
-                                        ask the workers for an account sync now, and follow it
-  flatfile-audit sync --once            sync every environment once, straight into the database (no Redis)
-  flatfile-audit query "<SQL>" [--json | --csv] [--param name=value ...] [--max-rows 10000 | --all] [--timeout 60s]
-                                        run a read-only query against the audit database
-  flatfile-audit status [--json] [--no-queue]
-                                        cursor, last sync and last error per environment, and the queue
-  flatfile-audit verify [--json]        recompute the events' hash chains: was any row changed or deleted?
-  flatfile-audit verify --checkpoints FILE [--public-key FILE ...] [--json]
-                                        also check the database against the checkpoints kept outside it
-  flatfile-audit keygen --out DIR       write an Ed25519 key pair for signing checkpoints
-  flatfile-audit demo                   sync the bundled API simulator into ./data/demo.db and show answers
-  flatfile-audit simulator [--port 8787] [--environments 3] [--events 500] [--seed 1]
-                                        serve the bundled Flatfile API simulator
-
-settings come from environment variables (FLATFILE_TOKEN, AUDIT_DB, ...): see README.md;
-Flatfile's own FLATFILE_API_URL, FLATFILE_REGION, FLATFILE_BEARER_TOKEN and FLATFILE_API_KEY work too.
-exit codes: 0 ok, 1 sync failed or partial, 2 bad usage or settings, 3 token rejected.
-`;
+import { COMMANDS, commandHelp, isCommand, overview } from './commands.js';
+import { preflight, unknownCommand } from './command-line.js';
+import { parseMaxAge, runStatusCheck } from './status-check.js';
+import { packageVersion } from './version.js';
 
 export async function main(argv: string[], ctx: CliContext = processContext()): Promise<number> {
   const [command, ...rest] = argv;
   try {
     switch (command) {
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        // `help sync` is `sync --help`.
+        if (command === 'help' && rest[0] !== undefined && isCommand(rest[0])) return print(ctx, commandHelp(rest[0]));
+        ctx.stdout.write(overview());
+        return command === undefined ? EXIT.usage : EXIT.ok;
+      case '--version':
+        return print(ctx, `${packageVersion()}\n`);
+    }
+    if (!isCommand(command)) throw unknownCommand(command);
+    // Before anything starts (a worker, a connection, a file): --help only prints, a misspelt option only says so.
+    if (preflight(command, rest) === 'help') return print(ctx, commandHelp(command));
+    switch (command) {
       case 'sync': {
-        const { values } = parseArgs({
-          args: rest,
-          options: { once: { type: 'boolean', default: false }, 'no-wait': { type: 'boolean', default: false }, timeout: { type: 'string', default: '1h' } },
-          strict: true,
-        });
+        const { values } = parseArgs({ args: rest, options: COMMANDS.sync.options, strict: true });
         if (values.once) return await syncOnce(ctx);
         const timeoutMs = parseDuration(values.timeout);
         if (!timeoutMs) throw new ConfigError(`--timeout must be a duration like 30m, got "${values.timeout}"`);
         return await syncQueued(ctx, { wait: !values['no-wait'], timeoutMs });
       }
       case 'worker':
+        parseArgs({ args: rest, options: COMMANDS.worker.options, strict: true });
         return await runWorker(ctx);
       case 'query': {
-        const { values, positionals } = parseArgs({
-          args: rest,
-          options: {
-            json: { type: 'boolean', default: false },
-            csv: { type: 'boolean', default: false },
-            param: { type: 'string', multiple: true, default: [] },
-            'max-rows': { type: 'string' },
-            all: { type: 'boolean', default: false },
-            timeout: { type: 'string', default: DEFAULT_QUERY_TIMEOUT },
-          },
-          allowPositionals: true,
-          strict: true,
-        });
+        const { values, positionals } = parseArgs({ args: rest, options: COMMANDS.query.options, allowPositionals: true, strict: true });
         if (positionals.length !== 1) throw new ConfigError('query takes one SQL statement in quotes, e.g. flatfile-audit query "SELECT count(*) FROM events"');
         const format = values.json ? 'json' : values.csv ? 'csv' : 'table';
         const timeoutMs = parseDuration(values.timeout);
@@ -81,27 +61,27 @@ export async function main(argv: string[], ctx: CliContext = processContext()): 
         return EXIT.ok;
       }
       case 'status': {
-        const { values } = parseArgs({ args: rest, options: { json: { type: 'boolean', default: false }, 'no-queue': { type: 'boolean', default: false } }, strict: true });
+        const { values } = parseArgs({ args: rest, options: COMMANDS.status.options, strict: true });
         const config = loadConfig(ctx.env);
+        if (values.check && values.json) throw new ConfigError('status --check prints one line per problem; leave out --json');
+        if (!values.check && values['max-age'] !== undefined) throw new ConfigError('--max-age goes with --check: flatfile-audit status --check --max-age 30m');
+        const maxAgeMs = values.check ? parseMaxAge(values['max-age'], config) : undefined;
         const status = readStatus(config.dbPath, { futureDatedAfter: new Date(Date.now() + config.maxClockSkewMs).toISOString() });
+        if (maxAgeMs !== undefined) return await runStatusCheck(ctx, config, status, maxAgeMs);
         const queue = values['no-queue'] ? undefined : await readQueueStatus(config.worker);
         const api = connectionSummary(config);
         ctx.stdout.write(values.json ? `${terminalSafeJson(JSON.stringify({ ...status, api, queue }, null, 2))}\n` : `${formatStatus(status)}${formatConnection(config)}\n` + (queue ? formatQueueStatus(queue) : ''));
         return EXIT.ok;
       }
       case 'verify': {
-        const { values } = parseArgs({
-          args: rest,
-          options: { json: { type: 'boolean', default: false }, checkpoints: { type: 'string' }, 'public-key': { type: 'string', multiple: true, default: [] } },
-          strict: true,
-        });
+        const { values } = parseArgs({ args: rest, options: COMMANDS.verify.options, strict: true });
         if (values['public-key'].length > 0 && values.checkpoints === undefined) throw new ConfigError('--public-key checks the signatures of --checkpoints FILE: give both');
         const result = runVerify(loadConfig(ctx.env).dbPath, { checkpoints: values.checkpoints, publicKeys: values['public-key'] });
         ctx.stdout.write(values.json ? terminalSafeJson(verifyJson(result)) : formatVerify(result));
         return verifyOk(result) ? EXIT.ok : EXIT.failed;
       }
       case 'keygen': {
-        const { values } = parseArgs({ args: rest, options: { out: { type: 'string' } }, strict: true });
+        const { values } = parseArgs({ args: rest, options: COMMANDS.keygen.options, strict: true });
         if (!values.out) throw new ConfigError('keygen needs --out DIR: where to write signing-key.pem and signing-key.pub.pem');
         return runKeygen(ctx, values.out);
       }
@@ -109,14 +89,6 @@ export async function main(argv: string[], ctx: CliContext = processContext()): 
         return await runDemo(ctx, rest);
       case 'simulator':
         return await runSimulator(ctx, rest);
-      case undefined:
-      case 'help':
-      case '--help':
-      case '-h':
-        ctx.stdout.write(HELP);
-        return command === undefined ? EXIT.usage : EXIT.ok;
-      default:
-        throw new ConfigError(`unknown command "${command}"; run flatfile-audit --help`);
     }
   } catch (error) {
     // Error messages can quote what the API or the database held: one line, nothing a terminal acts on.
@@ -126,6 +98,12 @@ export async function main(argv: string[], ctx: CliContext = processContext()): 
     if (error instanceof AuditError && error.code === 'QUERY_REFUSED') return EXIT.usage;
     return EXIT.failed;
   }
+}
+
+/** Writes `text` to stdout: help and version, which are answers, not errors. */
+function print(ctx: CliContext, text: string): number {
+  ctx.stdout.write(text);
+  return EXIT.ok;
 }
 
 /** `--param email=a@b.c` pairs for the named parameters (:email) of a query. */

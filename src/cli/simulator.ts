@@ -2,21 +2,11 @@
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../errors.js';
 import { startSimulator } from '../simulator/index.js';
+import { COMMANDS } from './commands.js';
 import { EXIT, type CliContext } from './context.js';
 
 export async function runSimulator(ctx: CliContext, args: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: {
-      port: { type: 'string', default: '8787' },
-      host: { type: 'string', default: '127.0.0.1' },
-      environments: { type: 'string', default: '3' },
-      events: { type: 'string', default: '500' },
-      seed: { type: 'string', default: '1' },
-      token: { type: 'string', default: 'sk_sim_pat_default' },
-    },
-    strict: true,
-  });
+  const { values } = parseArgs({ args, options: COMMANDS.simulator.options, strict: true });
   const number = (name: string, text: string, min: number) => {
     const value = Number(text);
     if (!Number.isInteger(value) || value < min) throw new ConfigError(`--${name} must be a whole number of at least ${min}, got "${text}"`);

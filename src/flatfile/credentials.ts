@@ -4,7 +4,8 @@
  * pairs are exchanged at POST /auth for a 24-hour access token, renewed before it expires or on
  * the first 401.
  */
-import { open } from 'node:fs/promises';
+import { open, realpath } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import type { CredentialSource } from '../config.js';
 import { ConfigError, TokenRejectedError } from '../errors.js';
 import type { AccessToken } from './types.js';
@@ -29,7 +30,7 @@ export async function createAuthenticator(source: CredentialSource, exchange: To
     case 'token':
       return staticToken(source.token, `create a new Personal Access Token and set ${source.variable}`);
     case 'token-file':
-      return staticToken(await readTokenFile(source.path), `create a new Personal Access Token and write it to ${source.path}`);
+      return staticToken(await readTokenFile(source.path, source.credentialsDirectory), `create a new Personal Access Token and write it to ${source.path}`);
     case 'legacy':
       return exchangedToken(source.clientId, source.secret, exchange, now);
     case 'none':
@@ -53,7 +54,7 @@ export function describeCredential(source: CredentialSource): string {
   }
 }
 
-async function readTokenFile(path: string): Promise<string> {
+async function readTokenFile(path: string, credentialsDirectory: string | undefined): Promise<string> {
   let text: string;
   let mode: number;
   let owner: number;
@@ -69,19 +70,34 @@ async function readTokenFile(path: string): Promise<string> {
     const code = (error as NodeJS.ErrnoException).code ?? 'unreadable';
     throw new ConfigError(`FLATFILE_TOKEN_FILE ${path} cannot be read (${code})`);
   }
+  const systemdCredential = credentialsDirectory !== undefined && (await isDirectlyIn(path, credentialsDirectory));
   // A token another user owns can be swapped by them for one of their choosing, and one others
   // can read is a token others can use: refuse both, as ssh does for keys.
+  // Except what systemd hands a service (LoadCredential=): it writes the file as root, mode 0400,
+  // and grants the service's user alone an ACL entry to read it; that entry shows in the mode as
+  // group read (the ACL mask). The directory is the service's own and mounted read-only, so
+  // neither root's ownership nor that bit lets anyone else at the token.
   const self = process.getuid?.();
-  if (self !== undefined && owner !== self) {
+  if (self !== undefined && owner !== self && !(systemdCredential && owner === 0)) {
     throw new ConfigError(`FLATFILE_TOKEN_FILE ${path} belongs to uid ${owner}, not to the user running flatfile-audit (uid ${self}); chown it to that user`);
   }
-  if ((mode & 0o077) !== 0) {
+  if ((mode & (systemdCredential ? 0o037 : 0o077)) !== 0) {
     throw new ConfigError(`FLATFILE_TOKEN_FILE ${path} is readable by group or others (mode ${(mode & 0o777).toString(8)}); run chmod 600 on it`);
   }
   const token = text.trim();
   if (!token) throw new ConfigError(`FLATFILE_TOKEN_FILE ${path} is empty`);
   if (/\s/.test(token)) throw new ConfigError(`FLATFILE_TOKEN_FILE ${path} must hold just the token on one line`);
   return token;
+}
+
+/** Whether `path` is a file right inside `directory`, links resolved; false when either cannot be resolved. */
+async function isDirectlyIn(path: string, directory: string): Promise<boolean> {
+  try {
+    const [file, dir] = await Promise.all([realpath(path), realpath(directory)]);
+    return dirname(file) === dir;
+  } catch {
+    return false;
+  }
 }
 
 function staticToken(token: string, remedy: string): Authenticator {

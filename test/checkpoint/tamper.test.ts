@@ -73,7 +73,7 @@ describe('checkpoints anchored outside the database', () => {
     expect(last.environments[s.environments[0]!]).toEqual({ seq: 35, events: 35, hash: expect.stringMatching(/^[0-9a-f]{64}$/) });
     expect(last.environments[s.environments[1]!]).toMatchObject({ seq: 30, events: 30 });
     const logged = s.syncLogs.split('\n').filter((l) => l.includes('"audit checkpoint"')).map((l) => JSON.parse(l));
-    expect(logged.map((l) => l.level)).toEqual(lines.map(() => 40));
+    expect(logged.map((l) => l.level)).toEqual(lines.map(() => 'warn'));
     expect(logged.map((l) => l.checkpoint.signature)).toEqual(lines.map((c) => c.signature));
     // The private key itself goes nowhere: not into the logs, the checkpoints or the database.
     const secret = readFileSync(s.env.AUDIT_SIGNING_KEY_FILE!, 'utf8').split('\n')[1]!;

@@ -46,7 +46,7 @@ describe('Redis stopped for 10 s mid-run', () => {
     await triggerAccountSync(after.queue, after.events, 120_000);
     record.runs += 1;
     record.tally = tally(dbPath, sim);
-    const fatal = parseLogs(worker.logs()).filter((l) => (l.level ?? 0) >= 60 || l.msg === 'worker stopped unexpectedly');
+    const fatal = parseLogs(worker.logs()).filter((l) => l.level === 'fatal' || l.msg === 'worker stopped unexpectedly');
     record.note = `exact; ${atStop} events at stop, ${atRestart} when Redis came back (the running jobs kept writing), worker alive`;
     expect(record.tally).toEqual(exactTally(sim.eventCount()));
     expect(worker.child.exitCode).toBeNull();

@@ -111,7 +111,7 @@ describe("Redis's maxmemory-policy", () => {
     const logs = await workerLogsOn(await PrivateRedis.start(['--maxmemory-policy', 'allkeys-lru']));
     const line = logs.split('\n').find((l) => l.includes('maxmemory-policy is'));
     expect(line).toBeDefined();
-    expect(JSON.parse(line!)).toMatchObject({ level: 50, maxmemoryPolicy: 'allkeys-lru', msg: expect.stringContaining('set it to "noeviction"') });
+    expect(JSON.parse(line!)).toMatchObject({ level: 'error', maxmemoryPolicy: 'allkeys-lru', msg: expect.stringContaining('set it to "noeviction"') });
   });
 
   it('is said to be unchecked when Redis refuses CONFIG, as managed ones do', async () => {

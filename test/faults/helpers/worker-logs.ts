@@ -5,7 +5,7 @@ export interface LogLine {
   jobId?: string;
   envId?: string;
   route?: string;
-  level?: number;
+  level?: string;
   [key: string]: unknown;
 }
 
