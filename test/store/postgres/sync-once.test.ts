@@ -3,7 +3,8 @@
  * HTTP, a real server. And the database password, wherever the connection fails, is never shown.
  */
 import { inspect } from 'node:util';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config.js';
 import { createLogger } from '../../../src/log.js';
@@ -114,6 +115,43 @@ describe('the database password', () => {
       }
     } finally {
       await store.close();
+    }
+  });
+});
+
+describe('the README\'s read-only role for analysts and BI tools', () => {
+  it('reads every table and view, also ones a later migration adds, and changes nothing', async () => {
+    const { url } = await simulator({ account: { environments: 1, eventsPerEnvironment: 30 } });
+    const schema = freshSchema();
+    const synced = await runCli(['sync', '--once'], { FLATFILE_API_URL: url, FLATFILE_TOKEN: TEST_PAT, AUDIT_DATABASE_URL: db.url, AUDIT_DATABASE_SCHEMA: schema });
+    expect(synced.code, synced.stderr).toBe(0);
+    const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
+    const block = /A read-only role for analysts[\s\S]*?```sql\n([\s\S]*?)```/.exec(readme)?.[1];
+    expect(block).toBeDefined();
+    const reader = `reader_${schema}`;
+    // The README's names: the service's role and schema are both flatfile_audit, the database audit.
+    const sql = block!
+      .replace(/FOR ROLE flatfile_audit/g, 'FOR ROLE postgres')
+      .replace(/flatfile_audit/g, schema)
+      .replace(/audit_reader/g, reader)
+      .replace(/DATABASE audit /g, `DATABASE ${db.name} `)
+      .replace(/PASSWORD '…'/g, "PASSWORD 'unused-with-trust-auth'");
+    await pgQuery(db, schema, sql);
+    try {
+      const asReader = new pg.Client({ host: '127.0.0.1', port: 5432, user: reader, database: db.name });
+      await asReader.connect();
+      try {
+        expect((await asReader.query('SELECT COUNT(*)::int AS n FROM audit_trail')).rows).toEqual([{ n: 30 }]);
+        await expect(asReader.query("DELETE FROM events")).rejects.toMatchObject({ code: '25006' }); // read-only transaction
+        await asReader.query('SET default_transaction_read_only = off');
+        await expect(asReader.query("DELETE FROM events")).rejects.toMatchObject({ code: '42501' }); // and no privilege either
+        await pgQuery(db, schema, 'CREATE TABLE added_later (n int); INSERT INTO added_later VALUES (1)');
+        expect((await asReader.query('SELECT n FROM added_later')).rows).toEqual([{ n: 1 }]);
+      } finally {
+        await asReader.end();
+      }
+    } finally {
+      await pgQuery(db, schema, `DROP OWNED BY ${reader}; DROP ROLE ${reader}`);
     }
   });
 });
