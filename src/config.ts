@@ -31,6 +31,8 @@ export interface Config {
   api: ApiEndpoint;
   credentials: CredentialSource;
   dbPath: string;
+  /** AUDIT_DATABASE_URL and its companions: the PostgreSQL store, or undefined for the SQLite file at dbPath. */
+  postgres: PostgresConfig | undefined;
   /** Re-read this much before the newest event already stored, to catch events that show up late. */
   lookbackMs: number;
   /** How far past the API server's clock an event may be dated and still move the high-water mark. */
@@ -51,6 +53,18 @@ export interface Config {
   logPretty: boolean;
   worker: WorkerConfig;
   checkpoints: CheckpointConfig;
+}
+
+/** The PostgreSQL store (src/store/postgres/). `url` holds the password when the URL has one: never log or show it (describe it with describePostgresTarget). */
+export interface PostgresConfig {
+  /** AUDIT_DATABASE_URL: postgres:// or postgresql://; what it leaves out comes from PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE, PGPASSFILE. */
+  url: string;
+  /** AUDIT_DATABASE_SCHEMA: created if missing; every connection's search_path. */
+  schema: string;
+  /** AUDIT_DATABASE_POOL_SIZE: connections one process keeps at most. */
+  poolSize: number;
+  /** AUDIT_DATABASE_STATEMENT_TIMEOUT: the server cancels a statement (a lock wait included) running longer. */
+  statementTimeoutMs: number;
 }
 
 /** Tamper evidence anchored outside the database (src/checkpoint/): all off unless `file` is set. */
@@ -105,6 +119,7 @@ export function loadConfig(env: Env = process.env): Config {
     api: readApiEndpoint(env),
     credentials: readCredentials(env),
     dbPath: readString(env, 'AUDIT_DB', './data/audit.db'),
+    postgres: readPostgresConfig(env),
     lookbackMs: readDuration(env, 'AUDIT_LOOKBACK', '15m'),
     maxClockSkewMs: readDuration(env, 'AUDIT_MAX_CLOCK_SKEW', '10m'),
     backfillSince: readDate(env, 'AUDIT_BACKFILL_SINCE'),
@@ -202,6 +217,39 @@ function readCheckpointConfig(env: Env): CheckpointConfig {
     throw new ConfigError(`${signingKeyFile ? 'AUDIT_SIGNING_KEY_FILE' : 'AUDIT_CHECKPOINT_URL'} needs AUDIT_CHECKPOINT_FILE: checkpoints are chained through that file`);
   }
   return { file, signingKeyFile, url };
+}
+
+/** A lower-case SQL identifier: safe unquoted and in a connection's options, and the form psql users type. */
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+
+function readPostgresConfig(env: Env): PostgresConfig | undefined {
+  const url = nonEmpty(env.AUDIT_DATABASE_URL);
+  if (url === undefined) {
+    const orphan = ['AUDIT_DATABASE_SCHEMA', 'AUDIT_DATABASE_POOL_SIZE', 'AUDIT_DATABASE_STATEMENT_TIMEOUT'].find((name) => nonEmpty(env[name]) !== undefined);
+    if (orphan) throw new ConfigError(`${orphan} needs AUDIT_DATABASE_URL: without it the SQLite file at AUDIT_DB is used`);
+    return undefined;
+  }
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    // Neither the value nor the parser's error (which carries the input) is shown: it may hold a password.
+    throw new ConfigError('AUDIT_DATABASE_URL is not a valid URL (not shown: it may hold a password); expected postgres://user@host:port/database');
+  }
+  // The authority form only: in `postgres:user:secret@host` the password would pass for a database name, and be echoed as one.
+  if ((parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:') || !/^postgres(ql)?:\/\//i.test(url)) {
+    throw new ConfigError(`AUDIT_DATABASE_URL must start with postgres:// or postgresql:// (value not shown: it may hold a password), got a ${parsed.protocol} URL`);
+  }
+  const schema = readString(env, 'AUDIT_DATABASE_SCHEMA', 'public');
+  if (!SCHEMA_NAME.test(schema)) {
+    throw new ConfigError(`AUDIT_DATABASE_SCHEMA must be a lower-case SQL identifier (a-z, 0-9 and _, not starting with a digit, at most 63 characters), got "${schema}"`);
+  }
+  return {
+    url,
+    schema,
+    poolSize: readInt(env, 'AUDIT_DATABASE_POOL_SIZE', 8, 1, 100),
+    statementTimeoutMs: readDuration(env, 'AUDIT_DATABASE_STATEMENT_TIMEOUT', '1m', 1000),
+  };
 }
 
 function readSecret(env: Env, name: string, minLength: number): string | undefined {

@@ -1,0 +1,55 @@
+/**
+ * The event chain as verify walks it (the SQLite store's verify-chain.ts walks the same rows):
+ * each environment's rows in sequence order, with every chained column as the string it was hashed
+ * as (`raw` is raw_text, the exact payload), read in pages by key from one snapshot, so a walk of
+ * millions of rows neither holds them all nor sees a sync's later commits. Each row also says
+ * whether its queryable `raw` (jsonb) is still raw_text made storable (storable-text.ts): the chain
+ * covers raw_text, so an edit of `raw` alone is caught here.
+ */
+import type pg from 'pg';
+import type { ChainedRow } from '../sqlite/event-chain.js';
+import { storableJsonChecked } from './storable-text.js';
+
+export type PostgresChainRow = ChainedRow & { chain_seq: number; chain_hash: Buffer; rawMatches: boolean };
+
+export interface PostgresChainHead {
+  environment_id: string;
+  last_seq: number;
+  last_hash: Buffer;
+  v1_through_seq: number;
+}
+
+const PAGE_ROWS = 2000;
+
+const ROWS = `
+SELECT id, environment_id, created_at, topic, domain, actor_id, space_id, workbook_id, sheet_id, job_id,
+       acknowledged_at, deleted_at, ingested_at, raw_text AS raw, chain_seq, chain_hash
+FROM events
+WHERE (environment_id, chain_seq) > ($1, $2)
+ORDER BY environment_id, chain_seq
+LIMIT ${PAGE_ROWS}`;
+
+// The JSON is compared as jsonb by the server: the same equality queries see.
+const RAW_MISMATCHES = `
+SELECT e.id FROM unnest($1::text[], $2::text[]) AS t(id, raw) JOIN events e ON e.id = t.id
+WHERE e.raw IS DISTINCT FROM t.raw::jsonb`;
+
+/** Every chain's head. Call on the transaction the rows are read on. */
+export async function readChainHeads(client: pg.PoolClient): Promise<PostgresChainHead[]> {
+  return (await client.query<PostgresChainHead>('SELECT environment_id, last_seq, last_hash, v1_through_seq FROM event_chains ORDER BY environment_id')).rows;
+}
+
+/** The rows, environment after environment, each chain in order. Call inside a REPEATABLE READ transaction on `client`. */
+export async function* readChainRows(client: pg.PoolClient): AsyncGenerator<PostgresChainRow> {
+  let after: [string, number] = ['', -1];
+  for (;;) {
+    const { rows } = await client.query<Omit<PostgresChainRow, 'rawMatches'>>(ROWS, after);
+    if (rows.length === 0) return;
+    const mismatched = new Set(
+      (await client.query<{ id: string }>(RAW_MISMATCHES, [rows.map((r) => r.id), rows.map((r) => storableJsonChecked(r.raw))])).rows.map((r) => r.id),
+    );
+    for (const row of rows) yield { ...row, rawMatches: !mismatched.has(row.id) };
+    const last = rows.at(-1)!;
+    after = [last.environment_id, last.chain_seq];
+  }
+}

@@ -1,0 +1,31 @@
+/** Reads what a checkpoint anchors (see CheckpointState) from PostgreSQL, on the caller's transaction. */
+import type pg from 'pg';
+import type { CheckpointState } from '../audit-store.js';
+import { inventoryRowDigest, inventoryTableDigest, LOGGED_KINDS, type LoggedKind, type TableDigest } from '../sqlite/inventory-log.js';
+import { schemaDigest } from '../sqlite/schema-objects.js';
+import { loggedRows } from './logged-rows.js';
+import { readSchema } from './schema-objects.js';
+
+export async function readCheckpointState(client: pg.PoolClient, schema: string): Promise<CheckpointState> {
+  const heads = await client.query<{ environment_id: string; last_seq: number; last_hash: Buffer }>(
+    'SELECT environment_id, last_seq, last_hash FROM event_chains ORDER BY environment_id',
+  );
+  const counts = await client.query<{ environment_id: string; events: number }>('SELECT environment_id, COUNT(*) AS events FROM events GROUP BY environment_id');
+  const eventCounts = new Map(counts.rows.map((c) => [c.environment_id, c.events]));
+  const environments: CheckpointState['environments'] = {};
+  for (const head of heads.rows) {
+    environments[head.environment_id] = { seq: head.last_seq, hash: head.last_hash.toString('hex'), events: eventCounts.get(head.environment_id) ?? 0 };
+  }
+  const changes = (await client.query<{ seq: number; chain_hash: Buffer }>('SELECT seq, chain_hash FROM inventory_changes ORDER BY seq DESC LIMIT 1')).rows[0];
+  const tables = {} as Record<LoggedKind, TableDigest>;
+  for (const kind of LOGGED_KINDS) {
+    const digests = (await loggedRows(client, kind)).map((row) => [row[0] as string, inventoryRowDigest(kind, row)] as const);
+    tables[kind] = { rows: digests.length, digest: inventoryTableDigest(digests).toString('hex') };
+  }
+  const version = (await client.query<{ version: number }>('SELECT max(version) AS version FROM schema_migrations')).rows[0]?.version ?? 0;
+  return {
+    environments,
+    inventory: { changes: changes ? { seq: changes.seq, hash: changes.chain_hash.toString('hex') } : null, tables },
+    schema: { version, digest: schemaDigest(await readSchema(client, schema)) },
+  };
+}

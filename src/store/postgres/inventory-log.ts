@@ -1,0 +1,50 @@
+/**
+ * The inventory change log on PostgreSQL: the SQLite store's format and rules (see
+ * src/store/sqlite/inventory-log.ts), one chain for all kinds. Its appenders take turns on an
+ * advisory lock (locks.ts) held until their transaction ends, so two hosts never extend the same
+ * head; the rows' digests are read back from the tables, so they are of what is stored.
+ */
+import type pg from 'pg';
+import { inventoryChangeHash, inventoryRowDigest, type LoggedKind } from '../sqlite/inventory-log.js';
+import { lockKeys } from './locks.js';
+import { loggedRows } from './logged-rows.js';
+
+/** Takes the log's turn for the rest of the transaction; call before the first `recordChanges`. */
+export async function lockInventoryLog(client: pg.PoolClient, schema: string): Promise<void> {
+  await client.query('SELECT pg_advisory_xact_lock($1, $2)', lockKeys(schema, 'inventoryLog'));
+}
+
+/**
+ * Appends an entry for each row of `kind` in `scope` (every row when null) or among `ids` whose
+ * content differs from its latest entry. Call inside the writing transaction, holding the log's lock.
+ */
+export async function recordChanges(client: pg.PoolClient, kind: LoggedKind, scope: string | null, ids: readonly string[], seenAt: string): Promise<number> {
+  const head = (await client.query<{ seq: number; chain_hash: Buffer }>('SELECT seq, chain_hash FROM inventory_changes ORDER BY seq DESC LIMIT 1')).rows[0];
+  const rows = await loggedRows(client, kind, scope === null ? undefined : { scope, ids });
+  if (rows.length === 0) return 0;
+  const latest = await client.query<{ id: string; row_digest: Buffer }>(
+    'SELECT DISTINCT ON (id) id, row_digest FROM inventory_changes WHERE kind = $1 AND id = ANY($2::text[]) ORDER BY id, seq DESC',
+    [kind, rows.map((row) => row[0] as string)],
+  );
+  const latestOf = new Map(latest.rows.map((r) => [r.id, r.row_digest]));
+  let seq = head?.seq ?? 0;
+  let previous = head?.chain_hash ?? null;
+  const entries: Array<{ seq: number; id: string; digest: Buffer; hash: Buffer }> = [];
+  for (const row of rows) {
+    const id = row[0] as string;
+    const digest = inventoryRowDigest(kind, row);
+    if (latestOf.get(id)?.equals(digest)) continue;
+    seq += 1;
+    previous = inventoryChangeHash(previous, kind, id, digest, seenAt);
+    entries.push({ seq, id, digest, hash: previous });
+  }
+  if (entries.length > 0) {
+    await client.query(
+      `INSERT INTO inventory_changes (seq, kind, id, row_digest, seen_at, chain_hash)
+       SELECT seq, $1, id, decode(digest, 'hex'), $2, decode(hash, 'hex')
+       FROM unnest($3::bigint[], $4::text[], $5::text[], $6::text[]) AS e(seq, id, digest, hash)`,
+      [kind, seenAt, entries.map((e) => e.seq), entries.map((e) => e.id), entries.map((e) => e.digest.toString('hex')), entries.map((e) => e.hash.toString('hex'))],
+    );
+  }
+  return entries.length;
+}

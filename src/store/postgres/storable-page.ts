@@ -1,0 +1,80 @@
+/**
+ * A page of events as the PostgreSQL store keeps it, prepared before its transaction: every text
+ * made storable and every time put in the form it reads back in (storable-text.ts, timestamps.ts),
+ * then encoded and digested exactly as the SQLite store does (prepare-pages.ts), so that the hash
+ * chain covers what is stored and has the same format in both stores.
+ */
+import type { PageWrite } from '../audit-store.js';
+import type { EventRecord, RejectedEvent } from '../../records.js';
+import { DIGEST_BYTES, type ChainedValues } from '../sqlite/event-chain.js';
+import { preparePage, type PreparedPage } from '../sqlite/prepare-pages.js';
+import { isoMillis, isoMillisOrNull } from './timestamps.js';
+import { storableJson, storableJsonChecked, storableText, storableTextOrNull } from './storable-text.js';
+
+export interface StorableEvent {
+  /** The row's values in CHAINED_COLUMNS order: what is stored, and what the chain covers. */
+  values: ChainedValues;
+  /** The row's digest (event-chain.ts textDigest of its rowText). */
+  digest: Buffer;
+  /** The jsonb text for `raw` when `raw` (values[13]) cannot be cast as it is; else null. */
+  rawJson: string | null;
+}
+
+export interface StorableRejected {
+  eventId: string | null;
+  reason: string;
+  rawText: string;
+  /** Always castable to jsonb (a payload that is not JSON is kept as a JSON string). */
+  rawJson: string;
+  rawSha256: string;
+}
+
+export interface StorablePage {
+  /** The environment as the caller named it (the key of WriteResult.insertedByEnvironment). */
+  callerEnvironmentId: string;
+  environmentId: string;
+  events: StorableEvent[];
+  rejected: StorableRejected[];
+  cursor: PageWrite['cursor'];
+}
+
+/** One page as rows stamped `ingestedAt` (an ISO time with milliseconds). */
+export function storablePage(page: PageWrite, ingestedAt: string): StorablePage {
+  const environmentId = storableText(page.environmentId);
+  const prepared: PreparedPage = preparePage(
+    { environmentId, events: page.events.map(storableEvent), rejected: page.rejected.map(storableRejectedEvent), cursor: page.cursor },
+    ingestedAt,
+  );
+  return {
+    callerEnvironmentId: page.environmentId,
+    environmentId,
+    events: prepared.rows.map((row, i) => {
+      const values = JSON.parse(row) as ChainedValues;
+      return { values, digest: prepared.digests.subarray(i * DIGEST_BYTES, (i + 1) * DIGEST_BYTES), rawJson: storableJson(values[13]) };
+    }),
+    rejected: prepared.rejected.map((r) => ({ eventId: r.eventId, reason: r.reason, rawText: r.raw, rawJson: storableJsonChecked(r.raw), rawSha256: r.rawSha256 })),
+    cursor: page.cursor,
+  };
+}
+
+function storableEvent(e: EventRecord): EventRecord {
+  return {
+    id: storableText(e.id),
+    environmentId: storableText(e.environmentId),
+    createdAt: isoMillis(e.createdAt),
+    topic: storableText(e.topic),
+    domain: storableText(e.domain),
+    actorId: storableTextOrNull(e.actorId),
+    spaceId: storableTextOrNull(e.spaceId),
+    workbookId: storableTextOrNull(e.workbookId),
+    sheetId: storableTextOrNull(e.sheetId),
+    jobId: storableTextOrNull(e.jobId),
+    acknowledgedAt: isoMillisOrNull(e.acknowledgedAt),
+    deletedAt: isoMillisOrNull(e.deletedAt),
+    raw: storableText(e.raw),
+  };
+}
+
+function storableRejectedEvent(r: RejectedEvent): RejectedEvent {
+  return { environmentId: storableText(r.environmentId), eventId: storableTextOrNull(r.eventId), reason: storableText(r.reason), raw: storableText(r.raw) };
+}
