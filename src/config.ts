@@ -286,8 +286,9 @@ function readRedisUrl(env: Env, name: string, fallback: string): string {
 }
 
 /** A URL fit for an error message: any password replaced. */
+/** The URL with its password masked; up to the last `@`, since a password may contain one. */
 export function redactUrl(value: string): string {
-  return value.replace(/\/\/([^:/@]*):([^@]*)@/, '//$1:***@');
+  return value.replace(/\/\/([^:/@]*):.*@(?=[^@]*$)/, '//$1:***@');
 }
 
 function readCron(env: Env, name: string, fallback: string): string {

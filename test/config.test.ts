@@ -1,6 +1,6 @@
 /** Settings read the way Flatfile's own tools name them: token aliases, API URL and region. */
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_API_URL, loadConfig } from '../src/config.js';
+import { DEFAULT_API_URL, loadConfig, redactUrl } from '../src/config.js';
 import { ConfigError } from '../src/errors.js';
 import { describeCredential } from '../src/flatfile/credentials.js';
 
@@ -54,5 +54,16 @@ describe('the API URL', () => {
     expect(refusal({ FLATFILE_REGION: 'au', FLATFILE_API_URL: 'https://platform.eu.flatfile.com/api/v1' })).toBe(
       'FLATFILE_REGION=au (https://platform.au.flatfile.com/api) and FLATFILE_API_URL=https://platform.eu.flatfile.com/api/v1 name different APIs; set only one of them',
     );
+  });
+});
+
+describe('redactUrl', () => {
+  it.each([
+    ['redis://user:secret@host:6379/0', 'redis://user:***@host:6379/0'],
+    ['redis://:p@ss@host:6379', 'redis://:***@host:6379'],
+    ['https://ann:a@b@c@hooks.example.com/x', 'https://ann:***@hooks.example.com/x'],
+    ['redis://host:6379', 'redis://host:6379'],
+  ])('%s shows no part of the password', (url, shown) => {
+    expect(redactUrl(url)).toBe(shown);
   });
 });
