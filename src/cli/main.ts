@@ -77,13 +77,13 @@ export async function main(argv: string[], ctx: CliContext = processContext()): 
         const timeoutMs = parseDuration(values.timeout);
         if (!timeoutMs) throw new ConfigError(`--timeout must be a duration like 60s or 10m, got "${values.timeout}"`);
         const maxRows = parseMaxRows(values.all, values['max-rows']);
-        await runQuery({ dbPath: loadConfig(ctx.env).dbPath, sql: positionals[0]!, format, params: parseParams(values.param), maxRows, timeoutMs }, ctx);
+        await runQuery({ store: loadConfig(ctx.env), sql: positionals[0]!, format, params: parseParams(values.param), maxRows, timeoutMs }, ctx);
         return EXIT.ok;
       }
       case 'status': {
         const { values } = parseArgs({ args: rest, options: { json: { type: 'boolean', default: false }, 'no-queue': { type: 'boolean', default: false } }, strict: true });
         const config = loadConfig(ctx.env);
-        const status = readStatus(config.dbPath, { futureDatedAfter: new Date(Date.now() + config.maxClockSkewMs).toISOString() });
+        const status = await readStatus(config, { futureDatedAfter: new Date(Date.now() + config.maxClockSkewMs).toISOString() });
         const queue = values['no-queue'] ? undefined : await readQueueStatus(config.worker);
         const api = connectionSummary(config);
         ctx.stdout.write(values.json ? `${terminalSafeJson(JSON.stringify({ ...status, api, queue }, null, 2))}\n` : `${formatStatus(status)}${formatConnection(config)}\n` + (queue ? formatQueueStatus(queue) : ''));
@@ -96,7 +96,7 @@ export async function main(argv: string[], ctx: CliContext = processContext()): 
           strict: true,
         });
         if (values['public-key'].length > 0 && values.checkpoints === undefined) throw new ConfigError('--public-key checks the signatures of --checkpoints FILE: give both');
-        const result = runVerify(loadConfig(ctx.env).dbPath, { checkpoints: values.checkpoints, publicKeys: values['public-key'] });
+        const result = await runVerify(loadConfig(ctx.env), { checkpoints: values.checkpoints, publicKeys: values['public-key'] });
         ctx.stdout.write(values.json ? terminalSafeJson(verifyJson(result)) : formatVerify(result));
         return verifyOk(result) ? EXIT.ok : EXIT.failed;
       }

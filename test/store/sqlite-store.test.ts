@@ -6,7 +6,7 @@ import { cookbookQuery } from '../../src/cookbook.js';
 import type { EventRecord, GuestRecord, UserRecord } from '../../src/records.js';
 import type { PageWrite } from '../../src/store/audit-store.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
-import { verifyChains } from '../../src/store/sqlite/verify-chain.js';
+import { verifyChainsOf } from '../helpers/snapshot.js';
 import { readDb } from '../helpers/sync.js';
 import { tempDbPath } from '../helpers/temp.js';
 
@@ -64,7 +64,7 @@ describe('SqliteStore.writePages', () => {
     expect(rows.map((r) => r.id)).toEqual(['us_evt_1', 'us_evt_2', 'us_evt_3']);
     expect(rows[0]!.ingested_at <= stagedBy).toBe(true);
     expect(rows[2]!.ingested_at > stagedBy).toBe(true);
-    expect(verifyChains(store.db).ok).toBe(true);
+    expect((await verifyChainsOf(path)).ok).toBe(true);
     await store.close();
   });
 
@@ -198,7 +198,7 @@ describe('inventories and the audit_trail view', () => {
     await store.writeInventory({ kind: 'users', scope: null, records: [user('us_usr_ann', 'Ann')], seenAt: AT });
     await store.writeInventory({ kind: 'guests', scope: ENV, records: [guest('us_g_1', ['us_sp_1'])], seenAt: AT });
     const [byActor, byEvent] = readDb(path, (db) => [
-      db.prepare(cookbookQuery('unresolved-actors').sql).all(),
+      db.prepare(cookbookQuery('unresolved-actors').sql.sqlite).all(),
       // The plain definition: every event through the view, grouped.
       db.prepare(`SELECT actor_id, actor_type, COUNT(*) AS events, MAX(created_at) AS last_seen FROM audit_trail
                   WHERE actor_id IS NOT NULL AND actor_name IS NULL GROUP BY actor_id ORDER BY events DESC, actor_id`).all(),
