@@ -141,25 +141,33 @@ export interface CheckpointState {
   schema: { version: number; digest: string };
 }
 
+/**
+ * Pages gathered for one write, handed out by AuditStore.openBatch. The store does its per-page
+ * work (row encoding, digests) as each page is added, rather than for the whole batch at commit,
+ * which would hold up the answers arriving meanwhile; what it keeps of a page is its own business.
+ */
+export interface PageBatch {
+  /** Adds a fetched page, with the cursor update it brings. Throws once the batch is committed. */
+  add(page: PageWrite): void;
+  /** Pages added so far. */
+  readonly size: number;
+  /** Stores every page added and its cursor update in one transaction; a batch commits once. */
+  commit(): Promise<WriteResult>;
+}
+
 export interface AuditStore {
   readCursor(environmentId: string): Promise<EnvironmentCursor | undefined>;
   /** Every environment's cursor (cheap: no event counts), for metrics. */
   listCursors(): Promise<EnvironmentCursor[]>;
   /**
-   * Stores the pages and their cursor updates in one transaction. Writes are applied in the order
-   * they are made, and a write made while an earlier one is still pending is refused if that one
+   * A new, empty batch of pages to write together. Batches are applied in the order they are
+   * committed, and a batch committed while an earlier one is still pending is refused if that one
    * fails: a caller may keep several in flight without a later batch ever committing cursors that
    * skip a lost one.
    */
+  openBatch(): PageBatch;
+  /** Writes `pages` as one batch: openBatch, add each, commit. */
   writePages(pages: readonly PageWrite[]): Promise<WriteResult>;
-  /**
-   * Optional: called as soon as a page is fetched, before it waits in a batch for writePages, so the
-   * store can do its per-page work (row encoding, digests) a page at a time rather than a batch at
-   * once, which would hold up the answers arriving meanwhile. Returns what to hand to writePages in
-   * the page's place: the page itself, or a lighter stand-in that only this store can write (any
-   * other use of its events throws), so the batch does not hold each event twice.
-   */
-  stagePage?(page: PageWrite): PageWrite;
   writeInventory<K extends InventoryKind>(snapshot: InventorySnapshot<K>): Promise<void>;
   /** Where an environment's tamper-evidence chain ends (null before its first event), for logs that anchor it. */
   chainHead(environmentId: string): Promise<{ seq: number; hash: string } | null>;

@@ -53,30 +53,21 @@ describe('SqliteStore.writePages', () => {
     await store.close();
   });
 
-  it('writes a staged page as staged: encoded and stamped when it was fetched, chained all the same', async () => {
+  it('stamps and encodes each page of a batch when it is added, and chains them all the same', async () => {
     const { store, path } = openStore();
-    const standIn = store.stagePage(page([event(1), event(2)], 2));
-    const stagedBy = new Date().toISOString();
+    const batch = store.openBatch();
+    batch.add(page([event(1), event(2)], 2));
+    const addedBy = new Date().toISOString();
     await new Promise((resolve) => setTimeout(resolve, 15));
-    const result = await store.writePages([standIn, page([event(3)], 3)]);
+    batch.add(page([event(3)], 3));
+    const result = await batch.commit();
     expect(result.insertedByEnvironment.get(ENV)).toBe(3);
     const rows = readDb(path, (db) => db.prepare('SELECT id, ingested_at FROM events ORDER BY chain_seq').all()) as Array<{ id: string; ingested_at: string }>;
     expect(rows.map((r) => r.id)).toEqual(['us_evt_1', 'us_evt_2', 'us_evt_3']);
-    expect(rows[0]!.ingested_at <= stagedBy).toBe(true);
-    expect(rows[2]!.ingested_at > stagedBy).toBe(true);
-    expect((await verifyChainsOf(path)).ok).toBe(true);
+    expect(rows[0]!.ingested_at <= addedBy).toBe(true);
+    expect(rows[2]!.ingested_at > addedBy).toBe(true);
+    expect(await verifyChainsOf(path)).toMatchObject({ ok: true, rows: 3 });
     await store.close();
-  });
-
-  it('refuses to write a page staged by another store, and writes nothing of its batch', async () => {
-    const { store: stager } = openStore();
-    const { store, path } = openStore();
-    const standIn = stager.stagePage(page([event(1)], 2));
-    expect(() => standIn.events).toThrow(/staged page can only be written by the store that staged it/);
-    await expect(store.writePages([page([event(2)], 2), standIn])).rejects.toThrow(/store that staged it/);
-    expect(readDb(path, (db) => db.prepare('SELECT count(*) FROM events').pluck().get())).toBe(0);
-    expect(await store.readCursor(ENV)).toBeUndefined();
-    await Promise.all([stager.close(), store.close()]);
   });
 
   it('commits events and cursor together: a failing batch leaves neither', async () => {
