@@ -3,7 +3,7 @@
  * the hot path, are written by a thread of their own on its own connection (page-writer-thread.ts),
  * so the disk works while this thread fetches and parses; everything else runs here.
  */
-import type { AuditStore, CheckpointState, StatusOptions, InventoryKind, InventorySnapshot, PageBatch, PageWrite, RunStart, RunSummary, WriteResult } from '../audit-store.js';
+import { INTERRUPTED_RUN_ERROR, type AuditStore, type CheckpointState, type StatusOptions, type InventoryKind, type InventorySnapshot, type PageBatch, type PageWrite, type RunStart, type RunSummary, type WriteResult } from '../audit-store.js';
 import { createCheckpointStateReader } from './checkpoint-state.js';
 import { createInventoryWriter } from './inventory-writer.js';
 import { openWritable, type OpenOptions, type SqliteDatabase } from './open.js';
@@ -46,12 +46,9 @@ export class SqliteStore implements AuditStore {
     const insertRun = db.prepare(`INSERT INTO sync_runs (trigger, started_at, scope, job_id, status) VALUES (?, ?, ?, ?, 'running')`);
     // Only one sync of a scope runs at a time (the CLI, or the worker's deduplicated jobs), so a
     // run of this scope still marked 'running' belongs to a process that died: close it.
-    const closeOrphans = db.prepare(
-      `UPDATE sync_runs SET status = 'failed', finished_at = ?, error = 'interrupted: the process running it stopped before it finished'
-       WHERE scope = ? AND status = 'running'`,
-    );
+    const closeOrphans = db.prepare(`UPDATE sync_runs SET status = 'failed', finished_at = ?, error = ? WHERE scope = ? AND status = 'running'`);
     this.startRunTx = db.transaction((run: RunStart) => {
-      closeOrphans.run(run.startedAt, run.scope);
+      closeOrphans.run(run.startedAt, INTERRUPTED_RUN_ERROR, run.scope);
       return Number(insertRun.run(run.trigger, run.startedAt, run.scope, run.jobId ?? null).lastInsertRowid);
     });
     this.updateRun = db.prepare(
