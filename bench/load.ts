@@ -113,7 +113,7 @@ async function main(): Promise<void> {
       const name = LOAD_QUERIES[i++ % LOAD_QUERIES.length]!;
       try {
         db ??= openReadOnly(dbPath);
-        const statement = db.prepare(COOKBOOK.find((q) => q.name === name)!.sql);
+        const statement = db.prepare(COOKBOOK.find((q) => q.name === name)!.sql.sqlite);
         const params = paramsFor(db, statement.source);
         const t0 = performance.now();
         statement.all(params);

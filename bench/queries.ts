@@ -66,9 +66,10 @@ function chooseParameters(db: SqliteDatabase): Record<string, string> {
 
 function timeOne(db: SqliteDatabase, name: string, parameters: Record<string, string>, runs: number): QueryTiming {
   const query = cookbookQuery(name);
-  const statement = db.prepare(query.sql);
-  const used = Object.fromEntries(Object.entries(parameters).filter(([key]) => new RegExp(`:${key}\\b`).test(query.sql)));
-  const plan = (db.prepare(`EXPLAIN QUERY PLAN ${query.sql}`).all(used) as Array<{ detail: string }>).map((row) => row.detail);
+  const sql = query.sql.sqlite;
+  const statement = db.prepare(sql);
+  const used = Object.fromEntries(Object.entries(parameters).filter(([key]) => new RegExp(`:${key}\\b`).test(sql)));
+  const plan = (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(used) as Array<{ detail: string }>).map((row) => row.detail);
   let rows = statement.all(used).length; // warm-up: the first run pays for reading pages into the cache
   const samples: number[] = [];
   const budgetEnds = performance.now() + BUDGET_MS;

@@ -40,13 +40,13 @@ export async function startWorker(config: Config, log: Logger): Promise<RunningW
     const startedAt = Date.now();
     log.info({ api: connectionSummary(config) }, 'worker starting');
     const checkpointSettings = prepareCheckpoints(config);
-    const store = openStore(config);
+    const store = await openStore(config);
     cleanups.push(() => store.close());
     const checkpoints = checkpointSettings && openCheckpointWriter(checkpointSettings, store, log);
     if (checkpoints) cleanups.push(runCheckpointTimer(checkpoints, log));
     // Health and metrics read through a connection of their own, read-only: never the write lock.
-    const syncState = openSyncState(config);
-    cleanups.push(async () => syncState.close());
+    const syncState = await openSyncState(config);
+    cleanups.push(() => syncState.close());
     const queueConnection = createRedis(config.worker.redisUrl, log, 'queue');
     cleanups.push(() => queueConnection.quit().catch(() => queueConnection.disconnect()));
     const queue = createQueue(queueConnection, config.worker);

@@ -1,65 +1,81 @@
 /**
- * The audit questions ops ask most, as SQL. The README prints them, the demo runs them, and the
- * benchmark times them at a million events; keep the three in step by keeping them here.
- * `:email` / `:actor` / `:from` / `:to` / `:environment` are parameters where a query has them.
+ * The audit questions ops ask most, as SQL. The README prints them, the demo runs them through the
+ * store's reader, and the benchmark times them at a million events; keep the three in step by
+ * keeping them here. Each carries its SQL per dialect (the store's reader says which it speaks),
+ * tuned to that store's indexes. `:email` / `:actor` / `:from` / `:to` / `:environment` are named
+ * parameters where a query has them, in every dialect.
  */
+import { AuditError } from './errors.js';
+import type { SqlDialect } from './store/audit-reader.js';
 
 export interface CookbookQuery {
   name: string;
   question: string;
-  sql: string;
+  /** The statement in each dialect it has been written for. */
+  sql: { readonly [D in SqlDialect]?: string } & { readonly sqlite: string };
 }
 
 export const COOKBOOK: readonly CookbookQuery[] = [
   {
     name: 'last-24h',
     question: 'Who did what in the last 24 hours?',
-    sql: `SELECT created_at, environment_name, actor_type, actor_name, actor_email, topic
+    sql: {
+      sqlite: `SELECT created_at, environment_name, actor_type, actor_name, actor_email, topic
 FROM audit_trail
 WHERE created_at >= strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-1 day')
 ORDER BY created_at DESC
 LIMIT 50`,
+    },
   },
   {
     name: 'by-actor',
     question: 'Everything one user did (by email), newest first',
-    sql: `SELECT created_at, environment_name, topic, space_id
+    sql: {
+      sqlite: `SELECT created_at, environment_name, topic, space_id
 FROM audit_trail
 WHERE actor_id = (SELECT id FROM users WHERE email = :email)
 ORDER BY created_at DESC
 LIMIT 100`,
+    },
   },
   {
     name: 'actor-time-range',
     question: 'Everything one actor did between two times, oldest first',
-    sql: `SELECT created_at, environment_id, topic, space_id, workbook_id, sheet_id, job_id
+    sql: {
+      sqlite: `SELECT created_at, environment_id, topic, space_id, workbook_id, sheet_id, job_id
 FROM events
 WHERE actor_id = :actor AND created_at >= :from AND created_at < :to
 ORDER BY created_at`,
+    },
   },
   {
     name: 'environment-latest',
     question: 'The last 50 events of one environment, with who caused them',
-    sql: `SELECT created_at, topic, actor_type, actor_name, actor_email, space_id
+    sql: {
+      sqlite: `SELECT created_at, topic, actor_type, actor_name, actor_email, space_id
 FROM audit_trail
 WHERE environment_id = :environment
 ORDER BY created_at DESC
 LIMIT 50`,
+    },
   },
   {
     name: 'per-environment',
     question: 'Events per environment',
     // COUNT(e.created_at), not COUNT(e.id): the environment/time index then answers alone (3× faster).
-    sql: `SELECT env.name AS environment, env.id, COUNT(e.created_at) AS events, MAX(e.created_at) AS latest
+    sql: {
+      sqlite: `SELECT env.name AS environment, env.id, COUNT(e.created_at) AS events, MAX(e.created_at) AS latest
 FROM environments env LEFT JOIN events e ON e.environment_id = env.id
 GROUP BY env.id ORDER BY events DESC`,
+    },
   },
   {
     name: 'topics-last-day',
     question: 'Events by topic in the last day',
     // A plain GROUP BY topic walks the whole topic index (84 ms at a million events); this finds
     // each topic with one index search and counts its last day inside the index (5 ms).
-    sql: `WITH RECURSIVE topics(topic) AS (
+    sql: {
+      sqlite: `WITH RECURSIVE topics(topic) AS (
   SELECT MIN(topic) FROM events
   UNION ALL
   SELECT (SELECT MIN(topic) FROM events WHERE topic > topics.topic) FROM topics WHERE topic IS NOT NULL
@@ -70,39 +86,47 @@ SELECT topic, (SELECT COUNT(*) FROM events e
 FROM topics
 WHERE topic IS NOT NULL AND events > 0
 ORDER BY events DESC`,
+    },
   },
   {
     name: 'agents-deployed',
     question: 'Which environments have agents deployed?',
-    sql: `SELECT env.name AS environment, COUNT(a.id) AS agents, group_concat(a.slug, ', ') AS slugs
+    sql: {
+      sqlite: `SELECT env.name AS environment, COUNT(a.id) AS agents, group_concat(a.slug, ', ') AS slugs
 FROM environments env LEFT JOIN agents a ON a.environment_id = env.id AND a.removed_at IS NULL
 WHERE env.removed_at IS NULL
 GROUP BY env.id ORDER BY agents DESC, environment`,
+    },
   },
   {
     name: 'spaces-per-environment',
     question: 'How many spaces exist in which environment?',
-    sql: `SELECT env.name AS environment, COUNT(s.id) AS spaces, SUM(s.archived_at IS NOT NULL) AS archived
+    sql: {
+      sqlite: `SELECT env.name AS environment, COUNT(s.id) AS spaces, SUM(s.archived_at IS NOT NULL) AS archived
 FROM environments env LEFT JOIN spaces s ON s.environment_id = env.id AND s.removed_at IS NULL
 GROUP BY env.id ORDER BY spaces DESC`,
+    },
   },
   {
     name: 'guest-access',
     question: 'Which guests have access to which spaces?',
-    sql: `SELECT g.email, g.name, env.name AS environment, s.name AS space, gs.last_accessed
+    sql: {
+      sqlite: `SELECT g.email, g.name, env.name AS environment, s.name AS space, gs.last_accessed
 FROM guest_spaces gs
 JOIN guests g ON g.id = gs.guest_id
 JOIN spaces s ON s.id = gs.space_id
 JOIN environments env ON env.id = gs.environment_id
 WHERE gs.removed_at IS NULL AND g.removed_at IS NULL
 ORDER BY g.email, environment, space`,
+    },
   },
   {
     name: 'unresolved-actors',
     question: 'Actors the API no longer knows (deleted users, API keys)',
     // Counted per actor inside the actor index first, then each actor (not each event) resolved
     // through audit_trail by one of its events: 3.3 s → well under a second at 1M events.
-    sql: `WITH actors AS (
+    sql: {
+      sqlite: `WITH actors AS (
   SELECT actor_id, COUNT(*) AS events, MAX(created_at) AS last_seen
   FROM events WHERE actor_id IS NOT NULL GROUP BY actor_id
 )
@@ -112,6 +136,7 @@ JOIN audit_trail t ON t.event_id = (SELECT id FROM events WHERE actor_id = actor
 WHERE t.actor_name IS NULL
 ORDER BY actors.events DESC, actors.actor_id
 LIMIT 20`,
+    },
   },
 ];
 
@@ -119,4 +144,11 @@ export function cookbookQuery(name: string): CookbookQuery {
   const found = COOKBOOK.find((q) => q.name === name);
   if (!found) throw new Error(`no cookbook query named ${name}`);
   return found;
+}
+
+/** The query's statement for a store that speaks `dialect`. */
+export function cookbookSql(query: CookbookQuery, dialect: SqlDialect): string {
+  const sql = query.sql[dialect];
+  if (sql === undefined) throw new AuditError('QUERY_REFUSED', `the cookbook query ${query.name} has no ${dialect} form yet`);
+  return sql;
 }

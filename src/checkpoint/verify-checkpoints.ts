@@ -5,11 +5,9 @@
  * change log and with the last checkpoint, and no schema object the migrations did not create.
  * Each finding names what changed.
  */
-import type { SqliteDatabase } from '../store/sqlite/open.js';
-import { checkSchema, expectedSchema, schemaDigest } from '../store/sqlite/schema-objects.js';
-import { LATEST_VERSION } from '../store/sqlite/migrations/index.js';
-import type { ChainReport } from '../store/sqlite/verify-chain.js';
-import { verifyInventory } from '../store/sqlite/verify-inventory.js';
+import type { AuditSnapshot } from '../store/audit-snapshot.js';
+import type { ChainReport } from '../store/chain/verify-event-chain.js';
+import { verifyInventoryLog } from '../store/chain/verify-inventory-log.js';
 import { checkpointHash, CheckpointFormatError, parseCheckpoint, signedBytes, type Checkpoint } from './checkpoint.js';
 import { signatureHolds, type VerifyKey } from './signing-key.js';
 
@@ -29,7 +27,8 @@ export interface CheckpointReport {
 }
 
 export interface CheckpointInput {
-  db: SqliteDatabase;
+  /** The store as of one moment, the same the chain walk read. */
+  view: AuditSnapshot;
   lines: ReadonlyArray<{ line: number; text: string }>;
   /** The public keys the checkpoints may be signed with (several across a key rotation); none: signatures are not checked. */
   keys?: readonly VerifyKey[];
@@ -42,7 +41,7 @@ interface Valid {
   cp: Checkpoint;
 }
 
-export function verifyCheckpoints(input: CheckpointInput): CheckpointReport {
+export async function verifyCheckpoints(input: CheckpointInput): Promise<CheckpointReport> {
   const findings: CheckpointFinding[] = [];
   const notes: string[] = [];
   const find = (subject: string, detail: string) => findings.push({ subject, detail });
@@ -66,10 +65,10 @@ export function verifyCheckpoints(input: CheckpointInput): CheckpointReport {
   checkFileChain(valid, find);
   const signatures = checkSignatures(valid, input.keys ?? [], find);
   checkNothingGoesBack(valid, find);
-  checkSchemasRecorded(valid, find);
-  checkEvents(input, valid, find, notes);
-  checkInventory(input.db, valid, find, notes);
-  checkSchemaNow(input.db, last, find);
+  await checkSchemasRecorded(input.view, valid, find);
+  await checkEvents(input, valid, find, notes);
+  await checkInventory(input.view, valid, find, notes);
+  await checkSchemaNow(input.view, last, find);
 
   return { ok: findings.length === 0, checkpoints: valid.length, last: { seq: last.seq, at: last.at }, signatures, findings, notes };
 }
@@ -129,21 +128,22 @@ function checkNothingGoesBack(valid: readonly Valid[], find: Find): void {
 }
 
 /** Each checkpoint's schema must be exactly what the migrations create at its version: a trigger there once, even if gone now, is found. */
-function checkSchemasRecorded(valid: readonly Valid[], find: Find): void {
+async function checkSchemasRecorded(view: AuditSnapshot, valid: readonly Valid[], find: Find): Promise<void> {
   const seen = new Set<string>();
   for (const v of valid) {
     const { version, digest } = v.cp.schema;
     if (seen.has(`${version} ${digest}`)) continue;
     seen.add(`${version} ${digest}`);
-    if (version > LATEST_VERSION) find(where(v), `records schema version ${version}, newer than this flatfile-audit knows (${LATEST_VERSION}); verify with a newer one`);
-    else if (digest !== schemaDigest(expectedSchema(version))) {
+    const expected = await view.schemaDigestAt(version);
+    if (expected === undefined) find(where(v), `records schema version ${version}, newer than this flatfile-audit knows (${(await view.schema()).latestVersion}); verify with a newer one`);
+    else if (digest !== expected) {
       find(where(v), `records a schema that is not the one flatfile-audit's migrations create at version ${version}: a trigger, view, table or index was added, removed or changed before it was taken`);
     }
   }
 }
 
-function checkEvents(input: CheckpointInput, valid: readonly Valid[], find: Find, notes: string[]): void {
-  const { db, chain } = input;
+async function checkEvents(input: CheckpointInput, valid: readonly Valid[], find: Find, notes: string[]): Promise<void> {
+  const { view, chain } = input;
   // Every (sequence, hash) any checkpoint anchored, and the latest checkpoint that mentions each environment.
   const anchors = new Map<string, Map<number, { hash: string; checkpoint: number }>>();
   const latest = new Map<string, { checkpoint: number; seq: number; events: number }>();
@@ -159,23 +159,21 @@ function checkEvents(input: CheckpointInput, valid: readonly Valid[], find: Find
       latest.set(id, { checkpoint: cp.seq, seq: head.seq, events: head.events });
     }
   }
-  const hashesAt = db.prepare<[string, number], Buffer>('SELECT chain_hash FROM events WHERE environment_id = ? AND chain_seq = ?').pluck();
-  const lastSeqOf = db.prepare<[string], number | null>('SELECT MAX(chain_seq) FROM events WHERE environment_id = ?').pluck();
-  const storedHead = db.prepare<[string], number>('SELECT last_seq FROM event_chains WHERE environment_id = ?').pluck();
+  const storedHeads = new Map((await view.chainHeads()).map((h) => [h.environmentId, h.seq]));
   const lastCheckpoint = valid.at(-1)!.cp;
   let unanchored = 0;
   for (const [id, seqs] of anchors) {
     const now = chain.environments.find((e) => e.environmentId === id);
     const seen = latest.get(id)!;
-    const head = storedHead.get(id);
+    const head = storedHeads.get(id);
     if (!now && head === undefined) {
       find(`environment ${id}`, `vanished: checkpoint ${seen.checkpoint} anchored its chain at seq ${seen.seq} with ${seen.events} events; the database has no event and no chain head for it`);
       continue;
     }
     for (const [seq, anchor] of [...seqs.entries()].sort((a, b) => a[0] - b[0])) {
-      const hashes = hashesAt.all(id, seq).map((h) => h?.toString('hex'));
+      const hashes = await view.eventHashesAt(id, seq);
       if (hashes.length === 0) {
-        const end = lastSeqOf.get(id) ?? 0;
+        const end = (await view.lastEventSeq(id)) ?? 0;
         find(`environment ${id}`, `event seq ${seq}, anchored by checkpoint ${anchor.checkpoint}, is gone: the chain now ends at seq ${end}${head !== undefined && head < seq ? ` and its stored head was rewritten to seq ${head}` : ''}`);
         break;
       }
@@ -192,22 +190,21 @@ function checkEvents(input: CheckpointInput, valid: readonly Valid[], find: Find
   if (unanchored > 0) notes.push(`${unanchored} event(s) were stored after the last checkpoint (${lastCheckpoint.seq}, ${lastCheckpoint.at}): not anchored yet`);
 }
 
-function checkInventory(db: SqliteDatabase, valid: readonly Valid[], find: Find, notes: string[]): void {
+async function checkInventory(view: AuditSnapshot, valid: readonly Valid[], find: Find, notes: string[]): Promise<void> {
   const last = valid.at(-1)!.cp;
-  const inventory = verifyInventory(db, last.inventory.changes?.seq ?? 0);
+  const inventory = await verifyInventoryLog(view, last.inventory.changes?.seq ?? 0);
   for (const p of inventory.problems) find(p.table === 'inventory_changes' ? `inventory change log entry ${p.seq}` : `${p.table} ${p.id}`, p.detail);
   if (!inventory.logged) {
     if (valid.some((v) => v.cp.inventory.changes !== null)) find('inventory change log', 'the table inventory_changes is gone');
     return;
   }
 
-  const entryAt = db.prepare<[number], Buffer>('SELECT chain_hash FROM inventory_changes WHERE seq = ?').pluck();
   const checked = new Set<number>();
   for (const { cp } of valid) {
     const anchor = cp.inventory.changes;
     if (!anchor || checked.has(anchor.seq)) continue;
     checked.add(anchor.seq);
-    const hash = entryAt.get(anchor.seq)?.toString('hex');
+    const hash = await view.inventoryChangeHash(anchor.seq);
     if (hash !== anchor.hash) {
       find('inventory change log', `entry ${anchor.seq}, anchored by checkpoint ${cp.seq}, ${hash === undefined ? 'is gone: the log was cut back' : 'has another hash: the log was rewritten'}`);
       break;
@@ -230,9 +227,9 @@ function checkInventory(db: SqliteDatabase, valid: readonly Valid[], find: Find,
   }
 }
 
-function checkSchemaNow(db: SqliteDatabase, last: Checkpoint, find: Find): void {
-  const schema = checkSchema(db);
-  if (schema.unknownVersion) find('schema', `version ${schema.version} is newer than this flatfile-audit knows (${LATEST_VERSION}); verify with a newer one`);
+async function checkSchemaNow(view: AuditSnapshot, last: Checkpoint, find: Find): Promise<void> {
+  const schema = await view.schema();
+  if (schema.unknownVersion) find('schema', `version ${schema.version} is newer than this flatfile-audit knows (${schema.latestVersion}); verify with a newer one`);
   if (schema.version < last.schema.version) find('schema', `version ${schema.version} now, checkpoint ${last.seq} recorded ${last.schema.version}: it was set back`);
   for (const { kind, object } of schema.differences) {
     const subject = `${object.type} ${object.name}${object.type === 'table' ? '' : ` on ${object.tableName}`}`;

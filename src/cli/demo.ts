@@ -6,11 +6,13 @@
  */
 import { Writable } from 'node:stream';
 import { parseArgs } from 'node:util';
-import { COOKBOOK } from '../cookbook.js';
+import { COOKBOOK, cookbookSql } from '../cookbook.js';
 import { startSimulator } from '../simulator/index.js';
 import { COMMANDS } from './commands.js';
 import { EXIT, type CliContext } from './context.js';
-import { clearDemoDatabase, createDemoDatabase } from './demo-database.js';
+import { createDemoDatabase } from '../store/demo-database.js';
+import { storeDialect, type StoreSettings } from '../store/open-store.js';
+import { clearDemoDatabase } from './demo-database.js';
 import { DEFAULT_MAX_ROWS, runQuery } from './query.js';
 import { syncOnce } from './sync-once.js';
 
@@ -43,9 +45,10 @@ export async function runDemo(ctx: CliContext, args: string[]): Promise<number> 
     };
     const code = await syncOnce({ ...ctx, env });
     if (code !== EXIT.ok) return code;
+    const store = { dbPath };
     for (const name of DEMO_QUERIES) {
       const query = COOKBOOK.find((q) => q.name === name)!;
-      const output = (await queryText(dbPath, query.sql, ctx.stderr)).split('\n');
+      const output = (await queryText(store, cookbookSql(query, storeDialect(store)), ctx.stderr)).split('\n');
       const shown = output.length > 14 ? [...output.slice(0, 12), `... ${output.at(-2)}`] : output;
       ctx.stdout.write(`\n## ${query.question}\n${shown.join('\n').trimEnd()}\n`);
     }
@@ -61,7 +64,7 @@ export async function runDemo(ctx: CliContext, args: string[]): Promise<number> 
 }
 
 /** The cookbook query's table, as text. */
-async function queryText(dbPath: string, sql: string, stderr: NodeJS.WritableStream): Promise<string> {
+async function queryText(store: StoreSettings, sql: string, stderr: NodeJS.WritableStream): Promise<string> {
   let text = '';
   const stdout = new Writable({
     write(chunk: Buffer, _encoding, done) {
@@ -69,6 +72,6 @@ async function queryText(dbPath: string, sql: string, stderr: NodeJS.WritableStr
       done();
     },
   });
-  await runQuery({ dbPath, sql, format: 'table', maxRows: DEFAULT_MAX_ROWS, timeoutMs: 60_000 }, { stdout, stderr });
+  await runQuery({ store, sql, format: 'table', maxRows: DEFAULT_MAX_ROWS, timeoutMs: 60_000 }, { stdout, stderr });
   return text;
 }

@@ -57,7 +57,7 @@ export async function main(argv: string[], ctx: CliContext = processContext()): 
         const timeoutMs = parseDuration(values.timeout);
         if (!timeoutMs) throw new ConfigError(`--timeout must be a duration like 60s or 10m, got "${values.timeout}"`);
         const maxRows = parseMaxRows(values.all, values['max-rows']);
-        await runQuery({ dbPath: loadConfig(ctx.env).dbPath, sql: positionals[0]!, format, params: parseParams(values.param), maxRows, timeoutMs }, ctx);
+        await runQuery({ store: loadConfig(ctx.env), sql: positionals[0]!, format, params: parseParams(values.param), maxRows, timeoutMs }, ctx);
         return EXIT.ok;
       }
       case 'status': {
@@ -66,7 +66,7 @@ export async function main(argv: string[], ctx: CliContext = processContext()): 
         if (values.check && values.json) throw new ConfigError('status --check prints one line per problem; leave out --json');
         if (!values.check && values['max-age'] !== undefined) throw new ConfigError('--max-age goes with --check: flatfile-audit status --check --max-age 30m');
         const maxAgeMs = values.check ? parseMaxAge(values['max-age'], config) : undefined;
-        const status = readStatus(config.dbPath, { futureDatedAfter: new Date(Date.now() + config.maxClockSkewMs).toISOString() });
+        const status = await readStatus(config, { futureDatedAfter: new Date(Date.now() + config.maxClockSkewMs).toISOString() });
         if (maxAgeMs !== undefined) return await runStatusCheck(ctx, config, status, maxAgeMs);
         const queue = values['no-queue'] ? undefined : await readQueueStatus(config.worker);
         const api = connectionSummary(config);
@@ -76,7 +76,7 @@ export async function main(argv: string[], ctx: CliContext = processContext()): 
       case 'verify': {
         const { values } = parseArgs({ args: rest, options: COMMANDS.verify.options, strict: true });
         if (values['public-key'].length > 0 && values.checkpoints === undefined) throw new ConfigError('--public-key checks the signatures of --checkpoints FILE: give both');
-        const result = runVerify(loadConfig(ctx.env).dbPath, { checkpoints: values.checkpoints, publicKeys: values['public-key'] });
+        const result = await runVerify(loadConfig(ctx.env), { checkpoints: values.checkpoints, publicKeys: values['public-key'] });
         ctx.stdout.write(values.json ? terminalSafeJson(verifyJson(result)) : formatVerify(result));
         return verifyOk(result) ? EXIT.ok : EXIT.failed;
       }

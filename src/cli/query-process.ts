@@ -1,9 +1,10 @@
 /**
- * The process that runs one `query` statement (forked by query.ts, talking over IPC). A process of
- * its own because better-sqlite3 is synchronous: a runaway statement (an aggregate over an endless
- * join) stays inside sqlite3_step and never returns to JavaScript, so neither a timer on the same
- * thread nor Worker.terminate() can stop it, and a process holding such a thread cannot even exit.
- * A process can always be killed, and the kernel then releases its locks and its read snapshot.
+ * The process that runs one `query` statement (forked by query.ts, talking over IPC) through the
+ * configured store's reader (AuditReader.openQuery). A process of its own because a store's driver
+ * may be synchronous (better-sqlite3): a runaway statement (an aggregate over an endless join) stays
+ * inside sqlite3_step and never returns to JavaScript, so neither a timer on the same thread nor
+ * Worker.terminate() can stop it, and a process holding such a thread cannot even exit. A process
+ * can always be killed, and the kernel then releases its locks, its connections and its read snapshot.
  *
  * Rows go to the parent in chunks (1, 2, 4 … up to CHUNK_ROWS rows, so the first ones show at
  * once), at most WINDOW chunks ahead of what the parent has written: a slow reader of the output
@@ -12,11 +13,12 @@
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { AuditError, type ErrorCode } from '../errors.js';
-import { openReadOnly, type SqliteDatabase } from '../store/sqlite/open.js';
+import type { AuditReader, QueryCursor } from '../store/audit-reader.js';
+import { openReader, type StoreSettings } from '../store/open-store.js';
 import type { Row } from './format.js';
 
 export interface QueryJob {
-  path: string;
+  store: StoreSettings;
   sql: string;
   params: Record<string, string>;
   /** Stop after this many rows (and say whether more exist); null: every row. */
@@ -64,61 +66,40 @@ async function sendRows(rows: Row[]): Promise<void> {
 }
 
 async function run(job: QueryJob): Promise<void> {
-  let db: SqliteDatabase;
+  let reader: AuditReader;
   try {
-    db = openReadOnly(job.path);
+    reader = await openReader(job.store);
   } catch (error) {
     await reply(failure(error, 'STORE_FAILED'));
     return;
   }
+  let cursor: QueryCursor | undefined;
   try {
-    if (/^\s*(attach|detach|vacuum)\b/i.test(job.sql)) throw new AuditError('QUERY_REFUSED', 'query refused: ATTACH, DETACH and VACUUM are not allowed; query runs read-only statements only');
-    let statement;
-    try {
-      statement = db.prepare(job.sql);
-    } catch (error) {
-      throw new AuditError('QUERY_REFUSED', `query failed: ${(error as Error).message}`, { cause: error });
-    }
-    if (!statement.readonly) throw new AuditError('QUERY_REFUSED', 'query refused: it would change the database; query runs read-only statements only');
-    if (!statement.reader) throw new AuditError('QUERY_REFUSED', 'query refused: the statement returns no rows; use SELECT, WITH or EXPLAIN');
-    await reply({ kind: 'columns', columns: statement.columns().map((c) => c.name) });
-
-    const rows = (Object.keys(job.params).length > 0 ? statement.iterate(job.params) : statement.iterate()) as IterableIterator<Row>;
+    cursor = await reader.openQuery(job.sql, job.params);
+    await reply({ kind: 'columns', columns: [...cursor.columns] });
     const limit = job.maxRows ?? Number.POSITIVE_INFINITY;
-    let chunk: Row[] = [];
     let chunkSize = 1;
     let count = 0;
     let truncated = false;
-    for (let next = step(rows); !next.done; next = step(rows)) {
-      // The row past the limit only says that more exist; return() resets the statement.
-      if (count === limit) {
+    for (;;) {
+      // One row past the limit is read only to say that more exist.
+      const want = Math.min(chunkSize, limit - count + 1);
+      const rows = (await cursor.read(want)) as Row[];
+      if (count + rows.length > limit) {
         truncated = true;
-        rows.return?.();
-        break;
+        rows.length = limit - count;
       }
-      chunk.push(next.value);
-      count += 1;
-      if (chunk.length >= chunkSize) {
-        await sendRows(chunk);
-        chunk = [];
-        chunkSize = Math.min(chunkSize * 2, CHUNK_ROWS);
-      }
+      if (rows.length > 0) await sendRows(rows);
+      count += rows.length;
+      if (truncated || rows.length < want) break;
+      chunkSize = Math.min(chunkSize * 2, CHUNK_ROWS);
     }
-    if (chunk.length > 0) await sendRows(chunk);
     await reply({ kind: 'end', truncated });
   } catch (error) {
     await reply(failure(error, undefined));
   } finally {
-    db.close();
-  }
-}
-
-/** The next row; SQLite's errors while stepping (a bad cast, a missing parameter) become the query's own. */
-function step(rows: IterableIterator<Row>): IteratorResult<Row> {
-  try {
-    return rows.next();
-  } catch (error) {
-    throw new AuditError('QUERY_REFUSED', `query failed: ${(error as Error).message}`, { cause: error });
+    await cursor?.close();
+    await reader.close();
   }
 }
 

@@ -1,7 +1,7 @@
 /**
- * `flatfile-audit query "<SQL>"`: answers one read-only statement. The database is opened
- * read-only with query_only on, and a statement that could write (or ATTACH another file) is
- * refused before it runs, so this command cannot change the audit trail.
+ * `flatfile-audit query "<SQL>"`: answers one read-only statement through the store's reader
+ * (AuditReader.openQuery): the store is read read-only, and a statement that could write (or
+ * ATTACH another file) is refused before it runs, so this command cannot change the audit trail.
  *
  * The statement runs in a process of its own (query-process.ts) and its rows are written as they
  * come. It stops at `maxRows` (saying on stderr that more exist) and is killed at `timeoutMs`, so
@@ -12,6 +12,7 @@ import { existsSync } from 'node:fs';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { AuditError, QueryTimeoutError } from '../errors.js';
+import { storeSettings, type StoreSettings } from '../store/open-store.js';
 import type { OutputFormat } from './format.js';
 import type { QueryReply, QueryRequest } from './query-process.js';
 import { rowStream, type RowStream } from './row-stream.js';
@@ -22,7 +23,8 @@ export const DEFAULT_QUERY_TIMEOUT = '60s';
 const TABLE_ALIGN_ROWS = 10_000;
 
 export interface QueryOptions {
-  dbPath: string;
+  /** Which store to read (only these settings are handed to the query's process). */
+  store: StoreSettings;
   sql: string;
   format: OutputFormat;
   /** Named parameters (`:email` ← { email: … }). */
@@ -117,7 +119,7 @@ export async function runQuery(options: QueryOptions, out: QueryOutput): Promise
 
   send(child, {
     kind: 'start',
-    job: { path: options.dbPath, sql: options.sql, params: options.params ?? {}, maxRows: options.maxRows, killAt: deadline },
+    job: { store: storeSettings(options.store), sql: options.sql, params: options.params ?? {}, maxRows: options.maxRows, killAt: deadline },
   });
 
   const outcome = await result;

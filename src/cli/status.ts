@@ -1,16 +1,15 @@
 /** `flatfile-audit status`: per environment, where its cursor stands, when it last synced, what failed. */
-import { openReadOnly } from '../store/sqlite/open.js';
-import { createStatusReader } from '../store/sqlite/status-reader.js';
 import type { StatusOptions, StoreStatus } from '../store/audit-store.js';
+import { openReader, type StoreSettings } from '../store/open-store.js';
 import { formatTable } from './format.js';
 import { escapeControl } from './safe-text.js';
 
-export function readStatus(dbPath: string, options: StatusOptions): StoreStatus {
-  const db = openReadOnly(dbPath);
+export async function readStatus(settings: StoreSettings, options: StatusOptions): Promise<StoreStatus> {
+  const reader = await openReader(settings);
   try {
-    return createStatusReader(db)(options);
+    return await reader.status(options);
   } finally {
-    db.close();
+    await reader.close();
   }
 }
 

@@ -17,7 +17,7 @@ export async function syncOnce(ctx: CliContext): Promise<number> {
   const level = ctx.env.LOG_LEVEL ? config.logLevel : ctx.stderr.isTTY ? 'warn' : config.logLevel;
   const log = createLogger({ level });
   const checkpointSettings = prepareCheckpoints(config);
-  const store = openStore(config);
+  const store = await openStore(config);
   let report: RunReport;
   try {
     const checkpoints = checkpointSettings && openCheckpointWriter(checkpointSettings, store, log);

@@ -2,8 +2,8 @@
 import { readCheckpointLines } from '../checkpoint/checkpoint-file.js';
 import { loadVerifyKey } from '../checkpoint/signing-key.js';
 import { verifyCheckpoints, type CheckpointReport } from '../checkpoint/verify-checkpoints.js';
-import { openReadOnly } from '../store/sqlite/open.js';
-import { verifyChains, type ChainReport } from '../store/sqlite/verify-chain.js';
+import { verifyEventChains, type ChainReport } from '../store/chain/verify-event-chain.js';
+import { openReader, type StoreSettings } from '../store/open-store.js';
 import { formatTable } from './format.js';
 
 export interface VerifyOptions {
@@ -18,19 +18,19 @@ export interface VerifyResult {
   checkpoints?: CheckpointReport;
 }
 
-export function runVerify(dbPath: string, options: VerifyOptions = {}): VerifyResult {
+export async function runVerify(settings: StoreSettings, options: VerifyOptions = {}): Promise<VerifyResult> {
   // Arguments first: a wrong path is a usage error (exit 2), before any finding.
   const lines = options.checkpoints === undefined ? undefined : readCheckpointLines(options.checkpoints);
   const keys = (options.publicKeys ?? []).map((path) => loadVerifyKey(path));
-  const db = openReadOnly(dbPath);
+  const reader = await openReader(settings);
   try {
-    // One read transaction: the chain walk and the checkpoint checks see the same state, whatever a sync commits meanwhile.
-    return db.transaction(() => {
-      const chain = verifyChains(db);
-      return lines ? { chain, checkpoints: verifyCheckpoints({ db, lines, keys, chain }) } : { chain };
-    })();
+    // One snapshot: the chain walk and the checkpoint checks see the same state, whatever a sync commits meanwhile.
+    return await reader.snapshot(async (view) => {
+      const chain = await verifyEventChains(view);
+      return lines ? { chain, checkpoints: await verifyCheckpoints({ view, lines, keys, chain }) } : { chain };
+    });
   } finally {
-    db.close();
+    await reader.close();
   }
 }
 

@@ -77,7 +77,7 @@ export function createHealthCheck(probes: HealthProbes, options: HealthOptions):
       if (ping.ok) [schedule, queue] = [exists, paused];
     }
     let states: EnvironmentSyncState[] = [];
-    const database = await check(async () => (states = probes.syncState.environments()));
+    const database = await check(async () => (states = await probes.syncState.environments()));
     const staleness = assessStaleness(states, { now: clock(), startedAt: options.startedAt, staleAfterMs: options.staleAfterMs });
     const checks = { redis, database, schedule, queue };
     const reasons = [

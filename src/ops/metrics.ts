@@ -30,6 +30,18 @@ export class AuditMetrics {
 
   constructor(store: AuditStore, queue: QueueCounts, syncState: SyncStateReader, clock: () => number = Date.now) {
     const registers = [this.registry];
+    let reading: Promise<void> = Promise.resolve();
+    const readStates = async (): Promise<void> => {
+      let states: EnvironmentSyncState[];
+      try {
+        states = await syncState.environments();
+      } catch {
+        return; // keep the values set after the last sync; /healthz names the database trouble
+      }
+      this.lastSuccess.reset();
+      this.environmentFailing.reset();
+      this.observeEnvironments(states);
+    };
     collectDefaultMetrics({ register: this.registry, prefix: 'flatfile_audit_process_' });
     this.eventsIngested = new Counter({ name: 'flatfile_audit_events_ingested_total', help: 'Events newly stored, per environment', labelNames: ['environment'], registers });
     this.futureDatedEvents = new Counter({
@@ -56,20 +68,17 @@ export class AuditMetrics {
       help: 'When each environment last synced successfully (Unix time; absent before its first success)',
       labelNames: ['environment'],
       registers,
-      // Sets both alerting gauges from one read; registered before the failing gauge, so it runs first.
-      collect: () => {
-        let states: EnvironmentSyncState[];
-        try {
-          states = syncState.environments();
-        } catch {
-          return; // keep the values set after the last sync; /healthz names the database trouble
-        }
-        this.lastSuccess.reset();
-        this.environmentFailing.reset();
-        this.observeEnvironments(states);
-      },
+      // Sets both alerting gauges from one read: the registry collects metrics side by side, so the
+      // failing gauge waits for this read (registered before it, this collect starts first).
+      collect: () => (reading = readStates()),
     });
-    this.environmentFailing = new Gauge({ name: 'flatfile_audit_environment_failing', help: "1 while an environment's last sync failed, else 0", labelNames: ['environment'], registers });
+    this.environmentFailing = new Gauge({
+      name: 'flatfile_audit_environment_failing',
+      help: "1 while an environment's last sync failed, else 0",
+      labelNames: ['environment'],
+      registers,
+      collect: () => reading,
+    });
     new Gauge({
       name: 'flatfile_audit_cursor_lag_seconds',
       help: 'Seconds between now and the newest event stored for each environment',

@@ -1,8 +1,28 @@
 /**
- * The one interface the sync writes through. SQLite implements it today; a PostgreSQL store can
- * implement it later without touching the API client or the sync logic. Its central promise:
- * `writePages` commits a batch of pages together with their cursors atomically, so a cursor never
- * runs ahead of the events it covers.
+ * The one interface the sync writes through (its read side: audit-reader.ts). SQLite implements it
+ * today; another store (PostgreSQL) implements the same contract without touching the API client
+ * or the sync logic. The contract, in one place; every store keeps all of it, and
+ * test/store/contract/ checks it against each store:
+ *
+ * 1. Idempotent by id. An event id is stored once, whatever environment or page brings it again;
+ *    a re-read event changes nothing and is not counted as new.
+ * 2. Atomic pages. A committed batch stores its pages' events, rejected events and cursor updates
+ *    in one transaction: all of them or none, so a cursor never runs ahead of the events it covers.
+ * 3. Ordered writes. Batches are applied in the order they are committed, and a batch committed
+ *    while an earlier one is still pending is refused if that one fails (and so is every batch
+ *    behind it): a caller may keep several in flight without a later batch ever committing cursors
+ *    that skip a lost one. A batch committed after a failure was reported is a fresh start.
+ * 4. High water only forward. A completed listing moves its environment's high-water mark only to
+ *    a later time (a null or earlier one leaves it), clears the listing and any error.
+ * 5. Gapless chains. Each newly stored event is linked into its environment's hash chain
+ *    (chain/chain-links.ts): sequence numbers 1, 2, 3… per environment in the order stored, the
+ *    head saved in the same transaction.
+ * 6. Inventories are never deleted. A listing upserts its rows, marks rows of its scope it no longer
+ *    holds removed, marks returning rows present, and logs each change (chain/inventory-digests.ts)
+ *    in the same transaction.
+ * 7. Stale runs closed. Only one sync of a scope runs at a time, so startRun closes runs of its
+ *    scope still 'running' (their process died) as failed, with INTERRUPTED_RUN_ERROR.
+ * 8. Errors are AuditErrors (STORE_FAILED) with one line naming the store and what to check.
  */
 import type { AgentRecord, EnvironmentRecord, EventRecord, GuestRecord, RejectedEvent, SpaceRecord, UserRecord } from '../records.js';
 
@@ -141,25 +161,33 @@ export interface CheckpointState {
   schema: { version: number; digest: string };
 }
 
+/** The error a run still marked 'running' is closed with when another run of its scope starts (rule 7). */
+export const INTERRUPTED_RUN_ERROR = 'interrupted: the process running it stopped before it finished';
+
+/**
+ * Pages gathered for one write (rules 2 and 3), handed out by AuditStore.openBatch. The store does
+ * its per-page work (row encoding, digests) as each page is added, rather than for the whole batch
+ * at commit, which would hold up the answers arriving meanwhile; what it keeps of a page is its own
+ * business.
+ */
+export interface PageBatch {
+  /** Adds a fetched page, with the cursor update it brings. Throws once the batch is committed. */
+  add(page: PageWrite): void;
+  /** Pages added so far. */
+  readonly size: number;
+  /** Writes every page added, in one transaction (rules 1-5); a batch commits once. */
+  commit(): Promise<WriteResult>;
+}
+
 export interface AuditStore {
   readCursor(environmentId: string): Promise<EnvironmentCursor | undefined>;
   /** Every environment's cursor (cheap: no event counts), for metrics. */
   listCursors(): Promise<EnvironmentCursor[]>;
-  /**
-   * Stores the pages and their cursor updates in one transaction. Writes are applied in the order
-   * they are made, and a write made while an earlier one is still pending is refused if that one
-   * fails: a caller may keep several in flight without a later batch ever committing cursors that
-   * skip a lost one.
-   */
+  /** A new, empty batch of pages to write together (see PageBatch and rules 1-5). */
+  openBatch(): PageBatch;
+  /** Writes `pages` as one batch: openBatch, add each, commit. */
   writePages(pages: readonly PageWrite[]): Promise<WriteResult>;
-  /**
-   * Optional: called as soon as a page is fetched, before it waits in a batch for writePages, so the
-   * store can do its per-page work (row encoding, digests) a page at a time rather than a batch at
-   * once, which would hold up the answers arriving meanwhile. Returns what to hand to writePages in
-   * the page's place: the page itself, or a lighter stand-in that only this store can write (any
-   * other use of its events throws), so the batch does not hold each event twice.
-   */
-  stagePage?(page: PageWrite): PageWrite;
+  /** Stores one complete listing of an inventory in one transaction (rule 6). */
   writeInventory<K extends InventoryKind>(snapshot: InventorySnapshot<K>): Promise<void>;
   /** Where an environment's tamper-evidence chain ends (null before its first event), for logs that anchor it. */
   chainHead(environmentId: string): Promise<{ seq: number; hash: string } | null>;
@@ -173,8 +201,10 @@ export interface AuditStore {
   checkWritable(): Promise<void>;
   /** Notes a failed environment sync on its cursor, leaving its data and position alone. */
   recordEnvironmentError(environmentId: string, message: string, at: string): Promise<void>;
+  /** Records a run as 'running' and returns its id, closing stale runs of its scope first (rule 7). */
   startRun(run: RunStart): Promise<number>;
   finishRun(runId: number, summary: RunSummary): Promise<void>;
   status(options: StatusOptions): Promise<StoreStatus>;
+  /** Lets the writes under way finish, then closes; later writes are refused. Closing twice is harmless. */
   close(): Promise<void>;
 }

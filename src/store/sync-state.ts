@@ -15,7 +15,7 @@ export interface EnvironmentSyncState {
 }
 
 export interface SyncStateReader {
-  /** Every current environment's state; throws an AuditError (STORE_FAILED) when the database cannot be read. */
-  environments(): EnvironmentSyncState[];
-  close(): void;
+  /** Every current environment's state; rejects with an AuditError (STORE_FAILED) when the store cannot be read. */
+  environments(): Promise<EnvironmentSyncState[]>;
+  close(): Promise<void>;
 }

@@ -1,16 +1,16 @@
 /**
  * Gathers fetched pages from every environment into transactions of about `maxRows` rows:
  * SQLite commits 1000 rows far faster than ten commits of 100, and the cursor of each page still
- * travels in the same transaction as its events. Each page is staged with the store as it arrives
- * (AuditStore.stagePage), so the store's per-page work is spread out and the batch holds the
- * store's lighter stand-in. Listings go on fetching while batches commit: a
+ * travels in the same transaction as its events. Each page is added to the store's open batch as it
+ * arrives (AuditStore.openBatch), so the store's per-page work is spread out and the batch holds
+ * only what the store keeps of a page. Listings go on fetching while batches commit: a
  * full batch is handed to the store at once while fewer than IN_FLIGHT are under way, so the store
  * has the next one the moment it finishes one; a listing that fills a batch beyond that waits for
  * the oldest commit, which bounds memory. A page that completes a listing is committed before its
  * write returns. After a failed write the writer refuses all further work, and the store refuses
  * the writes made behind it: pages after a lost batch must not be committed with cursors that skip it.
  */
-import type { AuditStore, PageWrite } from '../store/audit-store.js';
+import type { AuditStore, PageBatch, PageWrite } from '../store/audit-store.js';
 
 /**
  * Batches handed to the store at once. With two, listings still waited for commits for 2.2-3.1 s in
@@ -20,7 +20,7 @@ import type { AuditStore, PageWrite } from '../store/audit-store.js';
 export const IN_FLIGHT = 4;
 
 export class BatchWriter {
-  private buffer: PageWrite[] = [];
+  private batch: PageBatch;
   private bufferedRows = 0;
   /** Settles once every batch handed over so far is committed (rejects if one was not). */
   private chain: Promise<void> = Promise.resolve();
@@ -32,7 +32,9 @@ export class BatchWriter {
   constructor(
     private readonly store: AuditStore,
     private readonly maxRows: number,
-  ) {}
+  ) {
+    this.batch = store.openBatch();
+  }
 
   /**
    * Buffers a page; resolves once it is safe to go on: a completing page once it is committed, any
@@ -41,7 +43,7 @@ export class BatchWriter {
   async write(page: PageWrite): Promise<void> {
     if (this.failure !== undefined) throw this.failure;
     const rows = page.events.length + page.rejected.length;
-    this.buffer.push(this.store.stagePage?.(page) ?? page);
+    this.batch.add(page);
     this.bufferedRows += rows;
     if (page.cursor.kind === 'complete') return this.flush();
     if (this.bufferedRows < this.maxRows) return;
@@ -52,12 +54,12 @@ export class BatchWriter {
 
   /** Hands everything buffered to the store; settles once it and every batch before it are committed. */
   flush(): Promise<void> {
-    const pages = this.buffer;
-    this.buffer = [];
+    const batch = this.batch;
+    this.batch = this.store.openBatch();
     this.bufferedRows = 0;
     if (this.failure !== undefined) return Promise.reject(this.failure);
-    if (pages.length > 0) {
-      const commit = this.commit(pages);
+    if (batch.size > 0) {
+      const commit = this.commit(batch);
       this.inFlight.push(commit);
       const done = (): void => {
         this.inFlight.splice(this.inFlight.indexOf(commit), 1);
@@ -82,9 +84,9 @@ export class BatchWriter {
     return this.inserted.get(environmentId) ?? 0;
   }
 
-  private async commit(pages: PageWrite[]): Promise<void> {
+  private async commit(batch: PageBatch): Promise<void> {
     try {
-      const result = await this.store.writePages(pages);
+      const result = await batch.commit();
       for (const [environmentId, count] of result.insertedByEnvironment) {
         this.inserted.set(environmentId, (this.inserted.get(environmentId) ?? 0) + count);
       }

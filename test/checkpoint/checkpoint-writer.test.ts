@@ -14,10 +14,11 @@ import { createCheckpointWriter } from '../../src/checkpoint/checkpoint-writer.j
 import { verifyCheckpoints } from '../../src/checkpoint/verify-checkpoints.js';
 import { createLogger } from '../../src/log.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
-import { verifyChains } from '../../src/store/sqlite/verify-chain.js';
+import { verifyEventChains } from '../../src/store/chain/verify-event-chain.js';
 import type { PageWrite } from '../../src/store/audit-store.js';
 import { SHARED_REDIS_URL, uniquePrefix } from '../helpers/redis.js';
 import { simulator } from '../helpers/simulator.js';
+import { withSnapshot } from '../helpers/snapshot.js';
 import { LogSink, readDb } from '../helpers/sync.js';
 import { tempDir } from '../helpers/temp.js';
 import { waitFor } from '../helpers/wait.js';
@@ -44,7 +45,7 @@ function storeAndFile() {
 const lines = (file: string): Checkpoint[] => readFileSync(file, 'utf8').trimEnd().split('\n').map((l) => parseCheckpoint(l));
 
 const verifyFile = (dbPath: string, file: string) =>
-  readDb(dbPath, (db) => verifyCheckpoints({ db, lines: readCheckpointLines(file), chain: verifyChains(db) }));
+  withSnapshot(dbPath, async (view) => verifyCheckpoints({ view, lines: readCheckpointLines(file), chain: await verifyEventChains(view) }));
 
 describe('the checkpoint writer', () => {
   it('after a sync writes only when something changed or the last is older than the interval; the timer always writes', async () => {
@@ -64,7 +65,7 @@ describe('the checkpoint writer', () => {
     const written = lines(file);
     expect(written.map((c) => c.seq)).toEqual([1, 2, 3, 4]);
     expect(written.map((c) => c.prevHash)).toEqual([null, ...written.slice(0, -1).map(checkpointHash)]);
-    expect(verifyFile(dbPath, file)).toMatchObject({ ok: true, checkpoints: 4 });
+    expect(await verifyFile(dbPath, file)).toMatchObject({ ok: true, checkpoints: 4 });
   });
 
   it('after a crash mid-line starts a fresh line chained to the last whole checkpoint, and verify only notes the cut line', async () => {
@@ -75,7 +76,7 @@ describe('the checkpoint writer', () => {
     appendFileSync(file, readFileSync(file, 'utf8').slice(0, 40)); // half a line, no newline: the process died writing it
     await store.writePages([page('us_env_a', 3, 3)]);
     expect(await writer.append('sync')).toMatchObject({ seq: 2, prevHash: checkpointHash(first) });
-    const report = verifyFile(dbPath, file);
+    const report = await verifyFile(dbPath, file);
     expect(report).toMatchObject({ ok: true, checkpoints: 2 });
     expect(report.notes).toContainEqual(expect.stringMatching(/^line 2 is not a checkpoint \(not JSON\); skipped$/));
   });
@@ -111,7 +112,7 @@ describe('the checkpoint writer', () => {
     expect(await Promise.all([run('us_env_x'), run('us_env_y')])).toEqual([{ code: 0, stderr: '' }, { code: 0, stderr: '' }]);
     const written = lines(file);
     expect(written.map((c) => c.seq)).toEqual(Array.from({ length: 40 }, (_v, i) => i + 1));
-    expect(verifyFile(dbPath, file)).toMatchObject({ ok: true, checkpoints: 40, findings: [] });
+    expect(await verifyFile(dbPath, file)).toMatchObject({ ok: true, checkpoints: 40, findings: [] });
   });
 
   it('the timer writes one at start and one each interval, even when nothing changed', async () => {
@@ -201,7 +202,7 @@ describe('the worker', () => {
     const last = written.at(-1)!;
     expect(last.reason).toBe('sync');
     for (const environment of sim.environments()) expect(last.environments[environment.id]).toMatchObject({ seq: 20, events: 20 });
-    expect(verifyFile(dbPath, file)).toMatchObject({ ok: true, checkpoints: written.length });
+    expect(await verifyFile(dbPath, file)).toMatchObject({ ok: true, checkpoints: written.length });
     expect(logs.lines.filter((l) => l.includes('"audit checkpoint"'))).toHaveLength(written.length);
   });
 });

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DEMO_APPLICATION_ID } from '../../src/cli/demo-database.js';
+import { DEMO_APPLICATION_ID } from '../../src/store/demo-database.js';
 import { runCli } from '../helpers/cli.js';
 import { simulator, TEST_PAT } from '../helpers/simulator.js';
 import { readDb } from '../helpers/sync.js';

@@ -10,7 +10,7 @@ import type { PostgresConfig } from '../../src/config.js';
 import { poolSettings } from '../../src/store/postgres/connection-settings.js';
 import { PostgresStore } from '../../src/store/postgres/postgres-store.js';
 import { readChainHeads, readChainRows } from '../../src/store/postgres/chain-rows.js';
-import { chainHash } from '../../src/store/sqlite/event-chain.js';
+import { chainHash } from '../../src/store/chain/event-chain.js';
 
 export const PG_HOST = '127.0.0.1';
 export const PG_PORT = 5432;

@@ -3,12 +3,12 @@ import { execFileSync } from 'node:child_process';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { openWritable } from '../../src/store/sqlite/open.js';
-import { chainHashV1, type ChainedRow } from '../../src/store/sqlite/event-chain.js';
+import { chainHashV1, type ChainedRow } from '../../src/store/chain/event-chain.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
-import { verifyChains } from '../../src/store/sqlite/verify-chain.js';
 import type { EventRecord } from '../../src/records.js';
 import type { PageWrite } from '../../src/store/audit-store.js';
 import { runCli } from '../helpers/cli.js';
+import { verifyChainsOf as verify } from '../helpers/snapshot.js';
 import { readDb } from '../helpers/sync.js';
 import { tempDbPath } from '../helpers/temp.js';
 
@@ -46,19 +46,10 @@ async function storeWithEvents(): Promise<string> {
   return path;
 }
 
-const verify = (path: string) => {
-  const db = new Database(path, { readonly: true });
-  try {
-    return verifyChains(db);
-  } finally {
-    db.close();
-  }
-};
-
 describe('the event hash chain', () => {
   it('verifies an untouched database, with one link per stored event', async () => {
     const path = await storeWithEvents();
-    const report = verify(path);
+    const report = await verify(path);
     expect(report).toMatchObject({ ok: true, rows: 11, problemCount: 0 });
     expect(report.environments.map((e) => [e.environmentId, e.rows, e.headSeq])).toEqual([['us_env_a', 8, 8], ['us_env_b', 3, 3]]);
   });
@@ -77,7 +68,7 @@ describe('the event hash chain', () => {
   ])('finds %s', async (_name, sql, kind, seq) => {
     const path = await storeWithEvents();
     tamper(path, sql);
-    const report = verify(path);
+    const report = await verify(path);
     expect(report.ok).toBe(false);
     expect(report.problems[0]).toMatchObject({ kind, seq });
   });
@@ -86,7 +77,7 @@ describe('the event hash chain', () => {
     const path = await storeWithEvents();
     tamper(path, "CREATE TEMP TABLE moved AS SELECT * FROM events WHERE id = 'us_evt_us_env_a_3'; DELETE FROM events WHERE id = 'us_evt_us_env_a_3'; INSERT INTO events SELECT * FROM moved;");
     expect(readDb(path, (db) => db.prepare('SELECT id FROM events ORDER BY rowid DESC LIMIT 1').pluck().get())).toBe('us_evt_us_env_a_3');
-    expect(verify(path)).toMatchObject({ ok: true, rows: 11, problemCount: 0 });
+    expect(await verify(path)).toMatchObject({ ok: true, rows: 11, problemCount: 0 });
   });
 
   it('flatfile-audit verify exits 0 when intact and 1 with the problem when not', async () => {
@@ -122,7 +113,7 @@ describe('the event hash chain', () => {
       }
       old.prepare(`INSERT INTO event_chains (environment_id, last_seq, last_hash, updated_at) VALUES ('us_env_a', 3, ?, '2026-10-01T00:00:00.000Z')`).run(head);
       // A version-4 file verifies as it is, before anything migrates it.
-      expect(verify(path)).toMatchObject({ ok: true, rows: 3 });
+      expect(await verify(path)).toMatchObject({ ok: true, rows: 3 });
       old.close();
       const store = SqliteStore.open(path);
       await store.writePages([page('us_env_a', 1, 4)]);
@@ -132,7 +123,7 @@ describe('the event hash chain', () => {
 
     it('verifies the older rows in the first form and the newer ones in the current form', async () => {
       const path = await upgradedStore();
-      expect(verify(path)).toMatchObject({ ok: true, rows: 7, problemCount: 0 });
+      expect(await verify(path)).toMatchObject({ ok: true, rows: 7, problemCount: 0 });
       expect(readDb(path, (db) => db.prepare('SELECT v1_through_seq, last_seq FROM event_chains').get())).toEqual({ v1_through_seq: 3, last_seq: 7 });
     });
 
@@ -142,7 +133,7 @@ describe('the event hash chain', () => {
     ])('finds %s edited', async (_name, sql, seq) => {
       const path = await upgradedStore();
       tamper(path, sql);
-      expect(verify(path).problems).toEqual([expect.objectContaining({ kind: 'changed', seq })]);
+      expect((await verify(path)).problems).toEqual([expect.objectContaining({ kind: 'changed', seq })]);
     });
   });
 
@@ -155,7 +146,7 @@ describe('the event hash chain', () => {
     const store = SqliteStore.open(path);
     await store.writePages([page('us_env_a', 1, 2)]);
     await store.close();
-    expect(verify(path)).toMatchObject({ ok: true, rows: 7 });
-    expect(verify(path).environments.find((e) => e.environmentId === 'us_env_a')!.headSeq).toBe(4);
+    expect(await verify(path)).toMatchObject({ ok: true, rows: 7 });
+    expect((await verify(path)).environments.find((e) => e.environmentId === 'us_env_a')!.headSeq).toBe(4);
   });
 });

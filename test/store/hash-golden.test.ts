@@ -5,8 +5,8 @@
  * frozen copy, fails here instead of making every stored chain look tampered with.
  */
 import { describe, expect, it } from 'vitest';
-import { chainHash, chainHashV1, chainedValues, linkHash, rowDigest, rowText, type ChainedRow } from '../../src/store/sqlite/event-chain.js';
-import { inventoryChangeHash, inventoryRowDigest, inventoryTableDigest } from '../../src/store/sqlite/inventory-log.js';
+import { chainHash, chainHashV1, chainedValues, linkHash, rowDigest, rowText, type ChainedRow } from '../../src/store/chain/event-chain.js';
+import { inventoryChangeHash, inventoryRowDigest, inventoryTableDigest } from '../../src/store/chain/inventory-digests.js';
 import { chainHashV1 as frozenChainHashV1 } from '../../src/store/sqlite/migrations/0003-event-chain.js';
 import { changeHashV7 as frozenChangeHash, rowDigestV7 as frozenRowDigest } from '../../src/store/sqlite/migrations/0007-inventory-changes.js';
 import { openWritable } from '../../src/store/sqlite/open.js';

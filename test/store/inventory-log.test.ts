@@ -3,14 +3,15 @@ import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { openWritable } from '../../src/store/sqlite/open.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
-import { verifyInventory } from '../../src/store/sqlite/verify-inventory.js';
+import { verifyInventoryLog } from '../../src/store/chain/verify-inventory-log.js';
 import type { UserRecord } from '../../src/records.js';
 import { simulator } from '../helpers/simulator.js';
 import { readDb, runSync } from '../helpers/sync.js';
 import { tamper } from '../helpers/tamper.js';
+import { withSnapshot } from '../helpers/snapshot.js';
 import { tempDbPath } from '../helpers/temp.js';
 
-const verify = (path: string, stateAtSeq?: number) => readDb(path, (db) => verifyInventory(db, stateAtSeq));
+const verify = (path: string, stateAtSeq?: number) => withSnapshot(path, (view) => verifyInventoryLog(view, stateAtSeq));
 const changes = (path: string) => readDb(path, (db) => db.prepare('SELECT seq, kind, id, seen_at FROM inventory_changes ORDER BY seq').all() as Array<{ seq: number; kind: string; id: string; seen_at: string }>);
 
 function user(id: string, name: string): UserRecord {
@@ -40,7 +41,7 @@ describe('the inventory change log', () => {
       { seq: 3, kind: 'users', id: 'us_usr_ann', seen_at: '2026-11-03T00:00:00.000Z' },
       { seq: 4, kind: 'users', id: 'us_usr_bob', seen_at: '2026-11-03T00:00:00.000Z' },
     ]);
-    expect(verify(path).problems).toEqual([]);
+    expect((await verify(path)).problems).toEqual([]);
   });
 
   it('logs a row the write moved out of the listing\'s scope too', async () => {
@@ -54,12 +55,12 @@ describe('the inventory change log', () => {
       ['spaces', 'us_sp_1', '2026-11-01T00:00:00.000Z'],
       ['spaces', 'us_sp_1', '2026-11-02T00:00:00.000Z'],
     ]);
-    expect(verify(path).problems).toEqual([]);
+    expect((await verify(path)).problems).toEqual([]);
   });
 
   it('covers every inventory of a real sync, and later syncs that change rows keep it consistent', async () => {
     const { path, sim, url } = await synced();
-    const first = verify(path);
+    const first = await verify(path);
     expect(first.problems).toEqual([]);
     expect(first.tables.users.rows).toBe(4);
     expect(first.tables.guest_spaces.rows).toBeGreaterThan(0);
@@ -69,7 +70,7 @@ describe('the inventory change log', () => {
     const removed = sim.users()[0]!.id;
     sim.removeUser(removed);
     await runSync({ url, dbPath: path });
-    const second = verify(path, first.head!.seq);
+    const second = await verify(path, first.head!.seq);
     expect(second.problems).toEqual([]);
     expect(changes(path).slice(logged)).toEqual([expect.objectContaining({ kind: 'users', id: removed })]);
     expect(second.tables.users.digest).not.toBe(first.tables.users.digest);
@@ -86,7 +87,7 @@ describe('the inventory change log', () => {
     const { path, sim } = await synced();
     const id = sim.users()[1]!.id;
     tamper(path, sql(id));
-    const report = verify(path);
+    const report = await verify(path);
     expect(report.problems).toEqual([expect.objectContaining({ id, ...expected })]);
     expect(report.problems[0]!.detail).toContain(expected.table);
     expect(report.problems[0]!.detail).toContain(report.problems[0]!.id);
@@ -95,12 +96,12 @@ describe('the inventory change log', () => {
   it('finds an edited change-log entry, and a deleted one', async () => {
     const { path } = await synced();
     tamper(path, "UPDATE inventory_changes SET seen_at = '2020-01-01T00:00:00.000Z' WHERE seq = 3");
-    expect(verify(path).problems).toEqual([expect.objectContaining({ table: 'inventory_changes', kind: 'log-changed', seq: 3 })]);
+    expect((await verify(path)).problems).toEqual([expect.objectContaining({ table: 'inventory_changes', kind: 'log-changed', seq: 3 })]);
     tamper(path, 'DELETE FROM inventory_changes WHERE seq = 5');
-    expect(verify(path).problems).toEqual(expect.arrayContaining([expect.objectContaining({ table: 'inventory_changes', kind: 'log-missing', seq: 5 })]));
+    expect((await verify(path)).problems).toEqual(expect.arrayContaining([expect.objectContaining({ table: 'inventory_changes', kind: 'log-missing', seq: 5 })]));
   });
 
-  it('migration 7 logs the rows stored before it, so an upgraded file verifies', () => {
+  it('migration 7 logs the rows stored before it, so an upgraded file verifies', async () => {
     const path = tempDbPath();
     const old = openWritable(path, { targetVersion: 6 });
     old.exec(`INSERT INTO users (id, email, name, raw, first_synced_at, synced_at) VALUES ('us_usr_old', 'old@example.com', 'Old', '{}', '2026-01-01T00:00:00.000Z', '2026-02-01T00:00:00.000Z');
@@ -111,10 +112,10 @@ describe('the inventory change log', () => {
       { seq: 1, kind: 'users', id: 'us_usr_old', seen_at: '2026-02-01T00:00:00.000Z' },
       { seq: 2, kind: 'guest_spaces', id: 'us_g_1 us_sp_1', seen_at: '2026-02-01T00:00:00.000Z' },
     ]);
-    expect(verify(path).problems).toEqual([]);
+    expect((await verify(path)).problems).toEqual([]);
     const db = new Database(path);
     db.exec("UPDATE guest_spaces SET removed_at = '2026-03-01T00:00:00.000Z'");
     db.close();
-    expect(verify(path).problems).toEqual([expect.objectContaining({ table: 'guest_spaces', kind: 'changed', id: 'us_g_1 us_sp_1' })]);
+    expect((await verify(path)).problems).toEqual([expect.objectContaining({ table: 'guest_spaces', kind: 'changed', id: 'us_g_1 us_sp_1' })]);
   });
 });

@@ -1,6 +1,6 @@
 /** What the listings' thread hands the writer's thread: row texts whose digests are the chain's. */
 import { describe, expect, it } from 'vitest';
-import { DIGEST_BYTES, rowDigest, type ChainedValues } from '../../src/store/sqlite/event-chain.js';
+import { DIGEST_BYTES, rowDigest, type ChainedValues } from '../../src/store/chain/event-chain.js';
 import { preparePage } from '../../src/store/sqlite/prepare-pages.js';
 import type { EventRecord } from '../../src/records.js';
 

@@ -6,7 +6,7 @@ import { cookbookQuery } from '../../src/cookbook.js';
 import type { EventRecord, GuestRecord, UserRecord } from '../../src/records.js';
 import type { PageWrite } from '../../src/store/audit-store.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
-import { verifyChains } from '../../src/store/sqlite/verify-chain.js';
+import { verifyChainsOf } from '../helpers/snapshot.js';
 import { readDb } from '../helpers/sync.js';
 import { tempDbPath } from '../helpers/temp.js';
 
@@ -42,41 +42,23 @@ function openStore(path = tempDbPath()) {
   return { store, path };
 }
 
+// What every store does is pinned by the store contract (test/store/contract/); here, what is SQLite's own.
 describe('SqliteStore.writePages', () => {
-  it('stores events once however often they are written, and counts only new ones', async () => {
-    const { store } = openStore();
-    const first = await store.writePages([page([event(1), event(2)], 2)]);
-    const again = await store.writePages([page([event(2), event(3)], 3)]);
-    expect(first.insertedByEnvironment.get(ENV)).toBe(2);
-    expect(again.insertedByEnvironment.get(ENV)).toBe(1);
-    expect((await store.status({ futureDatedAfter: '9999-01-01T00:00:00.000Z' })).totals.events).toBe(3);
-    await store.close();
-  });
-
-  it('writes a staged page as staged: encoded and stamped when it was fetched, chained all the same', async () => {
+  it('stamps and encodes each page of a batch when it is added, and chains them all the same', async () => {
     const { store, path } = openStore();
-    const standIn = store.stagePage(page([event(1), event(2)], 2));
-    const stagedBy = new Date().toISOString();
+    const batch = store.openBatch();
+    batch.add(page([event(1), event(2)], 2));
+    const addedBy = new Date().toISOString();
     await new Promise((resolve) => setTimeout(resolve, 15));
-    const result = await store.writePages([standIn, page([event(3)], 3)]);
+    batch.add(page([event(3)], 3));
+    const result = await batch.commit();
     expect(result.insertedByEnvironment.get(ENV)).toBe(3);
     const rows = readDb(path, (db) => db.prepare('SELECT id, ingested_at FROM events ORDER BY chain_seq').all()) as Array<{ id: string; ingested_at: string }>;
     expect(rows.map((r) => r.id)).toEqual(['us_evt_1', 'us_evt_2', 'us_evt_3']);
-    expect(rows[0]!.ingested_at <= stagedBy).toBe(true);
-    expect(rows[2]!.ingested_at > stagedBy).toBe(true);
-    expect(verifyChains(store.db).ok).toBe(true);
+    expect(rows[0]!.ingested_at <= addedBy).toBe(true);
+    expect(rows[2]!.ingested_at > addedBy).toBe(true);
+    expect(await verifyChainsOf(path)).toMatchObject({ ok: true, rows: 3 });
     await store.close();
-  });
-
-  it('refuses to write a page staged by another store, and writes nothing of its batch', async () => {
-    const { store: stager } = openStore();
-    const { store, path } = openStore();
-    const standIn = stager.stagePage(page([event(1)], 2));
-    expect(() => standIn.events).toThrow(/staged page can only be written by the store that staged it/);
-    await expect(store.writePages([page([event(2)], 2), standIn])).rejects.toThrow(/store that staged it/);
-    expect(readDb(path, (db) => db.prepare('SELECT count(*) FROM events').pluck().get())).toBe(0);
-    expect(await store.readCursor(ENV)).toBeUndefined();
-    await Promise.all([stager.close(), store.close()]);
   });
 
   it('commits events and cursor together: a failing batch leaves neither', async () => {
@@ -105,15 +87,6 @@ describe('SqliteStore.writePages', () => {
     await store.close();
   });
 
-  it('close() lets the writes already under way commit first', async () => {
-    const { store, path } = openStore();
-    const writes = [1, 2, 3].map((n) => store.writePages([page([event(n)], n + 1)]));
-    await store.close();
-    await Promise.all(writes);
-    expect(readDb(path, (db) => db.prepare('SELECT count(*) FROM events').pluck().get())).toBe(3);
-    await expect(store.writePages([page([event(4)], 5)])).rejects.toThrow(/closed/);
-  });
-
   // Child processes: inside the test runner the event loop never runs dry, so neither case could fail here.
   const runScript = (path: string, body: string) => {
     const file = join(dirname(path), 'script.mjs');
@@ -140,25 +113,6 @@ describe('SqliteStore.writePages', () => {
       console.log((await Promise.all(writes)).length);`);
     expect(result).toEqual({ code: 0, stdout: '3', stderr: '' });
     expect(readDb(path, (db) => db.prepare('SELECT count(*) FROM events').pluck().get())).toBe(3);
-  });
-
-  it('completing a listing moves the high-water mark forward only and clears the listing', async () => {
-    const { store } = openStore();
-    await store.writePages([page([event(5)], 2)]);
-    await store.writePages([{ environmentId: ENV, events: [], rejected: [], cursor: { kind: 'complete', highWater: '2026-10-05T00:00:00.000Z', completedAt: AT } }]);
-    await store.writePages([{ environmentId: ENV, events: [], rejected: [], cursor: { kind: 'complete', highWater: '2026-10-02T00:00:00.000Z', completedAt: AT } }]);
-    await store.writePages([{ environmentId: ENV, events: [], rejected: [], cursor: { kind: 'complete', highWater: null, completedAt: AT } }]);
-    expect(await store.readCursor(ENV)).toMatchObject({ highWater: '2026-10-05T00:00:00.000Z', listing: null, lastSuccessAt: AT });
-    await store.close();
-  });
-
-  it('keeps each distinct rejected event once, counting how often it was seen', async () => {
-    const { store, path } = openStore();
-    const rejected = { environmentId: ENV, eventId: null, reason: 'event has no id', raw: '{"topic":"x"}' };
-    await store.writePages([{ ...page([], 2), rejected: [rejected] }]);
-    await store.writePages([{ ...page([], 3), rejected: [rejected] }]);
-    expect(readDb(path, (db) => db.prepare('SELECT reason, times_seen FROM rejected_events').all())).toEqual([{ reason: 'event has no id', times_seen: 2 }]);
-    await store.close();
   });
 
   it('creates the file 0600 in a 0700 directory', async () => {
@@ -198,7 +152,7 @@ describe('inventories and the audit_trail view', () => {
     await store.writeInventory({ kind: 'users', scope: null, records: [user('us_usr_ann', 'Ann')], seenAt: AT });
     await store.writeInventory({ kind: 'guests', scope: ENV, records: [guest('us_g_1', ['us_sp_1'])], seenAt: AT });
     const [byActor, byEvent] = readDb(path, (db) => [
-      db.prepare(cookbookQuery('unresolved-actors').sql).all(),
+      db.prepare(cookbookQuery('unresolved-actors').sql.sqlite).all(),
       // The plain definition: every event through the view, grouped.
       db.prepare(`SELECT actor_id, actor_type, COUNT(*) AS events, MAX(created_at) AS last_seen FROM audit_trail
                   WHERE actor_id IS NOT NULL AND actor_name IS NULL GROUP BY actor_id ORDER BY events DESC, actor_id`).all(),
@@ -220,19 +174,6 @@ describe('inventories and the audit_trail view', () => {
     expect(counts).toEqual({ trail: 1, memberships: 3, name: 'us_g_1' });
     await store.writeInventory({ kind: 'guests', scope: ENV, records: [guest('us_g_1', ['us_sp_2'])], seenAt: '2026-11-02T00:00:00.000Z' });
     expect(readDb(path, (db) => db.prepare('SELECT space_id FROM guest_spaces WHERE removed_at IS NULL').pluck().all())).toEqual(['us_sp_2']);
-    await store.close();
-  });
-
-  it('marks removals only within the listing scope', async () => {
-    const { store, path } = openStore();
-    const space = (id: string, environmentId: string) => ({ id, environmentId, name: id, createdAt: AT, archivedAt: null, createdByUserId: null, raw: '{}' });
-    await store.writeInventory({ kind: 'spaces', scope: 'us_env_a', records: [space('us_sp_a', 'us_env_a')], seenAt: AT });
-    await store.writeInventory({ kind: 'spaces', scope: 'us_env_b', records: [space('us_sp_b', 'us_env_b')], seenAt: AT });
-    await store.writeInventory({ kind: 'spaces', scope: 'us_env_b', records: [], seenAt: '2026-11-02T00:00:00.000Z' });
-    expect(readDb(path, (db) => db.prepare('SELECT id, removed_at FROM spaces ORDER BY id').all())).toEqual([
-      { id: 'us_sp_a', removed_at: null },
-      { id: 'us_sp_b', removed_at: '2026-11-02T00:00:00.000Z' },
-    ]);
     await store.close();
   });
 });

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { EventRecord } from '../../src/records.js';
-import type { AuditStore, PageWrite, WriteResult } from '../../src/store/audit-store.js';
+import type { AuditStore, PageBatch, PageWrite, WriteResult } from '../../src/store/audit-store.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { BatchWriter, IN_FLIGHT } from '../../src/sync/batch-writer.js';
 import { readDb } from '../helpers/sync.js';
@@ -31,14 +31,27 @@ function page(n: number, kind: 'progress' | 'complete' = 'progress', topic = 'wo
 function gatedStore(path: string) {
   const store = SqliteStore.open(path);
   const held: Array<() => void> = [];
-  /** Rows of each commit, in order (every 'progress' page here holds one event; pages come staged, so their events are not readable). */
+  /** Rows of each commit, in order (every 'progress' page here holds one event). */
   const batches: number[] = [];
   const gated: AuditStore = Object.create(store, {
-    writePages: {
-      value: async (pages: readonly PageWrite[]): Promise<WriteResult> => {
-        batches.push(pages.filter((p) => p.cursor.kind === 'progress').length);
-        await new Promise<void>((open) => held.push(open));
-        return store.writePages(pages);
+    openBatch: {
+      value: (): PageBatch => {
+        const batch = store.openBatch();
+        let rows = 0;
+        return {
+          add: (added: PageWrite) => {
+            if (added.cursor.kind === 'progress') rows += 1;
+            batch.add(added);
+          },
+          get size() {
+            return batch.size;
+          },
+          commit: async (): Promise<WriteResult> => {
+            batches.push(rows);
+            await new Promise<void>((open) => held.push(open));
+            return batch.commit();
+          },
+        };
       },
     },
   });

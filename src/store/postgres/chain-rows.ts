@@ -7,7 +7,7 @@
  * covers raw_text, so an edit of `raw` alone is caught here.
  */
 import type pg from 'pg';
-import type { ChainedRow } from '../sqlite/event-chain.js';
+import type { ChainedRow } from '../chain/event-chain.js';
 import { storableJsonChecked } from './storable-text.js';
 
 export type PostgresChainRow = ChainedRow & { chain_seq: number; chain_hash: Buffer; rawMatches: boolean };

@@ -1,7 +1,7 @@
 /** Reads what a checkpoint anchors (see CheckpointState) from PostgreSQL, on the caller's transaction. */
 import type pg from 'pg';
 import type { CheckpointState } from '../audit-store.js';
-import { inventoryRowDigest, inventoryTableDigest, LOGGED_KINDS, type LoggedKind, type TableDigest } from '../sqlite/inventory-log.js';
+import { inventoryRowDigest, inventoryTableDigest, LOGGED_KINDS, type LoggedKind, type TableDigest } from '../chain/inventory-digests.js';
 import { schemaDigest } from '../sqlite/schema-objects.js';
 import { loggedRows } from './logged-rows.js';
 import { readSchema } from './schema-objects.js';

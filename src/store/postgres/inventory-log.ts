@@ -5,7 +5,7 @@
  * head; the rows' digests are read back from the tables, so they are of what is stored.
  */
 import type pg from 'pg';
-import { inventoryChangeHash, inventoryRowDigest, type LoggedKind } from '../sqlite/inventory-log.js';
+import { inventoryChangeHash, inventoryRowDigest, type LoggedKind } from '../chain/inventory-digests.js';
 import { lockKeys } from './locks.js';
 import { loggedRows } from './logged-rows.js';
 

@@ -5,7 +5,8 @@
  * digest has the same format in both stores, and is always of what is stored.
  */
 import type pg from 'pg';
-import { LOGGED_TABLES, type LoggedKind } from '../sqlite/inventory-log.js';
+import type { LoggedKind } from '../chain/inventory-digests.js';
+import { LOGGED_TABLES } from '../sqlite/inventory-log.js';
 
 type Value = string | number | null;
 

@@ -11,7 +11,7 @@
  */
 import type pg from 'pg';
 import type { CursorUpdate, WriteResult } from '../audit-store.js';
-import { linkHash, type ChainHead } from '../sqlite/event-chain.js';
+import { linkHash, type ChainHead } from '../chain/event-chain.js';
 import { lockKeys } from './locks.js';
 import type { StorablePage, StorableRejected } from './storable-page.js';
 import { ConcurrentWriteError } from './transaction.js';

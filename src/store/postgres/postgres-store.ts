@@ -7,7 +7,8 @@
  */
 import pg from 'pg';
 import type { PostgresConfig } from '../../config.js';
-import type { AuditStore, CheckpointState, InventoryKind, InventorySnapshot, PageWrite, RunStart, RunSummary, StatusOptions, StoreStatus, WriteResult } from '../audit-store.js';
+import { AuditError } from '../../errors.js';
+import type { AuditStore, CheckpointState, InventoryKind, InventorySnapshot, PageBatch, PageWrite, RunStart, RunSummary, StatusOptions, StoreStatus, WriteResult } from '../audit-store.js';
 import { readCheckpointState } from './checkpoint-state.js';
 import { describeTarget, poolSettings, postgresTarget } from './connection-settings.js';
 import { writeInventorySnapshot } from './inventory-writer.js';
@@ -73,6 +74,26 @@ export class PostgresStore implements AuditStore {
 
   async listCursors() {
     return this.guard(() => listCursors(this.pool));
+  }
+
+  /** A batch holds its pages until commit, which writes them as writePages does, in commit order. */
+  openBatch(): PageBatch {
+    const pages: PageWrite[] = [];
+    let committed = false;
+    return {
+      add: (page) => {
+        if (committed) throw new AuditError('STORE_FAILED', 'a page was added to a batch already committed');
+        pages.push(page);
+      },
+      get size() {
+        return pages.length;
+      },
+      commit: () => {
+        if (committed) return Promise.reject(new AuditError('STORE_FAILED', 'a batch commits once'));
+        committed = true;
+        return this.writePages(pages);
+      },
+    };
   }
 
   writePages(pages: readonly PageWrite[]): Promise<WriteResult> {

@@ -1,15 +1,15 @@
 /** The sync_runs table: a run opened when it starts and closed with its summary. */
 import type pg from 'pg';
-import type { RunStart, RunSummary } from '../audit-store.js';
+import { INTERRUPTED_RUN_ERROR, type RunStart, type RunSummary } from '../audit-store.js';
 import { storableJsonChecked, storableText, storableTextOrNull } from './storable-text.js';
 
 /** Opens a run; a run of the same scope still marked 'running' belongs to a process that died, and is closed as failed. */
 export async function startRun(client: pg.PoolClient, run: RunStart): Promise<number> {
   // Only one sync of a scope runs at a time (the CLI, or the worker's deduplicated jobs), on whatever host.
   await client.query(
-    `UPDATE sync_runs SET status = 'failed', finished_at = $1, error = 'interrupted: the process running it stopped before it finished'
+    `UPDATE sync_runs SET status = 'failed', finished_at = $1, error = $3
      WHERE scope = $2 AND status = 'running'`,
-    [run.startedAt, storableText(run.scope)],
+    [run.startedAt, storableText(run.scope), INTERRUPTED_RUN_ERROR],
   );
   const { rows } = await client.query<{ id: number }>(
     `INSERT INTO sync_runs (trigger, started_at, scope, job_id, status) VALUES ($1, $2, $3, $4, 'running') RETURNING id`,

@@ -5,7 +5,7 @@
  * or altered behind flatfile-audit's back changes the digest.
  */
 import type pg from 'pg';
-import type { SchemaObject } from '../sqlite/schema-objects.js';
+import type { SchemaObject } from '../audit-snapshot.js';
 
 const OBJECTS = `
 SELECT 'table' AS type, c.relname AS name, c.relname AS "tableName",

@@ -6,7 +6,7 @@
  */
 import type { PageWrite } from '../audit-store.js';
 import type { EventRecord, RejectedEvent } from '../../records.js';
-import { DIGEST_BYTES, type ChainedValues } from '../sqlite/event-chain.js';
+import { DIGEST_BYTES, type ChainedValues } from '../chain/event-chain.js';
 import { preparePage, type PreparedPage } from '../sqlite/prepare-pages.js';
 import { isoMillis, isoMillisOrNull } from './timestamps.js';
 import { storableJson, storableJsonChecked, storableText, storableTextOrNull } from './storable-text.js';

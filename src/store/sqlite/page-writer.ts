@@ -3,9 +3,10 @@
  * cursor, in one transaction. Events are keyed by id and a conflicting id is skipped, so a re-read
  * page (lookback window, resumed listing, shifted offsets) changes nothing; `changes` tells which
  * rows were new. Each row arrives as its text and digest (prepare-pages.ts); it is parsed back
- * before the transaction, and linked into its environment's hash chain (event-chain.ts) in it.
+ * before the transaction, and linked into its environment's hash chain (../chain/chain-links.ts) in it.
  */
-import { CHAINED_COLUMNS, DIGEST_BYTES, linkHash, type ChainedValues, type ChainHead } from './event-chain.js';
+import { ChainLinks } from '../chain/chain-links.js';
+import { CHAINED_COLUMNS, DIGEST_BYTES, type ChainedValues } from '../chain/event-chain.js';
 import type { SqliteDatabase } from './open.js';
 import type { PreparedPage } from './prepare-pages.js';
 import type { CursorUpdate, WriteResult } from '../audit-store.js';
@@ -61,24 +62,16 @@ export function createPageWriter(db: SqliteDatabase): PageWriter {
 
   const write = db.transaction((pages: readonly PreparedPage[], rows: readonly ChainedValues[][], now: string): WriteResult => {
     const insertedByEnvironment = new Map<string, number>();
-    const heads = new Map<string, ChainHead | null>();
-    const headOf = (environmentId: string): ChainHead | null => {
-      if (!heads.has(environmentId)) {
-        const row = readHead.get(environmentId);
-        heads.set(environmentId, row ? { seq: row.last_seq, hash: row.last_hash } : null);
-      }
-      return heads.get(environmentId) ?? null;
-    };
-    const moved = new Set<string>();
+    const links = new ChainLinks((environmentId) => {
+      const row = readHead.get(environmentId);
+      return row ? { seq: row.last_seq, hash: row.last_hash } : null;
+    });
     for (const [p, page] of pages.entries()) {
       let inserted = 0;
       for (const [i, values] of rows[p]!.entries()) {
-        const head = headOf(page.environmentId);
-        const seq = (head?.seq ?? 0) + 1;
-        const hash = linkHash(head?.hash ?? null, page.digests.subarray(i * DIGEST_BYTES, (i + 1) * DIGEST_BYTES));
-        if (insertEvent.run(...values, seq, hash).changes > 0) {
-          heads.set(page.environmentId, { seq, hash });
-          moved.add(page.environmentId);
+        const link = links.next(page.environmentId, page.digests.subarray(i * DIGEST_BYTES, (i + 1) * DIGEST_BYTES));
+        if (insertEvent.run(...values, link.seq, link.hash).changes > 0) {
+          links.stored(page.environmentId, link);
           inserted += 1;
         }
       }
@@ -86,10 +79,7 @@ export function createPageWriter(db: SqliteDatabase): PageWriter {
       saveCursor(page.environmentId, page.cursor, now);
       insertedByEnvironment.set(page.environmentId, (insertedByEnvironment.get(page.environmentId) ?? 0) + inserted);
     }
-    for (const environmentId of moved) {
-      const head = heads.get(environmentId)!;
-      saveHead.run(environmentId, head.seq, head.hash, now);
-    }
+    for (const [environmentId, head] of links.movedHeads()) saveHead.run(environmentId, head.seq, head.hash, now);
     return { insertedByEnvironment };
   });
   // Rows are parsed back before the transaction: that need not lengthen the time the write lock is

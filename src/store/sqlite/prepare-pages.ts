@@ -1,14 +1,14 @@
 /**
  * The part of an event write that needs no database, done on the caller's thread: each event as
  * its row text (the JSON of its values in CHAINED_COLUMNS order) and that text's digest (see
- * event-chain.ts), and each rejected item's fingerprint. The writer's thread (write-thread.ts),
+ * ../chain/event-chain.ts), and each rejected item's fingerprint. The writer's thread (write-thread.ts),
  * which every commit waits on, then only parses the rows back, links the digests and inserts. One
  * string a row crosses to that thread several times cheaper than an array of fourteen values, and
  * a page's digests travel as one buffer.
  */
 import { createHash } from 'node:crypto';
 import type { CursorUpdate, PageWrite } from '../audit-store.js';
-import { DIGEST_BYTES, rowText, textDigest } from './event-chain.js';
+import { DIGEST_BYTES, eventValues, rowText, textDigest } from '../chain/event-chain.js';
 
 export interface PreparedRejected {
   eventId: string | null;
@@ -29,12 +29,7 @@ export interface PreparedPage {
 
 /** One page as rows stamped `ingestedAt`. */
 export function preparePage(page: PageWrite, ingestedAt: string): PreparedPage {
-  const rows = page.events.map((e) =>
-    rowText([
-      e.id, page.environmentId, e.createdAt, e.topic, e.domain, e.actorId, e.spaceId, e.workbookId, e.sheetId, e.jobId,
-      e.acknowledgedAt, e.deletedAt, ingestedAt, e.raw,
-    ]),
-  );
+  const rows = page.events.map((e) => rowText(eventValues(page.environmentId, e, ingestedAt)));
   // Buffer.alloc, not allocUnsafe: a small unsafe buffer is a slice of a shared pool, and posting
   // it to the thread would copy the whole pool.
   const digests = Buffer.alloc(rows.length * DIGEST_BYTES);

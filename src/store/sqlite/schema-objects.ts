@@ -6,15 +6,9 @@
 import { createHash } from 'node:crypto';
 import Database from 'better-sqlite3';
 import { migrate } from './migrate.js';
+import type { SchemaCheck, SchemaDifference, SchemaObject } from '../audit-snapshot.js';
 import { LATEST_VERSION } from './migrations/index.js';
 import type { SqliteDatabase } from './open.js';
-
-export interface SchemaObject {
-  type: 'table' | 'view' | 'trigger' | 'index';
-  name: string;
-  tableName: string;
-  sql: string;
-}
 
 /**
  * Every object a statement can act through. Only SQLite's own bookkeeping is left out, by what it
@@ -56,8 +50,6 @@ export function expectedSchema(version: number): SchemaObject[] {
   return objects;
 }
 
-export type SchemaDifference = { kind: 'unexpected' | 'missing' | 'changed'; object: SchemaObject };
-
 /** What `actual` has that the migrations did not create, lacks, or has in another form. */
 export function compareSchema(actual: readonly SchemaObject[], wanted: readonly SchemaObject[]): SchemaDifference[] {
   const key = (o: SchemaObject) => `${o.type} ${o.name}`;
@@ -77,18 +69,10 @@ function bySchemaKey(a: SchemaObject, b: SchemaObject): number {
   return Buffer.compare(Buffer.from(`${a.type}\u0000${a.name}`), Buffer.from(`${b.type}\u0000${b.name}`));
 }
 
-export interface SchemaCheck {
-  version: number;
-  digest: string;
-  differences: SchemaDifference[];
-  /** Set when the file's version is one this flatfile-audit does not know. */
-  unknownVersion: boolean;
-}
-
 /** The file's schema against what the migrations create at its version. */
 export function checkSchema(db: SqliteDatabase): SchemaCheck {
   const version = db.pragma('user_version', { simple: true }) as number;
   const actual = readSchema(db);
   const unknownVersion = version > LATEST_VERSION;
-  return { version, digest: schemaDigest(actual), differences: unknownVersion ? [] : compareSchema(actual, expectedSchema(version)), unknownVersion };
+  return { version, digest: schemaDigest(actual), differences: unknownVersion ? [] : compareSchema(actual, expectedSchema(version)), unknownVersion, latestVersion: LATEST_VERSION };
 }

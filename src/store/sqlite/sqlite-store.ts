@@ -3,13 +3,13 @@
  * the hot path, are written by a thread of their own on its own connection (page-writer-thread.ts),
  * so the disk works while this thread fetches and parses; everything else runs here.
  */
-import { AuditError } from '../../errors.js';
-import type { AuditStore, CheckpointState, StatusOptions, InventoryKind, InventorySnapshot, PageWrite, RunStart, RunSummary, WriteResult } from '../audit-store.js';
+import { INTERRUPTED_RUN_ERROR, type AuditStore, type CheckpointState, type StatusOptions, type InventoryKind, type InventorySnapshot, type PageBatch, type PageWrite, type RunStart, type RunSummary, type WriteResult } from '../audit-store.js';
 import { createCheckpointStateReader } from './checkpoint-state.js';
 import { createInventoryWriter } from './inventory-writer.js';
 import { openWritable, type OpenOptions, type SqliteDatabase } from './open.js';
+import { SqlitePageBatch } from './page-batch.js';
 import { PageWriterThread } from './page-writer-thread.js';
-import { preparePage, type PreparedPage } from './prepare-pages.js';
+import type { PreparedPage } from './prepare-pages.js';
 import { createCursorReader, createStatusReader } from './status-reader.js';
 import { storeFailure } from './store-error.js';
 
@@ -23,8 +23,6 @@ export class SqliteStore implements AuditStore {
   private readonly startRunTx;
   private readonly updateRun;
   private closed = false;
-  /** Pages prepared by stagePage, until they are written (or dropped with their batch). */
-  private readonly staged = new WeakMap<PageWrite, PreparedPage>();
 
   /** Opens (creating and migrating if needed) the database at `path`. */
   static open(path: string, options: OpenOptions = {}): SqliteStore {
@@ -48,12 +46,9 @@ export class SqliteStore implements AuditStore {
     const insertRun = db.prepare(`INSERT INTO sync_runs (trigger, started_at, scope, job_id, status) VALUES (?, ?, ?, ?, 'running')`);
     // Only one sync of a scope runs at a time (the CLI, or the worker's deduplicated jobs), so a
     // run of this scope still marked 'running' belongs to a process that died: close it.
-    const closeOrphans = db.prepare(
-      `UPDATE sync_runs SET status = 'failed', finished_at = ?, error = 'interrupted: the process running it stopped before it finished'
-       WHERE scope = ? AND status = 'running'`,
-    );
+    const closeOrphans = db.prepare(`UPDATE sync_runs SET status = 'failed', finished_at = ?, error = ? WHERE scope = ? AND status = 'running'`);
     this.startRunTx = db.transaction((run: RunStart) => {
-      closeOrphans.run(run.startedAt, run.scope);
+      closeOrphans.run(run.startedAt, INTERRUPTED_RUN_ERROR, run.scope);
       return Number(insertRun.run(run.trigger, run.startedAt, run.scope, run.jobId ?? null).lastInsertRowid);
     });
     this.updateRun = db.prepare(
@@ -70,23 +65,21 @@ export class SqliteStore implements AuditStore {
     return this.cursors.all();
   }
 
-  /** Encodes and digests the page now, stamped as ingested now (see AuditStore.stagePage). */
-  stagePage(page: PageWrite): PageWrite {
-    const standIn = new StagedPage(page.environmentId, page.cursor);
-    this.staged.set(standIn, preparePage(page, new Date().toISOString()));
-    return standIn;
+  /** A batch whose pages are encoded and digested as they are added, stamped as ingested then (see PageBatch). */
+  openBatch(): PageBatch {
+    return new SqlitePageBatch((pages) => this.writePrepared(pages));
   }
 
   async writePages(pages: readonly PageWrite[]): Promise<WriteResult> {
-    const now = new Date().toISOString();
+    const batch = this.openBatch();
+    for (const page of pages) batch.add(page);
+    return batch.commit();
+  }
+
+  private async writePrepared(pages: readonly PreparedPage[]): Promise<WriteResult> {
     try {
-      const prepared = pages.map((page) => {
-        const staged = this.staged.get(page) ?? preparePage(page, now);
-        // Posted as a copy: the rows need not stay here while the thread writes them.
-        this.staged.delete(page);
-        return staged;
-      });
-      return await this.pageWriter.write(prepared, now);
+      // Posted as a copy: the rows need not stay here while the thread writes them.
+      return await this.pageWriter.write(pages, new Date().toISOString());
     } catch (error) {
       throw storeFailure(this.db.name, error);
     }
@@ -144,19 +137,5 @@ export class SqliteStore implements AuditStore {
     } finally {
       this.db.close();
     }
-  }
-}
-
-/** What stagePage hands back: the page's place in a batch, its rows already prepared by the store that staged it. */
-class StagedPage implements PageWrite {
-  readonly rejected: PageWrite['rejected'] = [];
-
-  constructor(
-    readonly environmentId: string,
-    readonly cursor: PageWrite['cursor'],
-  ) {}
-
-  get events(): never {
-    throw new AuditError('STORE_FAILED', 'a staged page can only be written by the store that staged it');
   }
 }

@@ -30,7 +30,7 @@ export function openSyncStateReader(path: string): SyncStateReader {
      ORDER BY env.name, ids.id`,
   );
   return {
-    environments: () => {
+    environments: async () => {
       try {
         return select.all().map((row) => ({ ...row, failing: row.failing === 1 }));
       } catch (error) {
@@ -38,6 +38,8 @@ export function openSyncStateReader(path: string): SyncStateReader {
         throw new AuditError('STORE_FAILED', `cannot read the audit database ${db.name}: ${(error as Error).message}${code ? ` (${code})` : ''}`, { cause: error });
       }
     },
-    close: () => db.close(),
+    close: async () => {
+      db.close();
+    },
   };
 }

@@ -7,7 +7,7 @@ import { loadConfig } from '../../../src/config.js';
 import { openStore } from '../../../src/store/open-store.js';
 import { PostgresStore } from '../../../src/store/postgres/postgres-store.js';
 import { lockKeys } from '../../../src/store/postgres/locks.js';
-import { inventoryChangeHash, inventoryRowDigest } from '../../../src/store/sqlite/inventory-log.js';
+import { inventoryChangeHash, inventoryRowDigest } from '../../../src/store/chain/inventory-digests.js';
 import { openPgStore, pgQuery, testDatabase, walkChains } from '../../helpers/postgres.js';
 import { waitFor } from '../../helpers/wait.js';
 
@@ -47,7 +47,7 @@ const ids = async (schema: string) => (await pgQuery<{ id: string }>(db, schema,
 
 describe('choosing the store', () => {
   it('AUDIT_DATABASE_URL selects PostgreSQL; without it the SQLite file is used', async () => {
-    const store = openStore(loadConfig({ AUDIT_DATABASE_URL: db.url, AUDIT_DATABASE_SCHEMA: 'chosen' }));
+    const store = await openStore(loadConfig({ AUDIT_DATABASE_URL: db.url, AUDIT_DATABASE_SCHEMA: 'chosen' }));
     try {
       expect(store).toBeInstanceOf(PostgresStore);
       expect((store as PostgresStore).target).toBe(`postgres://postgres@127.0.0.1:5432/${db.name} (schema chosen)`);

@@ -99,7 +99,7 @@ describe('the database password', () => {
   });
 
   it('is in neither the error, its causes, nor a log line of it', async () => {
-    const store = openStore(loadConfig({ AUDIT_DATABASE_URL: `postgres://no_such_role:${PASSWORD}@127.0.0.1:5432/postgres`, AUDIT_DATABASE_SCHEMA: 'audit' }));
+    const store = await openStore(loadConfig({ AUDIT_DATABASE_URL: `postgres://no_such_role:${PASSWORD}@127.0.0.1:5432/postgres`, AUDIT_DATABASE_SCHEMA: 'audit' }));
     const logs = new LogSink();
     try {
       const error = await store.startRun({ startedAt: '2026-11-01T00:00:00.000Z', trigger: 'test', scope: 'account' }).then(

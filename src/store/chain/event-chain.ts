@@ -1,17 +1,19 @@
 /**
- * Tamper evidence for stored events. Each environment's events form a hash chain in the order they
- * were stored: `chain_seq` counts 1, 2, 3… per environment and an event's `chain_hash` is
- * SHA-256(previous event's hash ‖ SHA-256(JSON of every stored column of the row)). The inner
- * digest needs nothing but the row, so it is computed away from the writer; only the short outer
- * link is computed in the transaction, on the chain head read under the write lock. Rows chained
- * before schema version 5 used SHA-256(previous hash ‖ JSON of the row); `event_chains.v1_through_seq`
- * says up to which sequence number an environment's chain is in that form. `event_chains` keeps each
- * chain's head. Changing any column of a row breaks its hash; deleting a row leaves a gap in the
- * sequence or a head that no longer matches. Whoever can rewrite the whole file can also rewrite
- * the chain, so each environment's head is logged after its sync: kept outside the machine, the
- * logs anchor it.
+ * Tamper evidence for stored events, the same in every store. Each environment's events form a
+ * hash chain in the order they were stored: `chain_seq` counts 1, 2, 3… per environment and an
+ * event's `chain_hash` is SHA-256(previous event's hash ‖ SHA-256(JSON of every stored column of
+ * the row)). The inner digest needs nothing but the row, so it is computed away from the writer;
+ * only the short outer link is computed in the transaction, on the chain head read under the write
+ * lock (chain-links.ts). Rows chained before SQLite schema version 5 used SHA-256(previous hash ‖
+ * JSON of the row); the store says up to which sequence number an environment's chain is in that
+ * form. Changing any column of a row breaks its hash; deleting a row leaves a gap in the sequence
+ * or a head that no longer matches. Whoever can rewrite the whole store can also rewrite the chain,
+ * so each environment's head is logged after its sync: kept outside the machine, the logs anchor it.
+ *
+ * Formats are pinned by test/store/hash-golden.test.ts; shipped migrations keep frozen copies.
  */
 import * as crypto from 'node:crypto';
+import type { EventRecord } from '../../records.js';
 
 /** The stored columns of an event row, in the order they are hashed. */
 export interface ChainedRow {
@@ -50,6 +52,14 @@ export type ChainedValues = [
 
 export function chainedValues(row: ChainedRow): ChainedValues {
   return CHAINED_COLUMNS.map((column) => row[column]) as unknown as ChainedValues;
+}
+
+/** The values an event is stored with, in CHAINED_COLUMNS order: what its row digest is taken of. */
+export function eventValues(environmentId: string, e: EventRecord, ingestedAt: string): ChainedValues {
+  return [
+    e.id, environmentId, e.createdAt, e.topic, e.domain, e.actorId, e.spaceId, e.workbookId, e.sheetId, e.jobId,
+    e.acknowledgedAt, e.deletedAt, ingestedAt, e.raw,
+  ];
 }
 
 /**

@@ -1,10 +1,11 @@
 /**
- * Checks the inventories against their change log (inventory-log.ts): the log's chain must hold,
- * and every inventory row must match the latest entry logged for it. A row edited, deleted or
- * inserted outside a sync, or a log entry edited or deleted, is reported by kind and id.
+ * Checks the inventories against their change log (inventory-digests.ts): the log's chain must
+ * hold, and every inventory row must match the latest entry logged for it. A row edited, deleted or
+ * inserted outside a sync, or a log entry edited or deleted, is reported by kind and id. The same
+ * check for every store: the store only hands over the log and the rows (AuditSnapshot).
  */
-import { currentTables, inventoryChangeHash, inventoryTableDigest, LOGGED_KINDS, type LoggedKind, type TableDigest } from './inventory-log.js';
-import type { SqliteDatabase } from './open.js';
+import type { AuditSnapshot, InventoryChange } from '../audit-snapshot.js';
+import { digestTables, inventoryChangeHash, inventoryTableDigest, LOGGED_KINDS, type LoggedKind, type LoggedRow, type TableDigest } from './inventory-digests.js';
 
 export type InventoryProblemKind = 'changed' | 'deleted' | 'unlogged' | 'log-changed' | 'log-missing';
 
@@ -29,51 +30,44 @@ export interface InventoryReport {
   problems: InventoryProblem[];
 }
 
-interface Entry {
-  seq: number;
-  kind: LoggedKind;
-  id: string;
-  row_digest: Buffer;
-  seen_at: string;
-  chain_hash: Buffer;
-}
+type View = Pick<AuditSnapshot, 'inventoryLogged' | 'eachInventoryChange' | 'inventoryRows'>;
 
-/** Verifies the inventories; with `stateAtSeq`, also rebuilds the tables' digests as of that log entry. */
-export function verifyInventory(db: SqliteDatabase, stateAtSeq?: number): InventoryReport {
-  const exists = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'inventory_changes'").get() !== undefined;
-  if (!exists) return { logged: false, head: null, tables: currentTables(db).tables, at: null, problems: [] };
+/** Verifies the inventories of `view` (one snapshot); with `stateAtSeq`, also rebuilds the tables' digests as of that log entry. */
+export async function verifyInventoryLog(view: View, stateAtSeq?: number): Promise<InventoryReport> {
+  if (!(await view.inventoryLogged())) return { logged: false, head: null, tables: (await currentTables(view)).tables, at: null, problems: [] };
 
   const problems: InventoryProblem[] = [];
-  const latest = new Map<string, Entry>();
+  const latest = new Map<string, InventoryChange>();
   let at: InventoryReport['at'] = null;
   let lastSeq = 0;
-  let lastHash: Buffer | null = null;
+  // Set in the visitor below: typed so that the compiler does not take it for null after it.
+  let lastHash = null as Buffer | null;
   const snapshot = () => ({ seq: stateAtSeq!, tables: tablesFromLog(latest) });
   if (stateAtSeq === 0) at = snapshot();
-  for (const entry of db.prepare('SELECT seq, kind, id, row_digest, seen_at, chain_hash FROM inventory_changes ORDER BY seq').iterate() as IterableIterator<Entry>) {
+  await view.eachInventoryChange((entry) => {
     if (entry.seq > lastSeq + 1) {
       problems.push({ table: 'inventory_changes', kind: 'log-missing', id: null, seq: lastSeq + 1, detail: `entries ${lastSeq + 1}..${entry.seq - 1} of the inventory change log were deleted` });
     }
     // Linked on the stored predecessor, so one edited entry is reported once, not with everything after it.
-    if (!inventoryChangeHash(lastHash, entry.kind, entry.id, entry.row_digest, entry.seen_at).equals(entry.chain_hash)) {
+    if (!inventoryChangeHash(lastHash, entry.kind, entry.id, entry.rowDigest, entry.seenAt).equals(entry.chainHash)) {
       problems.push({ table: 'inventory_changes', kind: 'log-changed', id: entry.id, seq: entry.seq, detail: `entry ${entry.seq} (${entry.kind} ${entry.id}) of the inventory change log was changed after it was written` });
     }
     if (at === null && stateAtSeq !== undefined && entry.seq > stateAtSeq) at = snapshot();
     latest.set(key(entry.kind, entry.id), entry);
     lastSeq = entry.seq;
-    lastHash = entry.chain_hash;
-  }
+    lastHash = entry.chainHash;
+  });
   if (at === null && stateAtSeq !== undefined && stateAtSeq <= lastSeq) at = snapshot();
 
-  const { tables, rows } = currentTables(db);
+  const { tables, rows } = await currentTables(view);
   for (const [kind, id, digest] of rows) {
     const entry = latest.get(key(kind, id));
     if (!entry) {
       problems.push({ table: kind, kind: 'unlogged', id, seq: null, detail: `${kind} row ${id} was not written by a sync (no change of it was logged): inserted behind its back` });
     } else {
       latest.delete(key(kind, id));
-      if (!entry.row_digest.equals(digest)) {
-        problems.push({ table: kind, kind: 'changed', id, seq: entry.seq, detail: `${kind} row ${id} differs from what the last sync that changed it wrote (change ${entry.seq}, seen ${entry.seen_at}): edited behind its back` });
+      if (!entry.rowDigest.equals(digest)) {
+        problems.push({ table: kind, kind: 'changed', id, seq: entry.seq, detail: `${kind} row ${id} differs from what the last sync that changed it wrote (change ${entry.seq}, seen ${entry.seenAt}): edited behind its back` });
       }
     }
   }
@@ -84,10 +78,17 @@ export function verifyInventory(db: SqliteDatabase, stateAtSeq?: number): Invent
   return { logged: true, head: lastHash ? { seq: lastSeq, hash: lastHash.toString('hex') } : null, tables, at, problems };
 }
 
-function tablesFromLog(latest: ReadonlyMap<string, Entry>): Record<LoggedKind, TableDigest> {
+/** The logged tables' current rows, as digests. */
+async function currentTables(view: View) {
+  const rows = new Map<LoggedKind, LoggedRow[]>();
+  for (const kind of LOGGED_KINDS) rows.set(kind, await view.inventoryRows(kind));
+  return digestTables((kind) => rows.get(kind)!);
+}
+
+function tablesFromLog(latest: ReadonlyMap<string, InventoryChange>): Record<LoggedKind, TableDigest> {
   const tables = {} as Record<LoggedKind, TableDigest>;
   for (const kind of LOGGED_KINDS) {
-    const digests = [...latest.values()].filter((e) => e.kind === kind).map((e) => [e.id, e.row_digest] as const);
+    const digests = [...latest.values()].filter((e) => e.kind === kind).map((e) => [e.id, e.rowDigest] as const);
     tables[kind] = { rows: digests.length, digest: inventoryTableDigest(digests).toString('hex') };
   }
   return tables;

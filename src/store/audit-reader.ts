@@ -1,0 +1,44 @@
+/**
+ * The read side of the store seam: what `status`, `verify`, `query`, the cookbook and the checkpoint
+ * checks read, without knowing which store holds the audit trail (open one with openReader in
+ * open-store.ts). A reader never writes: it reads the store read-only (SQLite: a read-only
+ * connection with query_only on), so nothing asked through it can change the audit trail.
+ */
+import type { AuditSnapshot } from './audit-snapshot.js';
+import type { StatusOptions, StoreStatus } from './audit-store.js';
+
+/** The SQL a store speaks: which of a cookbook entry's statements it runs. */
+export type SqlDialect = 'sqlite' | 'postgres';
+
+/** One row of a query's result, by column name. */
+export type QueryRow = Record<string, unknown>;
+
+/** An open read-only statement, read a few rows at a time so that no result is ever held whole. */
+export interface QueryCursor {
+  /** The result's column names, in order. */
+  readonly columns: readonly string[];
+  /** Up to `count` more rows; fewer only once the result is exhausted. Errors while reading are QUERY_REFUSED. */
+  read(count: number): Promise<QueryRow[]>;
+  /** Stops the statement, letting go of what it holds (its read snapshot); harmless when already done. */
+  close(): Promise<void>;
+}
+
+export interface AuditReader {
+  readonly dialect: SqlDialect;
+  /** Per environment where its cursor stands and what failed; the last run; totals. */
+  status(options: StatusOptions): Promise<StoreStatus>;
+  /**
+   * Opens one statement in the store's dialect, with named parameters written `:name`. A statement
+   * that could change the store, or that returns no rows, is refused before it runs (AuditError
+   * QUERY_REFUSED), as is one that does not parse. While a cursor is open the reader runs nothing
+   * else: read it to the end or close it first.
+   */
+  openQuery(sql: string, params?: Readonly<Record<string, string>>): Promise<QueryCursor>;
+  /**
+   * Runs `read` on one consistent view of the store: all it reads through `view` is as of one
+   * moment, whatever syncs commit meanwhile (verify's chain walk and its checkpoint checks must see
+   * the same state). Snapshots of one reader run one after another.
+   */
+  snapshot<T>(read: (view: AuditSnapshot) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}

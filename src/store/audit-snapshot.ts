@@ -1,0 +1,78 @@
+/**
+ * What verification reads from a store, as of one moment (AuditReader.snapshot): the event chains,
+ * the inventory change log and the rows it covers, and the schema. The checks themselves are
+ * store-neutral (src/store/chain/, src/checkpoint/verify-checkpoints.ts): a store only hands over
+ * its rows, as it holds them.
+ */
+import type { ChainedRow } from './chain/event-chain.js';
+import type { LoggedKind, LoggedRow } from './chain/inventory-digests.js';
+
+/** A stored event with its place in its chain (null: a row no sync wrote). */
+export type StoredEvent = ChainedRow & { chain_seq: number | null; chain_hash: Buffer | null };
+
+/** Where the store says an environment's chain ends. */
+export interface StoredChainHead {
+  environmentId: string;
+  seq: number;
+  hash: Buffer;
+  /** Rows up to this sequence number are chained in the first form (chainHashV1); 0: none. */
+  v1ThroughSeq: number;
+}
+
+/** One entry of the inventory change log. */
+export interface InventoryChange {
+  seq: number;
+  kind: LoggedKind;
+  id: string;
+  rowDigest: Buffer;
+  seenAt: string;
+  chainHash: Buffer;
+}
+
+/** One object of the store's schema (SQLite: a table, view, trigger or index, with its SQL). */
+export interface SchemaObject {
+  type: string;
+  name: string;
+  tableName: string;
+  sql: string;
+}
+
+export type SchemaDifference = { kind: 'unexpected' | 'missing' | 'changed'; object: SchemaObject };
+
+export interface SchemaCheck {
+  version: number;
+  /** The digest checkpoints record of this schema. */
+  digest: string;
+  /** What the schema has that the migrations did not create at its version, lacks, or has in another form. */
+  differences: SchemaDifference[];
+  /** Set when the store's version is one this flatfile-audit does not know. */
+  unknownVersion: boolean;
+  /** The newest version this flatfile-audit's migrations know. */
+  latestVersion: number;
+}
+
+export interface AuditSnapshot {
+  /** Every environment's stored chain head. */
+  chainHeads(): Promise<StoredChainHead[]>;
+  /**
+   * Calls `visit` with every stored event: each environment's chained rows in sequence order (rows
+   * without a sequence may come anywhere among them; environments in any order).
+   */
+  eachEvent(visit: (row: StoredEvent) => void): Promise<void>;
+  /** The hashes (hex) of the events stored at `seq` in an environment's chain: none when it is gone. */
+  eventHashesAt(environmentId: string, seq: number): Promise<string[]>;
+  /** The highest sequence number among an environment's stored events; null: none. */
+  lastEventSeq(environmentId: string): Promise<number | null>;
+  /** False when the store predates the inventory change log: there is nothing to check the inventories against. */
+  inventoryLogged(): Promise<boolean>;
+  /** Calls `visit` with every entry of the inventory change log, in sequence order. */
+  eachInventoryChange(visit: (entry: InventoryChange) => void): Promise<void>;
+  /** The chain hash (hex) of the log entry `seq`; undefined when there is none. */
+  inventoryChangeHash(seq: number): Promise<string | undefined>;
+  /** The current rows of a logged table, as the digests take them (inventory-digests.ts). */
+  inventoryRows(kind: LoggedKind): Promise<LoggedRow[]>;
+  /** The store's schema against what this flatfile-audit's migrations create at its version. */
+  schema(): Promise<SchemaCheck>;
+  /** The digest of the schema this flatfile-audit's migrations create at `version`; undefined for a version it does not know. */
+  schemaDigestAt(version: number): Promise<string | undefined>;
+}

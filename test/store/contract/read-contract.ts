@@ -1,0 +1,232 @@
+/** The read side of the store contract (src/store/audit-reader.ts, sync-state.ts), for any store. */
+import { describe, expect, it } from 'vitest';
+import { COOKBOOK, cookbookSql } from '../../../src/cookbook.js';
+import { AuditError } from '../../../src/errors.js';
+import type { AuditStore } from '../../../src/store/audit-store.js';
+import { verifyEventChains } from '../../../src/store/chain/verify-event-chain.js';
+import { verifyInventoryLog } from '../../../src/store/chain/verify-inventory-log.js';
+import { AT, complete, count, event, events, guest, opened, page, progress, query, reader, rows, space, syncState, user, type FreshStore } from './fixtures.js';
+
+const A = 'us_env_a';
+const B = 'us_env_b';
+const C = 'us_env_c';
+
+/** Two environments with events, inventories, a rejected item, a completed and an interrupted listing. */
+async function populate(store: AuditStore, now = new Date()): Promise<void> {
+  const hoursAgo = (h: number) => new Date(now.getTime() - h * 3_600_000).toISOString();
+  await store.writeInventory({
+    kind: 'environments', scope: null, seenAt: AT,
+    records: [
+      { id: A, accountId: 'us_acc_1', name: 'Alpha', isProd: true, raw: '{}' },
+      { id: B, accountId: 'us_acc_1', name: 'Beta', isProd: false, raw: '{}' },
+    ],
+  });
+  await store.writeInventory({ kind: 'users', scope: null, records: [user('us_usr_ann', 'Ann'), user('us_usr_bob', 'Bob')], seenAt: AT });
+  await store.writeInventory({ kind: 'spaces', scope: A, records: [space('us_sp_1', A)], seenAt: AT });
+  await store.writeInventory({ kind: 'guests', scope: A, records: [guest('us_g_1', A, ['us_sp_1'])], seenAt: AT });
+  await store.writeInventory({
+    kind: 'agents', scope: A, seenAt: AT,
+    records: [{ id: 'us_ag_1', environmentId: A, slug: 'importer', topics: ['job:ready'], createdAt: AT, raw: '{}' }],
+  });
+  await store.writePages([
+    page(A, [
+      event(A, 1, { actorId: 'us_usr_ann', createdAt: hoursAgo(3) }),
+      event(A, 2, { actorId: 'us_usr_ann', createdAt: hoursAgo(2), topic: 'space:created', domain: 'space', spaceId: 'us_sp_1' }),
+      event(A, 3, { actorId: 'us_key_gone', createdAt: hoursAgo(1) }),
+    ], complete(hoursAgo(1))),
+    page(B, [event(B, 1, { actorId: 'us_g_1', createdAt: hoursAgo(30) })], progress(2), [{ environmentId: B, eventId: null, reason: 'event has no id', raw: '{}' }]),
+  ]);
+}
+
+export function describeReadContract(fresh: FreshStore): void {
+  describe('status', () => {
+    it('per environment: name, cursor, listing, last success and error, events; the last run; totals; future-dated events', async () => {
+      const s = await fresh();
+      const store = await opened(s);
+      const now = new Date();
+      await populate(store, now);
+      await store.writePages([page(C, [event(C, 1, { createdAt: '2999-01-01T00:00:00.000Z' })], progress(2))]);
+      await store.recordEnvironmentError(B, 'HTTP 500 from /events', '2026-11-01T00:10:00.000Z');
+      await store.writeInventory({ kind: 'users', scope: null, records: [user('us_usr_ann', 'Ann')], seenAt: '2026-11-02T00:00:00.000Z' });
+      const status = await (await reader(s)).status({ futureDatedAfter: new Date(now.getTime() + 600_000).toISOString() });
+      const byId = [...status.environments].sort((x, y) => x.environmentId.localeCompare(y.environmentId));
+      expect(byId).toEqual([
+        { environmentId: A, name: 'Alpha', removedAt: null, highWater: new Date(now.getTime() - 3_600_000).toISOString(), listingInProgress: false, lastSuccessAt: AT, lastError: null, lastErrorAt: null, events: 3 },
+        { environmentId: B, name: 'Beta', removedAt: null, highWater: null, listingInProgress: true, lastSuccessAt: null, lastError: 'HTTP 500 from /events', lastErrorAt: '2026-11-01T00:10:00.000Z', events: 1 },
+        { environmentId: C, name: null, removedAt: null, highWater: null, listingInProgress: true, lastSuccessAt: null, lastError: null, lastErrorAt: null, events: 1 },
+      ]);
+      expect(status.futureDated).toEqual([{ environmentId: C, count: 1, newestCreatedAt: '2999-01-01T00:00:00.000Z' }]);
+      expect(status.totals).toEqual({ events: 5, rejected: 1, users: 1, guests: 1, spaces: 1, agents: 1 });
+      expect(status.lastRun).toBeNull();
+      // The store's own status says the same.
+      expect(await store.status({ futureDatedAfter: new Date(now.getTime() + 600_000).toISOString() })).toEqual(status);
+    });
+
+    it('the sync state: every current environment with its last success and whether its last sync failed', async () => {
+      const s = await fresh();
+      const store = await opened(s);
+      await populate(store);
+      await store.recordEnvironmentError(B, 'HTTP 500 from /events', '2026-11-01T00:10:00.000Z');
+      await store.writePages([page(C, [], complete(null, '2026-11-01T00:20:00.000Z'))]);
+      // Beta removed from the account: left out.
+      await store.writeInventory({ kind: 'environments', scope: null, records: [{ id: A, accountId: 'us_acc_1', name: 'Alpha', isProd: true, raw: '{}' }], seenAt: '2026-11-02T00:00:00.000Z' });
+      const states = await (await syncState(s)).environments();
+      expect([...states].sort((x, y) => x.environmentId.localeCompare(y.environmentId))).toEqual([
+        { environmentId: A, name: 'Alpha', lastSuccessAt: AT, failing: false },
+        { environmentId: C, name: null, lastSuccessAt: '2026-11-01T00:20:00.000Z', failing: false },
+      ]);
+      await store.recordEnvironmentError(A, 'HTTP 404', '2026-11-02T00:10:00.000Z');
+      expect((await (await syncState(s)).environments()).find((e) => e.environmentId === A)?.failing).toBe(true);
+    });
+  });
+
+  describe('read-only queries', () => {
+    it('runs a statement with named parameters, handing its rows over a few at a time', async () => {
+      const s = await fresh();
+      await (await opened(s)).writePages([page(A, events(A, 1, 3)), page(B, events(B, 1, 2))]);
+      const cursor = await (await reader(s)).openQuery('SELECT id, chain_seq FROM events WHERE environment_id = :environment ORDER BY id', { environment: A });
+      expect(cursor.columns).toEqual(['id', 'chain_seq']);
+      const first = await cursor.read(2);
+      const second = await cursor.read(2);
+      expect([...first, ...second].map((r) => [r.id, count(r.chain_seq)])).toEqual(events(A, 1, 3).map((e, i) => [e.id, i + 1]));
+      expect(first).toHaveLength(2);
+      expect(await cursor.read(2)).toEqual([]);
+      await cursor.close();
+    });
+
+    it('a cursor closed early lets go: the reader answers the next statement', async () => {
+      const s = await fresh();
+      await (await opened(s)).writePages([page(A, events(A, 1, 50))]);
+      const read = await reader(s);
+      const cursor = await read.openQuery('SELECT id FROM events ORDER BY id');
+      expect(await cursor.read(1)).toHaveLength(1);
+      await cursor.close();
+      expect(count((await rows(read, 'SELECT COUNT(*) AS n FROM events'))[0]!.n)).toBe(50);
+    });
+
+    it.each([
+      ['a delete', 'DELETE FROM events'],
+      ['a delete that returns rows', 'DELETE FROM events RETURNING id'],
+      ['an update', "UPDATE events SET topic = 'x'"],
+      ['a drop', 'DROP TABLE events'],
+      ['an insert', "INSERT INTO sync_runs (trigger, started_at, status) VALUES ('x', 'y', 'running')"],
+      ['nonsense', 'SELEKT 1'],
+    ])('refuses %s before it runs, and changes nothing', async (_name, sql) => {
+      const s = await fresh();
+      await (await opened(s)).writePages([page(A, events(A, 1, 2))]);
+      const read = await reader(s);
+      const refused = read.openQuery(sql);
+      await expect(refused).rejects.toBeInstanceOf(AuditError);
+      await expect(refused).rejects.toMatchObject({ code: 'QUERY_REFUSED' });
+      expect(count((await rows(read, 'SELECT COUNT(*) AS n FROM events'))[0]!.n)).toBe(2);
+      expect(count((await query(s, 'SELECT COUNT(*) AS n FROM sync_runs'))[0]!.n)).toBe(0);
+    });
+
+    it("runs every cookbook query in the store's dialect, with the answers the data holds", async () => {
+      const s = await fresh();
+      await populate(await opened(s));
+      const read = await reader(s);
+      const params: Record<string, string> = {
+        email: 'ann@example.com', actor: 'us_usr_ann', environment: A,
+        from: new Date(Date.now() - 86_400_000).toISOString(), to: new Date(Date.now() + 60_000).toISOString(),
+      };
+      const answers = new Map<string, Array<Record<string, unknown>>>();
+      for (const q of COOKBOOK) {
+        const sql = cookbookSql(q, read.dialect);
+        const used = Object.fromEntries(Object.entries(params).filter(([name]) => new RegExp(`(?<!:):${name}\\b`).test(sql)));
+        answers.set(q.name, await rows(read, sql, used));
+      }
+      const ids = (name: string, column: string) => answers.get(name)!.map((r) => r[column]);
+      expect(ids('last-24h', 'actor_name')).toEqual([null, 'Ann', 'Ann']);
+      expect(ids('by-actor', 'topic')).toEqual(['space:created', 'workbook:updated']);
+      expect(ids('actor-time-range', 'topic')).toEqual(['workbook:updated', 'space:created']);
+      expect(ids('environment-latest', 'actor_type')).toEqual(['api_key', 'user', 'user']);
+      expect(answers.get('per-environment')!.map((r) => [r.environment, count(r.events)])).toEqual([['Alpha', 3], ['Beta', 1]]);
+      expect(answers.get('topics-last-day')!.map((r) => [r.topic, count(r.events)])).toEqual([['workbook:updated', 2], ['space:created', 1]]);
+      expect(answers.get('agents-deployed')!.map((r) => [r.environment, count(r.agents), r.slugs])).toEqual([['Alpha', 1, 'importer'], ['Beta', 0, null]]);
+      expect(answers.get('spaces-per-environment')!.map((r) => [r.environment, count(r.spaces)])).toEqual([['Alpha', 1], ['Beta', 0]]);
+      expect(answers.get('guest-access')!.map((r) => [r.email, r.environment, r.space])).toEqual([['us_g_1@guest.example', 'Alpha', 'Space us_sp_1']]);
+      expect(answers.get('unresolved-actors')!.map((r) => [r.actor_id, r.actor_type, count(r.events)])).toEqual([['us_key_gone', 'api_key', 1]]);
+    });
+  });
+
+  describe('verification reads', () => {
+    it('the chain walk over a snapshot agrees with the heads the store keeps', async () => {
+      const s = await fresh();
+      const store = await opened(s);
+      await store.writePages([page(A, events(A, 1, 5)), page(B, events(B, 1, 3))]);
+      await store.writePages([page(A, events(A, 4, 8))]);
+      const report = await (await reader(s)).snapshot((view) => verifyEventChains(view));
+      expect(report).toMatchObject({ ok: true, rows: 11, problemCount: 0 });
+      const heads = [...report.environments].sort((x, y) => x.environmentId.localeCompare(y.environmentId));
+      expect(heads).toEqual([
+        { environmentId: A, rows: 8, headSeq: 8, headHash: (await store.chainHead(A))!.hash },
+        { environmentId: B, rows: 3, headSeq: 3, headHash: (await store.chainHead(B))!.hash },
+      ]);
+    });
+
+    it.each([
+      ['an edited row', `UPDATE events SET raw = '{}' WHERE id = '${event(A, 3).id}'`, { kind: 'changed', seq: 3 }],
+      ['a deleted row', `DELETE FROM events WHERE id = '${event(A, 2).id}'`, { kind: 'missing', seq: 2 }],
+      ['deleted rows at the end', `DELETE FROM events WHERE id IN ('${event(A, 4).id}', '${event(A, 5).id}')`, { kind: 'truncated', seq: 4 }],
+      [
+        'a row slipped in',
+        `INSERT INTO events (id, environment_id, created_at, topic, domain, ingested_at, raw) VALUES ('us_evt_fake', '${A}', '${AT}', 'file:deleted', 'file', '${AT}', '{}')`,
+        { kind: 'unchained', seq: null, eventId: 'us_evt_fake' },
+      ],
+    ])('the chain walk finds %s behind the store\'s back', async (_name, sql, problem) => {
+      const s = await fresh();
+      await (await opened(s)).writePages([page(A, events(A, 1, 5)), page(B, events(B, 1, 2))]);
+      await s.tamper(sql);
+      const report = await (await reader(s)).snapshot((view) => verifyEventChains(view));
+      expect(report.ok).toBe(false);
+      expect(report.problems[0]).toEqual(expect.objectContaining({ environmentId: A, ...problem }));
+    });
+
+    it('the inventory log check passes after syncs, and finds rows edited or deleted behind the store\'s back', async () => {
+      const s = await fresh();
+      await populate(await opened(s));
+      const check = async () => (await reader(s)).snapshot((view) => verifyInventoryLog(view));
+      const clean = await check();
+      expect(clean).toMatchObject({ logged: true, problems: [] });
+      expect(clean.tables.users.rows).toBe(2);
+      await s.tamper("UPDATE users SET name = 'Mallory' WHERE id = 'us_usr_bob'");
+      await s.tamper("DELETE FROM spaces WHERE id = 'us_sp_1'");
+      const tampered = await check();
+      expect(tampered.problems).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ table: 'users', kind: 'changed', id: 'us_usr_bob' }),
+          expect.objectContaining({ table: 'spaces', kind: 'deleted', id: 'us_sp_1' }),
+        ]),
+      );
+      expect(tampered.problems).toHaveLength(2);
+    });
+
+    it('a snapshot reads one moment: a write committed while it is open is not in it, and is in the next', async () => {
+      const s = await fresh();
+      const store = await opened(s);
+      await store.writePages([page(A, events(A, 1, 3))]);
+      const read = await reader(s);
+      const seen = await read.snapshot(async (view) => {
+        let before = 0;
+        await view.eachEvent(() => (before += 1));
+        await store.writePages([page(A, events(A, 4, 6))]);
+        let after = 0;
+        await view.eachEvent(() => (after += 1));
+        return { before, after, head: (await view.chainHeads()).find((h) => h.environmentId === A)?.seq };
+      });
+      expect(seen).toEqual({ before: 3, after: 3, head: 3 });
+      expect((await read.snapshot((view) => verifyEventChains(view))).rows).toBe(6);
+    });
+
+    it('the schema is what the migrations create, and checkpoints can name its digest', async () => {
+      const s = await fresh();
+      await opened(s);
+      const schema = await (await reader(s)).snapshot(async (view) => ({ now: await view.schema(), atLatest: await view.schemaDigestAt((await view.schema()).latestVersion), unknown: await view.schemaDigestAt(10_000) }));
+      expect(schema.now).toMatchObject({ differences: [], unknownVersion: false });
+      expect(schema.now.version).toBe(schema.now.latestVersion);
+      expect(schema.atLatest).toBe(schema.now.digest);
+      expect(schema.unknown).toBeUndefined();
+    });
+  });
+}

@@ -1,0 +1,19 @@
+/** The store contract (store-contract.ts) against the SQLite store: a new database file per test. */
+import Database from 'better-sqlite3';
+import { tempDbPath } from '../../helpers/temp.js';
+import { describeStoreContract } from './store-contract.js';
+
+describeStoreContract('SQLite', async () => {
+  const dbPath = tempDbPath();
+  return {
+    settings: { dbPath },
+    async tamper(sql) {
+      const db = new Database(dbPath);
+      try {
+        db.exec(sql);
+      } finally {
+        db.close();
+      }
+    },
+  };
+});

@@ -1,0 +1,244 @@
+/** The write side of the store contract (the rules listed in src/store/audit-store.ts), for any store. */
+import { describe, expect, it } from 'vitest';
+import { AuditError } from '../../../src/errors.js';
+import { INTERRUPTED_RUN_ERROR } from '../../../src/store/audit-store.js';
+import { AT, brokenEvent, complete, count, event, events, guest, opened, page, progress, query, space, user, type FreshStore } from './fixtures.js';
+
+const A = 'us_env_a';
+const B = 'us_env_b';
+const FAR_FUTURE = '9999-01-01T00:00:00.000Z';
+
+export function describeWriteContract(fresh: FreshStore): void {
+  describe('rule 1: idempotent by id', () => {
+    it('stores an event once, whatever page or environment brings it again, and counts only new ones', async () => {
+      const s = await fresh();
+      const store = await opened(s);
+      expect((await store.writePages([page(A, events(A, 1, 2))])).insertedByEnvironment.get(A)).toBe(2);
+      expect((await store.writePages([page(A, events(A, 2, 3))])).insertedByEnvironment.get(A)).toBe(1);
+      // The same id under another environment is the same event: not stored again.
+      const again = await store.writePages([page(B, [{ ...event(A, 3), environmentId: B }])]);
+      expect(again.insertedByEnvironment.get(B) ?? 0).toBe(0);
+      expect((await store.status({ futureDatedAfter: FAR_FUTURE })).totals.events).toBe(3);
+      expect(await query(s, 'SELECT id, environment_id FROM events ORDER BY id')).toEqual(
+        events(A, 1, 3).map((e) => ({ id: e.id, environment_id: A })),
+      );
+    });
+
+    it('keeps each distinct rejected item once, counting how often it was seen', async () => {
+      const s = await fresh();
+      const store = await opened(s);
+      const rejected = { environmentId: A, eventId: null, reason: 'event has no id', raw: '{"topic":"x"}' };
+      await store.writePages([page(A, [], progress(2), [rejected])]);
+      await store.writePages([page(A, [], progress(3), [rejected])]);
+      const stored = await query(s, 'SELECT reason, times_seen FROM rejected_events');
+      expect(stored.map((r) => [r.reason, count(r.times_seen)])).toEqual([['event has no id', 2]]);
+      expect((await store.status({ futureDatedAfter: FAR_FUTURE })).totals.rejected).toBe(1);
+    });
+  });
+
+  describe('rule 2: atomic pages', () => {
+    it('commits a batch all or nothing: a failing one leaves none of its events and none of its cursors', async () => {
+      const s = await fresh();
+      const store = await opened(s);
+      await store.writePages([page(A, [event(A, 1)], progress(2))]);
+      const failing = store.writePages([page(A, [event(A, 2)], progress(3)), page(B, [event(B, 1)], progress(2)), page(A, [brokenEvent(A, 3)], progress(4))]);
+      await expect(failing).rejects.toBeInstanceOf(AuditError);
+      await expect(failing).rejects.toMatchObject({ code: 'STORE_FAILED' });
+      expect((await query(s, 'SELECT id FROM events')).map((r) => r.id)).toEqual([event(A, 1).id]);
+      expect((await store.readCursor(A))?.listing?.nextPage).toBe(2);
+      expect(await store.readCursor(B)).toBeUndefined();
+      expect(await store.chainHead(B)).toBeNull();
+      expect((await store.chainHead(A))?.seq).toBe(1);
+    });
+
+    it('a batch commits once, and takes no page after it was committed', async () => {
+      const s = await fresh();
+      const store = await opened(s);
+      const batch = store.openBatch();
+      expect(batch.size).toBe(0);
+      batch.add(page(A, [event(A, 1)]));
+      batch.add(page(B, [event(B, 1)]));
+      expect(batch.size).toBe(2);
+      expect((await batch.commit()).insertedByEnvironment).toEqual(new Map([[A, 1], [B, 1]]));
+      expect(() => batch.add(page(A, [event(A, 2)]))).toThrow(AuditError);
+      await expect(batch.commit()).rejects.toBeInstanceOf(AuditError);
+      expect(count((await query(s, 'SELECT COUNT(*) AS n FROM events'))[0]!.n)).toBe(2);
+    });
+  });
+
+  describe('rule 3: ordered writes', () => {
+    it('applies batches in the order they are committed, not opened: chains and cursors follow that order', async () => {
+      const s = await fresh();
+      const store = await opened(s);
+      const first = store.openBatch();
+      const second = store.openBatch();
+      first.add(page(A, [event(A, 1), event(A, 2)], progress(2)));
+      second.add(page(A, [event(A, 3)], progress(3)));
+      // Committed before `first`, without waiting: `first` is applied after it.
+      const committed = [second.commit(), first.commit()];
+      await Promise.all(committed);
+      expect((await query(s, 'SELECT id FROM events ORDER BY chain_seq')).map((r) => r.id)).toEqual([event(A, 3).id, event(A, 1).id, event(A, 2).id]);
+      expect((await store.readCursor(A))?.listing?.nextPage).toBe(2);
+    });
+
+    it('refuses a batch committed while an earlier one is pending once that one fails, and every one behind it; a later one starts afresh', async () => {
+      const s = await fresh();
+      const store = await opened(s);
+      const failing = store.writePages([page(A, [brokenEvent(A, 1)], progress(2))]);
+      const behind = store.writePages([page(A, [event(A, 2)], progress(3))]); // made before the first was answered
+      const further = store.writePages([page(B, [event(B, 1)], progress(2))]);
+      await expect(failing).rejects.toMatchObject({ code: 'STORE_FAILED' });
+      await expect(behind).rejects.toMatchObject({ code: 'STORE_FAILED' });
+      await expect(further).rejects.toMatchObject({ code: 'STORE_FAILED' });
+      expect(await query(s, 'SELECT id FROM events')).toEqual([]);
+      expect(await store.readCursor(A)).toBeUndefined();
+      expect(await store.readCursor(B)).toBeUndefined();
+      // Made after the failure was reported: a fresh start.
+      expect((await store.writePages([page(A, [event(A, 3)], progress(4))])).insertedByEnvironment.get(A)).toBe(1);
+      expect((await store.readCursor(A))?.listing?.nextPage).toBe(4);
+    });
+
+    it('close() lets the writes under way commit first, and refuses writes after it', async () => {
+      const s = await fresh();
+      const store = await opened(s);
+      const writes = [1, 2, 3].map((n) => store.writePages([page(A, [event(A, n)], progress(n + 1))]));
+      await store.close();
+      expect((await Promise.all(writes)).map((r) => r.insertedByEnvironment.get(A))).toEqual([1, 1, 1]);
+      await expect(store.writePages([page(A, [event(A, 4)])])).rejects.toBeInstanceOf(AuditError);
+      expect(count((await query(s, 'SELECT COUNT(*) AS n FROM events'))[0]!.n)).toBe(3);
+    });
+  });
+
+  describe('rule 4: the high-water mark only moves forward', () => {
+    it('a completed listing moves it to a later time only, and clears the listing and the last error', async () => {
+      const s = await fresh();
+      const store = await opened(s);
+      await store.writePages([page(A, [event(A, 5)], progress(2, { since: '2026-09-30T00:00:00.000Z', maxCreatedAt: event(A, 5).createdAt }))]);
+      await store.recordEnvironmentError(A, 'HTTP 500 from /events', '2026-11-01T00:30:00.000Z');
+      await store.writePages([page(A, [], complete('2026-10-05T00:00:00.000Z', '2026-11-01T01:00:00.000Z'))]);
+      const after = { highWater: '2026-10-05T00:00:00.000Z', listing: null, lastError: null };
+      expect(await store.readCursor(A)).toMatchObject({ ...after, lastSuccessAt: '2026-11-01T01:00:00.000Z' });
+      await store.writePages([page(A, [], complete('2026-10-02T00:00:00.000Z', '2026-11-01T02:00:00.000Z'))]);
+      expect(await store.readCursor(A)).toMatchObject({ ...after, lastSuccessAt: '2026-11-01T02:00:00.000Z' });
+      await store.writePages([page(A, [], complete(null, '2026-11-01T03:00:00.000Z'))]);
+      expect(await store.readCursor(A)).toMatchObject({ ...after, lastSuccessAt: '2026-11-01T03:00:00.000Z' });
+      await store.writePages([page(A, [], complete('2026-10-06T00:00:00.000Z'))]);
+      expect((await store.readCursor(A))?.highWater).toBe('2026-10-06T00:00:00.000Z');
+    });
+
+    it('keeps a listing in progress exactly as written, and an error apart from the position', async () => {
+      const s = await fresh();
+      const store = await opened(s);
+      const listing = { since: '2026-09-30T00:00:00.000Z', pageSize: 50, nextPage: 7, maxCreatedAt: '2026-10-01T00:00:09.000Z', pageFill: 40, startedAt: '2026-11-01T00:00:01.000Z' };
+      await store.writePages([page(B, [], { kind: 'progress', listing }), page(A, [], complete('2026-10-01T00:00:00.000Z'))]);
+      await store.recordEnvironmentError(B, 'the listing kept changing its page size', '2026-11-01T00:05:00.000Z');
+      expect(await store.readCursor(B)).toEqual({ environmentId: B, highWater: null, listing, lastSuccessAt: null, lastError: 'the listing kept changing its page size' });
+      expect((await store.listCursors()).map((c) => c.environmentId)).toEqual([A, B]);
+      expect(await store.readCursor('us_env_none')).toBeUndefined();
+    });
+  });
+
+  describe('rule 5: gapless chains', () => {
+    it('links every new event into its own environment\'s chain, 1, 2, 3…, whatever order environments and repeats come in', async () => {
+      const s = await fresh();
+      const store = await opened(s);
+      await store.writePages([page(A, events(A, 1, 3)), page(B, events(B, 1, 2)), page(A, events(A, 3, 5))]);
+      await store.writePages([page(B, events(B, 2, 3))]);
+      const chained = await query(s, 'SELECT environment_id, chain_seq, id FROM events ORDER BY environment_id, chain_seq');
+      expect(chained.map((r) => [r.environment_id, count(r.chain_seq), r.id])).toEqual([
+        ...events(A, 1, 5).map((e, i) => [A, i + 1, e.id]),
+        ...events(B, 1, 3).map((e, i) => [B, i + 1, e.id]),
+      ]);
+      expect((await store.chainHead(A))?.seq).toBe(5);
+      expect((await store.chainHead(B))?.seq).toBe(3);
+      expect(await store.chainHead('us_env_none')).toBeNull();
+    });
+  });
+
+  describe('rule 6: inventories are never deleted', () => {
+    it('marks rows of the listing\'s scope removed when a listing no longer holds them, and present again when they return', async () => {
+      const s = await fresh();
+      const store = await opened(s);
+      await store.writeInventory({ kind: 'spaces', scope: A, records: [space('us_sp_a1', A), space('us_sp_a2', A)], seenAt: AT });
+      await store.writeInventory({ kind: 'spaces', scope: B, records: [space('us_sp_b1', B)], seenAt: AT });
+      await store.writeInventory({ kind: 'spaces', scope: A, records: [space('us_sp_a2', A)], seenAt: '2026-11-02T00:00:00.000Z' });
+      const spaces = () => query(s, 'SELECT id, removed_at FROM spaces ORDER BY id');
+      expect(await spaces()).toEqual([
+        { id: 'us_sp_a1', removed_at: '2026-11-02T00:00:00.000Z' },
+        { id: 'us_sp_a2', removed_at: null },
+        { id: 'us_sp_b1', removed_at: null },
+      ]);
+      await store.writeInventory({ kind: 'spaces', scope: A, records: [space('us_sp_a1', A), space('us_sp_a2', A)], seenAt: '2026-11-03T00:00:00.000Z' });
+      expect((await spaces()).map((r) => r.removed_at)).toEqual([null, null, null]);
+
+      await store.writeInventory({ kind: 'users', scope: null, records: [user('us_usr_ann', 'Ann'), user('us_usr_bob', 'Bob')], seenAt: AT });
+      await store.writeInventory({ kind: 'users', scope: null, records: [user('us_usr_bob', 'Bob')], seenAt: '2026-11-02T00:00:00.000Z' });
+      expect(await query(s, 'SELECT id, removed_at FROM users ORDER BY id')).toEqual([
+        { id: 'us_usr_ann', removed_at: '2026-11-02T00:00:00.000Z' },
+        { id: 'us_usr_bob', removed_at: null },
+      ]);
+      expect((await store.status({ futureDatedAfter: FAR_FUTURE })).totals).toMatchObject({ users: 1, spaces: 3 });
+    });
+
+    it('keeps a guest in several spaces as one guest, and removes only the memberships gone', async () => {
+      const s = await fresh();
+      const store = await opened(s);
+      await store.writeInventory({ kind: 'guests', scope: A, records: [guest('us_g_1', A, ['us_sp_1', 'us_sp_2', 'us_sp_3'])], seenAt: AT });
+      await store.writeInventory({ kind: 'guests', scope: A, records: [guest('us_g_1', A, ['us_sp_2'])], seenAt: '2026-11-02T00:00:00.000Z' });
+      expect(await query(s, 'SELECT space_id, removed_at FROM guest_spaces ORDER BY space_id')).toEqual([
+        { space_id: 'us_sp_1', removed_at: '2026-11-02T00:00:00.000Z' },
+        { space_id: 'us_sp_2', removed_at: null },
+        { space_id: 'us_sp_3', removed_at: '2026-11-02T00:00:00.000Z' },
+      ]);
+      expect((await store.status({ futureDatedAfter: FAR_FUTURE })).totals.guests).toBe(1);
+    });
+
+    it('logs each change a listing makes, and nothing for a row seen again unchanged', async () => {
+      const s = await fresh();
+      const store = await opened(s);
+      await store.writeInventory({ kind: 'users', scope: null, records: [user('us_usr_ann', 'Ann'), user('us_usr_bob', 'Bob')], seenAt: AT });
+      await store.writeInventory({ kind: 'users', scope: null, records: [user('us_usr_ann', 'Ann'), user('us_usr_bob', 'Bob')], seenAt: '2026-11-02T00:00:00.000Z' });
+      await store.writeInventory({ kind: 'users', scope: null, records: [user('us_usr_ann', 'Ann B.')], seenAt: '2026-11-03T00:00:00.000Z' });
+      const log = await query(s, 'SELECT seq, kind, id, seen_at FROM inventory_changes ORDER BY seq');
+      expect(log.map((r) => count(r.seq))).toEqual([1, 2, 3, 4]);
+      // Within one listing the rows may be logged in any order.
+      expect(log.map((r) => [r.seen_at, r.kind, r.id]).sort()).toEqual([
+        [AT, 'users', 'us_usr_ann'],
+        [AT, 'users', 'us_usr_bob'],
+        ['2026-11-03T00:00:00.000Z', 'users', 'us_usr_ann'],
+        ['2026-11-03T00:00:00.000Z', 'users', 'us_usr_bob'],
+      ]);
+    });
+  });
+
+  describe('rule 7: stale runs closed', () => {
+    it('starting a run closes runs of its scope left running, as interrupted, and leaves other scopes alone', async () => {
+      const s = await fresh();
+      const store = await opened(s);
+      const died = await store.startRun({ startedAt: '2026-11-01T00:00:00.000Z', trigger: 'schedule', scope: A, jobId: 'job-1' });
+      const other = await store.startRun({ startedAt: '2026-11-01T00:00:01.000Z', trigger: 'schedule', scope: 'directory' });
+      const next = await store.startRun({ startedAt: '2026-11-01T00:05:00.000Z', trigger: 'schedule', scope: A, jobId: 'job-2' });
+      expect(new Set([died, other, next]).size).toBe(3);
+      expect(died < other && other < next).toBe(true);
+      const runs = await query(s, 'SELECT id, scope, status, finished_at, error FROM sync_runs ORDER BY id');
+      expect(runs.map((r) => [count(r.id), r.scope, r.status, r.finished_at, r.error])).toEqual([
+        [died, A, 'failed', '2026-11-01T00:05:00.000Z', INTERRUPTED_RUN_ERROR],
+        [other, 'directory', 'running', null, null],
+        [next, A, 'running', null, null],
+      ]);
+      expect((await store.status({ futureDatedAfter: FAR_FUTURE })).lastRun).toMatchObject({ id: next, scope: A, status: 'running', finishedAt: null });
+      await store.finishRun(next, {
+        status: 'partial', finishedAt: '2026-11-01T00:06:00.000Z', newEvents: 12, rejected: 1, pages: 3, requests: 5,
+        environmentsOk: 1, environmentsFailed: 1, error: 'us_env_b failed', details: { [A]: 'ok' },
+      });
+      expect((await store.status({ futureDatedAfter: FAR_FUTURE })).lastRun).toEqual({
+        id: next, scope: A, startedAt: '2026-11-01T00:05:00.000Z', finishedAt: '2026-11-01T00:06:00.000Z', status: 'partial', newEvents: 12, error: 'us_env_b failed',
+      });
+    });
+  });
+
+  it('takes a write when asked whether it can (health checks)', async () => {
+    const store = await opened(await fresh());
+    await expect(store.checkWritable()).resolves.toBeUndefined();
+  });
+}
