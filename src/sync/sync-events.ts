@@ -85,13 +85,6 @@ async function readListing(deps: EventsListingDeps, environmentId: string, start
     fetchEventsPage(http, { environmentId, since: start.since, pageNumber, pageSize: start.pageSize }, signal ? AbortSignal.any([deps.signal, signal]) : deps.signal);
   let pages = new PageChain(fetchPage, start.nextPage, PAGES_BUFFERED);
   try {
-    return await readPages();
-  } finally {
-    // A page requested ahead must not go on retrying for a listing that has ended or failed.
-    pages.stop();
-  }
-
-  async function readPages(): Promise<EventsListingResult> {
     let listing = start;
     // The largest page served so far in this listing, kept across a resume: the page size the server really applies.
     let largest = start.pageFill;
@@ -160,6 +153,9 @@ async function readListing(deps: EventsListingDeps, environmentId: string, start
       result.rejected += page.rejected.length;
       deps.onPage?.(result.pages);
     }
+  } finally {
+    // A page requested ahead must not go on retrying for a listing that has ended or failed.
+    pages.stop();
   }
 }
 
