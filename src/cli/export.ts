@@ -13,7 +13,7 @@
  * for the output to drain) before the next is read, so memory stays flat however many rows there
  * are; the statement's one read snapshot makes the whole export as of one commit.
  */
-import { createWriteStream, type WriteStream } from 'node:fs';
+import { createWriteStream, rmSync, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { ConfigError } from '../errors.js';
 import type { AuditReader, QueryRow } from '../store/audit-reader.js';
@@ -81,7 +81,9 @@ export async function runExport(settings: StoreSettings, options: ExportOptions,
       stderr.write(`exported ${rows} row(s)\nnext: ${last}\n`);
       return rows;
     } catch (error) {
+      // A cut-off file would be shipped as if whole; the rows go out again with the next run (same --after).
       file?.destroy();
+      if (options.out !== undefined) rmSync(options.out, { force: true });
       throw error;
     }
   } finally {

@@ -5,7 +5,7 @@
  */
 import Database from 'better-sqlite3';
 import { spawn } from 'node:child_process';
-import { statSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, statSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BIN, runCli } from '../helpers/cli.js';
@@ -97,6 +97,19 @@ describe('export', () => {
     expect(guestLine).toContain(`,'@SUM(1+1),'+cmd|/c calc,`);
     // No cell anywhere starts a formula.
     for (const line of lines.slice(1)) expect(line).not.toMatch(/(^|,)"?[=+\-@\t\r]/);
+  });
+
+  it('a run that fails leaves no cut-off --out file behind and prints no position', async () => {
+    const dir = tempDir();
+    const dbPath = join(dir, 'not-audit.db');
+    const db = new Database(dbPath);
+    db.exec('CREATE TABLE other (x)');
+    db.close();
+    const out = join(dir, 'out.ndjson');
+    const result = await runCli(['export', '--out', out], { AUDIT_DB: dbPath });
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).not.toContain('next:');
+    expect(existsSync(out)).toBe(false);
   });
 
   it('streams 100k rows in flat memory: peak RSS of the process stays well below the size of the data', async () => {
