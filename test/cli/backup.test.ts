@@ -23,8 +23,8 @@ function storedCount(dbPath: string): number {
 
 describe('backup', () => {
   it('copies the store consistently while a sync writes to it: integrity ok, chains verify, mode 0600', async () => {
-    // Slow pages, so the sync is still writing when the backup runs.
-    const { url, sim } = await simulator({ account: { environments: 3, eventsPerEnvironment: 600 }, faults: { latencyMs: 15 } });
+    // Slow pages (at least 300 of 30 ms, two at a time), so the sync is still writing when the backup ends.
+    const { url, sim } = await simulator({ account: { environments: 3, eventsPerEnvironment: 1000 }, faults: { latencyMs: 30 } });
     const dbPath = tempDbPath();
     const env = { FLATFILE_API_URL: url, FLATFILE_TOKEN: TEST_PAT, AUDIT_DB: dbPath, AUDIT_PAGE_SIZE: '10', AUDIT_CONCURRENCY: '2', AUDIT_WRITE_BATCH: '1', LOG_LEVEL: 'silent' };
     const sync = startCli(['sync', '--once'], env);
