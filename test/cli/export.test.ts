@@ -70,6 +70,7 @@ describe('export', () => {
 
     expect((await runCli(['export', '--after', 'yesterday'], env)).code).toBe(2);
     expect((await runCli(['export', '--since', 'soon'], env)).code).toBe(2);
+    expect((await runCli(['export', '--until', '2026-01-31T12:00'], env)).code).toBe(2);
   });
 
   it('CSV neutralises cells from user and guest names that a spreadsheet would run as formulas', async () => {
