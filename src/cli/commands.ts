@@ -97,6 +97,34 @@ export const COMMANDS = {
     options: { out: { type: 'string' } },
     describe: { out: ['DIR', 'the directory for signing-key.pem and signing-key.pub.pem'] },
   }),
+  backup: spec({
+    synopsis:
+      `  flatfile-audit backup DEST            an online copy of the SQLite store while workers write, verified;\n` +
+      `                                        replaces DEST only if it is an earlier backup\n`,
+    options: {},
+    describe: {},
+  }),
+  export: spec({
+    synopsis:
+      `  flatfile-audit export [--format ndjson|csv] [--since ISO] [--until ISO] [--environment ID] [--after POSITION] [--out FILE]\n` +
+      `                                        stream audit_trail rows in the order they were stored; prints next: POSITION on stderr\n`,
+    options: {
+      format: { type: 'string', default: 'ndjson' },
+      since: { type: 'string' },
+      until: { type: 'string' },
+      environment: { type: 'string' },
+      after: { type: 'string' },
+      out: { type: 'string' },
+    },
+    describe: {
+      format: ['ndjson|csv', 'one JSON object per line (default), or CSV with formula-looking cells neutralised'],
+      since: ['ISO', 'only events created at or after this instant'],
+      until: ['ISO', 'only events created before this instant'],
+      environment: ['ID', 'only this environment'],
+      after: ['POSITION', 'only rows stored after the "next:" position an earlier export printed'],
+      out: ['FILE', 'write to this new file (mode 0600) instead of stdout'],
+    },
+  }),
   demo: spec({
     synopsis: `  flatfile-audit demo                   sync the bundled API simulator into ./data/demo.db and show answers\n`,
     options: { db: { type: 'string', default: './data/demo.db' } },

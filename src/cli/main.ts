@@ -20,6 +20,9 @@ import { COMMANDS, commandHelp, isCommand, overview } from './commands.js';
 import { preflight, unknownCommand } from './command-line.js';
 import { parseMaxAge, runStatusCheck } from './status-check.js';
 import { packageVersion } from './version.js';
+import { runBackup } from './backup.js';
+import { parseExportOptions, runExport } from './export.js';
+import { storeSettings } from '../store/open-store.js';
 
 export async function main(argv: string[], ctx: CliContext = processContext()): Promise<number> {
   const [command, ...rest] = argv;
@@ -84,6 +87,16 @@ export async function main(argv: string[], ctx: CliContext = processContext()): 
         const { values } = parseArgs({ args: rest, options: COMMANDS.keygen.options, strict: true });
         if (!values.out) throw new ConfigError('keygen needs --out DIR: where to write signing-key.pem and signing-key.pub.pem');
         return runKeygen(ctx, values.out);
+      }
+      case 'backup': {
+        const { positionals } = parseArgs({ args: rest, options: COMMANDS.backup.options, allowPositionals: true, strict: true });
+        if (positionals.length !== 1) throw new ConfigError('backup takes one DEST path, e.g. flatfile-audit backup /var/backups/flatfile-audit/audit.db');
+        return await runBackup(ctx, storeSettings(loadConfig(ctx.env)), positionals[0]!);
+      }
+      case 'export': {
+        const { values } = parseArgs({ args: rest, options: COMMANDS.export.options, strict: true });
+        await runExport(storeSettings(loadConfig(ctx.env)), parseExportOptions(values), ctx.stdout, ctx.stderr);
+        return EXIT.ok;
       }
       case 'demo':
         return await runDemo(ctx, rest);
