@@ -28,6 +28,8 @@ export class PostgresReader implements AuditReader {
   /** Settles when the snapshot or query under way has ended: the reader runs one thing at a time. */
   private tail: Promise<unknown> = Promise.resolve();
   private closed = false;
+  /** The cursor handed out and not yet done: close() ends it. */
+  private open: QueryCursor | undefined;
 
   /** A reader of the store `settings` name; nothing is connected until the first read. */
   static open(settings: PostgresConfig, options: PostgresReaderOptions = {}): PostgresReader {
@@ -57,15 +59,19 @@ export class PostgresReader implements AuditReader {
       const client = await this.pool.connect().catch((error: unknown) => {
         throw storeFailure(this.target, error);
       });
-      return openPostgresQuery(
+      let cursor: QueryCursor | undefined;
+      cursor = await openPostgresQuery(
         client,
         (broken) => {
           client.release(broken);
+          if (cursor !== undefined && this.open === cursor) this.open = undefined;
           ended();
         },
         sql,
         params,
       );
+      this.open = cursor;
+      return cursor;
     });
     // The next read waits for this cursor to be done (or never to have opened).
     this.tail = opening.then(() => cursorDone, () => undefined);
@@ -83,6 +89,7 @@ export class PostgresReader implements AuditReader {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    await this.open?.close();
     await this.tail;
     await this.pool.end();
   }

@@ -15,30 +15,46 @@ import { toPositional } from './named-parameters.js';
 /** The one cursor name: a connection runs one query at a time. */
 const CURSOR = 'flatfile_audit_query';
 
+/** Rows fetched when the cursor opens (so the statement has run), before anyone reads. */
+const FIRST_ROWS = 100;
+
 /**
  * Opens `sql` on `client`, which the cursor owns from now on: `release` is called once with it when
  * the cursor is done (with an error when the connection must not be reused).
  */
 export async function openPostgresQuery(client: pg.PoolClient, release: (broken?: Error) => void, sql: string, params: Readonly<Record<string, string>>): Promise<QueryCursor> {
   let done = false;
+  let columns: string[];
+  let buffered: QueryRow[] = [];
+  let exhausted = false;
   const finish = async () => {
     if (done) return;
     done = true;
+    buffered = [];
+    let broken: Error | undefined;
     try {
       await client.query('ROLLBACK');
-      release();
+      client.off('error', ignore);
     } catch (error) {
-      release(error instanceof Error ? error : new Error(String(error)));
+      broken = error instanceof Error ? error : new Error(String(error));
     }
+    release(broken);
   };
-  let columns: string[];
+  // A connection the server ends meanwhile (idle_in_transaction_session_timeout while nobody
+  // reads) reports here; the next FETCH fails with it.
+  const ignore = () => undefined;
+  client.on('error', ignore);
   try {
     const statement = toPositional(stripTrailingSemicolons(sql), params);
     await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
     // Extended protocol even without parameters: it takes exactly one statement.
     await refusing(() => client.query({ text: `DECLARE ${CURSOR} NO SCROLL CURSOR FOR ${statement.text}`, values: statement.values, queryMode: 'extended' } as pg.QueryConfig));
-    // FETCH 0 re-reads the (not yet existing) current row: no row, but the result's columns.
-    columns = (await refusing(() => client.query(`FETCH FORWARD 0 FROM ${CURSOR}`))).fields.map((f) => f.name);
+    // DECLARE only plans: the statement runs at the first FETCH. Fetched here, so what fails as
+    // soon as it runs (a write through a function, a timeout, a bad cast) is refused by openQuery.
+    const first = await refusing(() => client.query<QueryRow>(`FETCH FORWARD ${FIRST_ROWS} FROM ${CURSOR}`));
+    columns = first.fields.map((f) => f.name);
+    buffered = first.rows;
+    exhausted = first.rows.length < FIRST_ROWS;
   } catch (error) {
     await finish();
     throw error instanceof AuditError ? error : new AuditError('QUERY_REFUSED', `query failed: ${(error as Error).message}`, { cause: error });
@@ -46,11 +62,19 @@ export async function openPostgresQuery(client: pg.PoolClient, release: (broken?
   return {
     columns,
     async read(count) {
-      if (done || count <= 0) return [];
+      const wanted = Math.max(0, Math.floor(count));
+      const chunk = buffered.splice(0, wanted);
+      if (chunk.length === wanted || exhausted || done) {
+        if (exhausted && buffered.length === 0) await finish();
+        return chunk;
+      }
       try {
-        const { rows } = await refusing(() => client.query<QueryRow>(`FETCH FORWARD ${Math.floor(count)} FROM ${CURSOR}`));
-        if (rows.length < count) await finish();
-        return rows;
+        const { rows } = await refusing(() => client.query<QueryRow>(`FETCH FORWARD ${wanted - chunk.length} FROM ${CURSOR}`));
+        if (rows.length < wanted - chunk.length) {
+          exhausted = true;
+          await finish();
+        }
+        return chunk.concat(rows);
       } catch (error) {
         await finish();
         throw error;
