@@ -1,6 +1,7 @@
 /** What the PostgreSQL reader adds to the store contract (test/store/contract/): its parameters, its refusals, its schema check, on a real server. */
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { AuditError } from '../../../src/errors.js';
+import { verifyEventChains } from '../../../src/store/chain/verify-event-chain.js';
 import type { AuditReader, QueryRow } from '../../../src/store/audit-reader.js';
 import { toPositional } from '../../../src/store/postgres/named-parameters.js';
 import { PostgresReader } from '../../../src/store/postgres/postgres-reader.js';
@@ -119,5 +120,13 @@ describe('the reader', () => {
       ['unexpected', 'trigger', 'hide_deletes'],
     ]);
     expect(await pgQuery(db, 'public', "SELECT nspname FROM pg_namespace WHERE nspname LIKE 'fa_expected_%'")).toEqual([]);
+  });
+
+  it('a row slipped in must forge a sequence number and a hash on PostgreSQL, and the chain walk reports it', async () => {
+    const { reader, schema } = await populated();
+    await expect(pgQuery(db, schema, `INSERT INTO events (id, environment_id, created_at, topic, domain, ingested_at, raw, raw_text) VALUES ('us_evt_fake', 'us_env_a', '${AT}', 'file:deleted', 'file', '${AT}', '{}', '{}')`)).rejects.toMatchObject({ code: '23502' });
+    await pgQuery(db, schema, `INSERT INTO events (id, environment_id, created_at, topic, domain, ingested_at, raw, raw_text, chain_seq, chain_hash) VALUES ('us_evt_fake', 'us_env_a', '${AT}', 'file:deleted', 'file', '${AT}', '{}', '{}', 3, decode(repeat('ab', 32), 'hex'))`);
+    const report = await reader.snapshot((view) => verifyEventChains(view));
+    expect(report.problems.map((p) => [p.kind, p.seq, p.eventId])).toEqual([['changed', 3, 'us_evt_fake'], ['head-mismatch', 3, null]]);
   });
 });
