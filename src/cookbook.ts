@@ -25,6 +25,11 @@ FROM audit_trail
 WHERE created_at >= strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-1 day')
 ORDER BY created_at DESC
 LIMIT 50`,
+      postgres: `SELECT created_at, environment_name, actor_type, actor_name, actor_email, topic
+FROM audit_trail
+WHERE created_at >= now() - interval '1 day'
+ORDER BY created_at DESC
+LIMIT 50`,
     },
   },
   {
@@ -32,6 +37,11 @@ LIMIT 50`,
     question: 'Everything one user did (by email), newest first',
     sql: {
       sqlite: `SELECT created_at, environment_name, topic, space_id
+FROM audit_trail
+WHERE actor_id = (SELECT id FROM users WHERE email = :email)
+ORDER BY created_at DESC
+LIMIT 100`,
+      postgres: `SELECT created_at, environment_name, topic, space_id
 FROM audit_trail
 WHERE actor_id = (SELECT id FROM users WHERE email = :email)
 ORDER BY created_at DESC
@@ -46,6 +56,10 @@ LIMIT 100`,
 FROM events
 WHERE actor_id = :actor AND created_at >= :from AND created_at < :to
 ORDER BY created_at`,
+      postgres: `SELECT created_at, environment_id, topic, space_id, workbook_id, sheet_id, job_id
+FROM events
+WHERE actor_id = :actor AND created_at >= :from AND created_at < :to
+ORDER BY created_at`,
     },
   },
   {
@@ -53,6 +67,11 @@ ORDER BY created_at`,
     question: 'The last 50 events of one environment, with who caused them',
     sql: {
       sqlite: `SELECT created_at, topic, actor_type, actor_name, actor_email, space_id
+FROM audit_trail
+WHERE environment_id = :environment
+ORDER BY created_at DESC
+LIMIT 50`,
+      postgres: `SELECT created_at, topic, actor_type, actor_name, actor_email, space_id
 FROM audit_trail
 WHERE environment_id = :environment
 ORDER BY created_at DESC
@@ -65,6 +84,9 @@ LIMIT 50`,
     // COUNT(e.created_at), not COUNT(e.id): the environment/time index then answers alone (3× faster).
     sql: {
       sqlite: `SELECT env.name AS environment, env.id, COUNT(e.created_at) AS events, MAX(e.created_at) AS latest
+FROM environments env LEFT JOIN events e ON e.environment_id = env.id
+GROUP BY env.id ORDER BY events DESC`,
+      postgres: `SELECT env.name AS environment, env.id, COUNT(e.created_at) AS events, MAX(e.created_at) AS latest
 FROM environments env LEFT JOIN events e ON e.environment_id = env.id
 GROUP BY env.id ORDER BY events DESC`,
     },
@@ -86,6 +108,11 @@ SELECT topic, (SELECT COUNT(*) FROM events e
 FROM topics
 WHERE topic IS NOT NULL AND events > 0
 ORDER BY events DESC`,
+      postgres: `SELECT topic, COUNT(*) AS events
+FROM events
+WHERE created_at >= now() - interval '1 day'
+GROUP BY topic
+ORDER BY events DESC`,
     },
   },
   {
@@ -96,6 +123,10 @@ ORDER BY events DESC`,
 FROM environments env LEFT JOIN agents a ON a.environment_id = env.id AND a.removed_at IS NULL
 WHERE env.removed_at IS NULL
 GROUP BY env.id ORDER BY agents DESC, environment`,
+      postgres: `SELECT env.name AS environment, COUNT(a.id) AS agents, string_agg(a.slug, ', ' ORDER BY a.slug) AS slugs
+FROM environments env LEFT JOIN agents a ON a.environment_id = env.id AND a.removed_at IS NULL
+WHERE env.removed_at IS NULL
+GROUP BY env.id ORDER BY agents DESC, environment`,
     },
   },
   {
@@ -103,6 +134,9 @@ GROUP BY env.id ORDER BY agents DESC, environment`,
     question: 'How many spaces exist in which environment?',
     sql: {
       sqlite: `SELECT env.name AS environment, COUNT(s.id) AS spaces, SUM(s.archived_at IS NOT NULL) AS archived
+FROM environments env LEFT JOIN spaces s ON s.environment_id = env.id AND s.removed_at IS NULL
+GROUP BY env.id ORDER BY spaces DESC`,
+      postgres: `SELECT env.name AS environment, COUNT(s.id) AS spaces, COUNT(*) FILTER (WHERE s.archived_at IS NOT NULL) AS archived
 FROM environments env LEFT JOIN spaces s ON s.environment_id = env.id AND s.removed_at IS NULL
 GROUP BY env.id ORDER BY spaces DESC`,
     },
@@ -118,6 +152,13 @@ JOIN spaces s ON s.id = gs.space_id
 JOIN environments env ON env.id = gs.environment_id
 WHERE gs.removed_at IS NULL AND g.removed_at IS NULL
 ORDER BY g.email, environment, space`,
+      postgres: `SELECT g.email, g.name, env.name AS environment, s.name AS space, gs.last_accessed
+FROM guest_spaces gs
+JOIN guests g ON g.id = gs.guest_id
+JOIN spaces s ON s.id = gs.space_id
+JOIN environments env ON env.id = gs.environment_id
+WHERE gs.removed_at IS NULL AND g.removed_at IS NULL
+ORDER BY g.email, environment, space`,
     },
   },
   {
@@ -127,6 +168,16 @@ ORDER BY g.email, environment, space`,
     // through audit_trail by one of its events: 3.3 s → well under a second at 1M events.
     sql: {
       sqlite: `WITH actors AS (
+  SELECT actor_id, COUNT(*) AS events, MAX(created_at) AS last_seen
+  FROM events WHERE actor_id IS NOT NULL GROUP BY actor_id
+)
+SELECT t.actor_id, t.actor_type, actors.events, actors.last_seen
+FROM actors
+JOIN audit_trail t ON t.event_id = (SELECT id FROM events WHERE actor_id = actors.actor_id LIMIT 1)
+WHERE t.actor_name IS NULL
+ORDER BY actors.events DESC, actors.actor_id
+LIMIT 20`,
+      postgres: `WITH actors AS (
   SELECT actor_id, COUNT(*) AS events, MAX(created_at) AS last_seen
   FROM events WHERE actor_id IS NOT NULL GROUP BY actor_id
 )

@@ -1,8 +1,9 @@
 import type { Config } from '../config.js';
 import type { AuditReader, SqlDialect } from './audit-reader.js';
 import type { AuditStore } from './audit-store.js';
-import { AuditError } from '../errors.js';
+import { PostgresReader } from './postgres/postgres-reader.js';
 import { PostgresStore } from './postgres/postgres-store.js';
+import { openPostgresSyncState } from './postgres/sync-state-reader.js';
 import { SqliteReader } from './sqlite/sqlite-reader.js';
 import { SqliteStore } from './sqlite/sqlite-store.js';
 import { openSyncStateReader } from './sqlite/sync-state-reader.js';
@@ -23,23 +24,28 @@ export function storeDialect(settings: StoreSettings): SqlDialect {
 
 /** The store the configuration names, opened for writing (created and migrated if needed); the only place that chooses an implementation. */
 export async function openStore(settings: StoreSettings): Promise<AuditStore> {
-  if (settings.postgres) return PostgresStore.open(settings.postgres);
+  if (settings.postgres) {
+    // Connected and migrated before it is handed out, as a SQLite store is on open.
+    const store = PostgresStore.open(settings.postgres);
+    try {
+      await store.ready();
+    } catch (error) {
+      await store.close();
+      throw error;
+    }
+    return store;
+  }
   return SqliteStore.open(settings.dbPath);
 }
 
 /** A read-only view of the configured store, for status, verify, query and the cookbook; it must exist already. */
 export async function openReader(settings: StoreSettings): Promise<AuditReader> {
-  if (settings.postgres) throw notYetOnPostgres('status, query and verify');
+  if (settings.postgres) return PostgresReader.open(settings.postgres);
   return SqliteReader.open(settings.dbPath);
 }
 
 /** A read-only view of where each environment's syncing stands, on a connection of its own (health, metrics). */
 export async function openSyncState(settings: StoreSettings): Promise<SyncStateReader> {
-  if (settings.postgres) throw notYetOnPostgres("the worker's health and metrics");
+  if (settings.postgres) return openPostgresSyncState(settings.postgres);
   return openSyncStateReader(settings.dbPath);
-}
-
-/** The read side of the PostgreSQL store is not built yet (issue 12): say so in one line rather than open a SQLite file. */
-function notYetOnPostgres(what: string): AuditError {
-  return new AuditError('CONFIG_INVALID', `${what} do not work on PostgreSQL yet (AUDIT_DATABASE_URL is set): run them against a SQLite store, or query PostgreSQL with psql; sync --once works`);
 }

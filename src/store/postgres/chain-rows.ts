@@ -10,7 +10,13 @@ import type pg from 'pg';
 import type { ChainedRow } from '../chain/event-chain.js';
 import { storableJsonChecked } from './storable-text.js';
 
-export type PostgresChainRow = ChainedRow & { chain_seq: number; chain_hash: Buffer; rawMatches: boolean };
+export type PostgresChainRow = ChainedRow & {
+  chain_seq: number;
+  chain_hash: Buffer;
+  rawMatches: boolean;
+  /** The queryable `raw` as its text, when it no longer matches raw_text; else null. */
+  rawAsQueried: string | null;
+};
 
 export interface PostgresChainHead {
   environment_id: string;
@@ -31,7 +37,7 @@ LIMIT ${PAGE_ROWS}`;
 
 // The JSON is compared as jsonb by the server: the same equality queries see.
 const RAW_MISMATCHES = `
-SELECT e.id FROM unnest($1::text[], $2::text[]) AS t(id, raw) JOIN events e ON e.id = t.id
+SELECT e.id, e.raw::text AS raw FROM unnest($1::text[], $2::text[]) AS t(id, raw) JOIN events e ON e.id = t.id
 WHERE e.raw IS DISTINCT FROM t.raw::jsonb`;
 
 /** Every chain's head. Call on the transaction the rows are read on. */
@@ -43,12 +49,12 @@ export async function readChainHeads(client: pg.PoolClient): Promise<PostgresCha
 export async function* readChainRows(client: pg.PoolClient): AsyncGenerator<PostgresChainRow> {
   let after: [string, number] = ['', -1];
   for (;;) {
-    const { rows } = await client.query<Omit<PostgresChainRow, 'rawMatches'>>(ROWS, after);
+    const { rows } = await client.query<Omit<PostgresChainRow, 'rawMatches' | 'rawAsQueried'>>(ROWS, after);
     if (rows.length === 0) return;
-    const mismatched = new Set(
-      (await client.query<{ id: string }>(RAW_MISMATCHES, [rows.map((r) => r.id), rows.map((r) => storableJsonChecked(r.raw))])).rows.map((r) => r.id),
+    const mismatched = new Map(
+      (await client.query<{ id: string; raw: string }>(RAW_MISMATCHES, [rows.map((r) => r.id), rows.map((r) => storableJsonChecked(r.raw))])).rows.map((r) => [r.id, r.raw]),
     );
-    for (const row of rows) yield { ...row, rawMatches: !mismatched.has(row.id) };
+    for (const row of rows) yield { ...row, rawMatches: !mismatched.has(row.id), rawAsQueried: mismatched.get(row.id) ?? null };
     const last = rows.at(-1)!;
     after = [last.environment_id, last.chain_seq];
   }

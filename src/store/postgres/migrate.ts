@@ -9,6 +9,13 @@ import { AuditError } from '../../errors.js';
 import { lockKeys } from './locks.js';
 import { MIGRATIONS, type PostgresMigration } from './migrations/index.js';
 
+/** The table migrations are recorded in: part of the schema (schema-check.ts builds the expected one with it). */
+export const MIGRATIONS_TABLE = `CREATE TABLE IF NOT EXISTS schema_migrations (
+       version    integer PRIMARY KEY,
+       name       text NOT NULL,
+       applied_at timestamptz NOT NULL DEFAULT now()
+     )`;
+
 /** Migrates `schema` up to `target` (default: the latest); returns the version it is at. */
 export async function migrate(pool: pg.Pool, schema: string, migrations: readonly PostgresMigration[] = MIGRATIONS, target = migrations.length): Promise<number> {
   const client = await pool.connect();
@@ -39,13 +46,7 @@ async function migrateLocked(client: pg.PoolClient, schema: string, migrations: 
   // The name is checked as an identifier by config.ts; quoted all the same.
   if (exists.rowCount === 0) await client.query(`CREATE SCHEMA "${schema}"`);
   await client.query(`SET search_path TO "${schema}"`);
-  await client.query(
-    `CREATE TABLE IF NOT EXISTS schema_migrations (
-       version    integer PRIMARY KEY,
-       name       text NOT NULL,
-       applied_at timestamptz NOT NULL DEFAULT now()
-     )`,
-  );
+  await client.query(MIGRATIONS_TABLE);
   const applied = await client.query<{ version: number | null }>('SELECT max(version) AS version FROM schema_migrations');
   const current = applied.rows[0]?.version ?? 0;
   if (current > migrations.length) {

@@ -99,13 +99,15 @@ describe('the database password', () => {
   });
 
   it('is in neither the error, its causes, nor a log line of it', async () => {
-    const store = await openStore(loadConfig({ AUDIT_DATABASE_URL: `postgres://no_such_role:${PASSWORD}@127.0.0.1:5432/postgres`, AUDIT_DATABASE_SCHEMA: 'audit' }));
+    const config = loadConfig({ AUDIT_DATABASE_URL: `postgres://no_such_role:${PASSWORD}@127.0.0.1:5432/postgres`, AUDIT_DATABASE_SCHEMA: 'audit' });
+    // openStore connects and migrates before it hands the store out: the login fails there.
+    const error = await openStore(config).then(
+      async (store) => store.close(),
+      (thrown: unknown) => thrown,
+    );
+    const store = PostgresStore.open(config.postgres!);
     const logs = new LogSink();
     try {
-      const error = await store.startRun({ startedAt: '2026-11-01T00:00:00.000Z', trigger: 'test', scope: 'account' }).then(
-        () => undefined,
-        (thrown: unknown) => thrown,
-      );
       expect(error).toBeInstanceOf(Error);
       expect((error as Error).message).toMatch(/^cannot use the audit database postgres:\/\/no_such_role@127\.0\.0\.1:5432\/postgres \(schema audit\): role "no_such_role" does not exist/);
       createLogger({ level: 'trace', destination: logs }).error({ err: error }, 'store failed');

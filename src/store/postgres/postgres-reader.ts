@@ -1,0 +1,117 @@
+/**
+ * The AuditReader on PostgreSQL: a small pool of its own, every read in a READ ONLY transaction
+ * (the server refuses any write in it). It migrates nothing: the store must exist already.
+ */
+import pg from 'pg';
+import type { PostgresConfig } from '../../config.js';
+import { AuditError } from '../../errors.js';
+import type { AuditReader, QueryCursor } from '../audit-reader.js';
+import type { AuditSnapshot } from '../audit-snapshot.js';
+import type { StatusOptions, StoreStatus } from '../audit-store.js';
+import { describeTarget, poolSettings, postgresTarget } from './connection-settings.js';
+import { openPostgresQuery } from './query-cursor.js';
+import { readOnlyTransaction } from './read-only.js';
+import { createSnapshotView } from './snapshot-view.js';
+import { readStatus } from './status-reader.js';
+import { storeFailure } from './store-error.js';
+
+/** A snapshot's connection, plus one for the expected schema while it is open (schema-check.ts). */
+const READER_CONNECTIONS = 2;
+
+export interface PostgresReaderOptions {
+  /** The libpq variables (PGHOST, …); default: the process's environment. */
+  env?: Record<string, string | undefined>;
+}
+
+export class PostgresReader implements AuditReader {
+  readonly dialect = 'postgres';
+  /** Settles when the snapshot or query under way has ended: the reader runs one thing at a time. */
+  private tail: Promise<unknown> = Promise.resolve();
+  private closed = false;
+  /** The cursor handed out and not yet done: close() ends it. */
+  private open: QueryCursor | undefined;
+
+  /** A reader of the store `settings` name; nothing is connected until the first read. */
+  static open(settings: PostgresConfig, options: PostgresReaderOptions = {}): PostgresReader {
+    const pool = new pg.Pool({ ...poolSettings(settings, options.env), max: READER_CONNECTIONS });
+    return new PostgresReader(pool, settings.schema, describeTarget(postgresTarget(settings, options.env)));
+  }
+
+  private constructor(
+    private readonly pool: pg.Pool,
+    private readonly schema: string,
+    /** The target as messages name it: never the password. */
+    readonly target: string,
+  ) {
+    // An idle connection the server dropped reports here; the next read gets a fresh one.
+    pool.on('error', () => undefined);
+  }
+
+  status(options: StatusOptions): Promise<StoreStatus> {
+    return this.turn(() => this.guard(() => readOnlyTransaction(this.pool, (client) => readStatus(client, options))));
+  }
+
+  openQuery(sql: string, params: Readonly<Record<string, string>> = {}): Promise<QueryCursor> {
+    let ended!: () => void;
+    const cursorDone = new Promise<void>((resolve) => (ended = resolve));
+    const opening = this.tail.then(async () => {
+      this.checkOpen();
+      const client = await this.pool.connect().catch((error: unknown) => {
+        throw storeFailure(this.target, error);
+      });
+      let cursor: QueryCursor | undefined;
+      cursor = await openPostgresQuery(
+        client,
+        (broken) => {
+          client.release(broken);
+          if (cursor !== undefined && this.open === cursor) this.open = undefined;
+          ended();
+        },
+        sql,
+        params,
+      );
+      this.open = cursor;
+      return cursor;
+    });
+    // The next read waits for this cursor to be done (or never to have opened).
+    this.tail = opening.then(() => cursorDone, () => undefined);
+    return opening;
+  }
+
+  snapshot<T>(read: (view: AuditSnapshot) => Promise<T>): Promise<T> {
+    return this.turn(() =>
+      readOnlyTransaction(this.pool, (client) => read(createSnapshotView(client, this.pool, this.schema))).catch((error: unknown) => {
+        throw storeFailure(this.target, error);
+      }),
+    );
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.open?.close();
+    await this.tail;
+    await this.pool.end();
+  }
+
+  private turn<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.tail.then(() => {
+      this.checkOpen();
+      return work();
+    });
+    this.tail = run.catch(() => undefined);
+    return run;
+  }
+
+  private checkOpen(): void {
+    if (this.closed) throw new AuditError('STORE_FAILED', `cannot use the audit database ${this.target}: the reader is closed`);
+  }
+
+  private async guard<T>(operation: () => Promise<T>): Promise<T> {
+    try {
+      return await operation();
+    } catch (error) {
+      throw storeFailure(this.target, error);
+    }
+  }
+}

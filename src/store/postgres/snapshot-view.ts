@@ -1,0 +1,73 @@
+/**
+ * AuditSnapshot on PostgreSQL: what verification reads, as the store holds it, on one connection
+ * inside a REPEATABLE READ READ ONLY transaction, so every read sees the same moment.
+ */
+import type pg from 'pg';
+import type { AuditSnapshot, InventoryChange, StoredEvent } from '../audit-snapshot.js';
+import type { LoggedRow } from '../chain/inventory-digests.js';
+import { readChainHeads, readChainRows } from './chain-rows.js';
+import { loggedRows } from './logged-rows.js';
+import { checkSchema, schemaDigestAt } from './schema-check.js';
+
+const CHANGES_PAGE = 5000;
+
+interface ChangeRow {
+  seq: number;
+  kind: InventoryChange['kind'];
+  id: string;
+  row_digest: Buffer;
+  seen_at: string;
+  chain_hash: Buffer;
+}
+
+/** `client` holds the snapshot's transaction; `pool` lends another connection for what must not run in it (the expected schema). */
+export function createSnapshotView(client: pg.PoolClient, pool: pg.Pool, schema: string): AuditSnapshot {
+  return {
+    async chainHeads() {
+      return (await readChainHeads(client)).map((h) => ({ environmentId: h.environment_id, seq: h.last_seq, hash: h.last_hash, v1ThroughSeq: h.v1_through_seq }));
+    },
+    async eachEvent(visit) {
+      for await (const row of readChainRows(client)) {
+        const { rawMatches: _matches, rawAsQueried, ...stored } = row;
+        // The chain covers raw_text; a `raw` edited on its own is handed over as queries see it,
+        // which does not hash to the row's chain hash: verify reports the row changed.
+        visit({ ...stored, raw: rawAsQueried ?? stored.raw } as StoredEvent);
+      }
+    },
+    async eventHashesAt(environmentId, seq) {
+      const { rows } = await client.query<{ chain_hash: Buffer }>('SELECT chain_hash FROM events WHERE environment_id = $1 AND chain_seq = $2', [environmentId, seq]);
+      return rows.map((r) => r.chain_hash.toString('hex'));
+    },
+    async lastEventSeq(environmentId) {
+      const { rows } = await client.query<{ seq: number | null }>('SELECT max(chain_seq) AS seq FROM events WHERE environment_id = $1', [environmentId]);
+      return rows[0]?.seq ?? null;
+    },
+    async inventoryLogged() {
+      // Every version of the PostgreSQL store logs its inventories; asked all the same, of the catalog.
+      const { rows } = await client.query<{ logged: boolean }>("SELECT to_regclass('inventory_changes') IS NOT NULL AS logged");
+      return rows[0]?.logged ?? false;
+    },
+    async eachInventoryChange(visit) {
+      // In pages by key: the log grows with every listing, and is never held whole.
+      for (let after = -1; ; ) {
+        const { rows } = await client.query<ChangeRow>(`SELECT seq, kind, id, row_digest, seen_at, chain_hash FROM inventory_changes WHERE seq > $1 ORDER BY seq LIMIT ${CHANGES_PAGE}`, [after]);
+        for (const r of rows) visit({ seq: r.seq, kind: r.kind, id: r.id, rowDigest: r.row_digest, seenAt: r.seen_at, chainHash: r.chain_hash });
+        if (rows.length < CHANGES_PAGE) return;
+        after = rows.at(-1)!.seq;
+      }
+    },
+    async inventoryChangeHash(seq) {
+      const { rows } = await client.query<{ chain_hash: Buffer }>('SELECT chain_hash FROM inventory_changes WHERE seq = $1', [seq]);
+      return rows[0]?.chain_hash.toString('hex');
+    },
+    async inventoryRows(kind): Promise<LoggedRow[]> {
+      return (await loggedRows(client, kind)) as LoggedRow[];
+    },
+    async schema() {
+      return checkSchema(client, pool, schema);
+    },
+    async schemaDigestAt(version) {
+      return schemaDigestAt(pool, schema, version);
+    },
+  };
+}

@@ -1,0 +1,15 @@
+/** The store contract (store-contract.ts) against the PostgreSQL store: one database for the file, a new schema per test. */
+import { freshSchema, pgQuery, pgSettings, testDatabase } from '../../helpers/postgres.js';
+import { describeStoreContract } from './store-contract.js';
+
+const db = testDatabase();
+
+describeStoreContract('PostgreSQL', async () => {
+  const schema = freshSchema();
+  return {
+    settings: { dbPath: '/nonexistent/unused.db', postgres: pgSettings(db, schema) },
+    async tamper(sql) {
+      await pgQuery(db, schema, sql);
+    },
+  };
+});
