@@ -3,7 +3,7 @@
  * every page, however many pages its pagination claims, cannot keep a listing going.
  */
 import { resolveApiEndpoint } from '../../src/flatfile/api-url.js';
-import { createServer } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { FlatfileHttp } from '../../src/flatfile/http-client.js';
@@ -12,15 +12,8 @@ import { listAll } from '../../src/flatfile/list-all.js';
 import { DEFAULT_RETRY_POLICY } from '../../src/flatfile/retry-policy.js';
 import { createLogger } from '../../src/log.js';
 
-/** A GET /agents that answers every page with `page(pageNumber)`; stops after 50 pages so a broken client fails instead of hanging. */
-async function agentsServer(page: (pageNumber: number) => unknown[]): Promise<{ http: FlatfileHttp; requests: () => number }> {
-  let requests = 0;
-  const server = createServer((req, res) => {
-    requests += 1;
-    const pageNumber = Number(new URL(req.url ?? '/', 'http://x').searchParams.get('pageNumber'));
-    res.writeHead(200, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ data: requests > 50 ? [] : page(pageNumber), pagination: { currentPage: pageNumber, pageCount: 1_000_000, totalCount: 10_000_000 } }));
-  });
+/** A client of our own HTTP stack for `server`, which listens on loopback until the test ends. */
+async function clientOf(server: Server): Promise<FlatfileHttp> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   onTestFinished(async () => {
     server.closeAllConnections();
@@ -34,6 +27,19 @@ async function agentsServer(page: (pageNumber: number) => unknown[]): Promise<{ 
     log: createLogger({ level: 'silent' }),
   });
   http.useAuthenticator({ remedy: '', authorization: async () => 'Bearer sk_test_0123456789', renew: async () => false });
+  return http;
+}
+
+/** A GET /agents that answers every page with `page(pageNumber)`; stops after 50 pages so a broken client fails instead of hanging. */
+async function agentsServer(page: (pageNumber: number) => unknown[]): Promise<{ http: FlatfileHttp; requests: () => number }> {
+  let requests = 0;
+  const server = createServer((req, res) => {
+    requests += 1;
+    const pageNumber = Number(new URL(req.url ?? '/', 'http://x').searchParams.get('pageNumber'));
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ data: requests > 50 ? [] : page(pageNumber), pagination: { currentPage: pageNumber, pageCount: 1_000_000, totalCount: 10_000_000 } }));
+  });
+  const http = await clientOf(server);
   return { http, requests: () => requests };
 }
 
@@ -72,19 +78,7 @@ describe('listAll while the listing changes', () => {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ data, pagination: { currentPage: pageNumber, pageCount: Math.ceil(users.length / pageSize), totalCount: users.length } }));
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    onTestFinished(async () => {
-      server.closeAllConnections();
-      await new Promise((resolve) => server.close(resolve));
-    });
-    const http = new FlatfileHttp({
-      endpoint: resolveApiEndpoint(`http://127.0.0.1:${(server.address() as AddressInfo).port}/api`, undefined),
-      timeoutMs: 5_000,
-      maxResponseBytes: 2 ** 20,
-      policy: DEFAULT_RETRY_POLICY,
-      log: createLogger({ level: 'silent' }),
-    });
-    http.useAuthenticator({ remedy: '', authorization: async () => 'Bearer sk_test_0123456789', renew: async () => false });
+    const http = await clientOf(server);
     const items = (await listAll(http, { path: '/users', query: {}, pageSize: 3 })) as Array<{ id: string }>;
     // us_usr_3 moved from page 2 to page 1 after page 1 was read: a single pass would miss it.
     expect(items.map((u) => u.id).sort()).toEqual(users.map((u) => u.id).sort());
