@@ -229,16 +229,24 @@ function readPostgresConfig(env: Env): PostgresConfig | undefined {
     if (orphan) throw new ConfigError(`${orphan} needs AUDIT_DATABASE_URL: without it the SQLite file at AUDIT_DB is used`);
     return undefined;
   }
+  return postgresConfig(env, url, 'AUDIT_DATABASE_URL');
+}
+
+/**
+ * The PostgreSQL store at `url` (given as `source`: the variable or option messages name), with
+ * the schema, pool size and statement timeout of `env`. Checked as AUDIT_DATABASE_URL is: `copy-store --to` takes the same URLs.
+ */
+export function postgresConfig(env: Env, url: string, source: string): PostgresConfig {
   let parsed: URL;
   try {
     parsed = new URL(url);
   } catch {
     // Neither the value nor the parser's error (which carries the input) is shown: it may hold a password.
-    throw new ConfigError('AUDIT_DATABASE_URL is not a valid URL (not shown: it may hold a password); expected postgres://user@host:port/database');
+    throw new ConfigError(`${source} is not a valid URL (not shown: it may hold a password); expected postgres://user@host:port/database`);
   }
   // The authority form only: in `postgres:user:secret@host` the password would pass for a database name, and be echoed as one.
   if ((parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:') || !/^postgres(ql)?:\/\//i.test(url)) {
-    throw new ConfigError(`AUDIT_DATABASE_URL must start with postgres:// or postgresql:// (value not shown: it may hold a password), got a ${parsed.protocol} URL`);
+    throw new ConfigError(`${source} must start with postgres:// or postgresql:// (value not shown: it may hold a password), got a ${parsed.protocol} URL`);
   }
   const schema = readString(env, 'AUDIT_DATABASE_SCHEMA', 'public');
   if (!SCHEMA_NAME.test(schema)) {

@@ -16,7 +16,8 @@ export type ErrorCode =
   | 'LISTING_FAILED'
   | 'RESPONSE_TOO_LARGE'
   | 'CHECKPOINT_FAILED'
-  | 'QUERY_TIMEOUT';
+  | 'QUERY_TIMEOUT'
+  | 'COPY_REFUSED';
 
 export class AuditError extends Error {
   readonly code: ErrorCode;
@@ -128,6 +129,16 @@ export class CheckpointError extends AuditError {
 export class QueryTimeoutError extends AuditError {
   constructor(message: string) {
     super('QUERY_TIMEOUT', message);
+  }
+}
+
+/**
+ * `copy-store` will not copy into this target: it holds another trail, or one ahead of the source,
+ * or the source holds what the target could not keep verifiable. Nothing was written.
+ */
+export class CopyRefusedError extends AuditError {
+  constructor(message: string) {
+    super('COPY_REFUSED', message);
   }
 }
 

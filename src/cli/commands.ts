@@ -104,6 +104,17 @@ export const COMMANDS = {
     options: {},
     describe: {},
   }),
+  'copy-store': spec({
+    synopsis:
+      `  flatfile-audit copy-store --to postgres://user@host/db [--batch 2000]\n` +
+      `                                        copy the SQLite store at AUDIT_DB into PostgreSQL, then verify it there;\n` +
+      `                                        run again to continue an interrupted copy or to copy what was synced since\n`,
+    options: { to: { type: 'string' }, batch: { type: 'string' } },
+    describe: {
+      to: ['URL', 'the PostgreSQL store to copy into (schema: AUDIT_DATABASE_SCHEMA, default public); leave the password to PGPASSWORD or PGPASSFILE'],
+      batch: ['N', 'rows per transaction (default 2000)'],
+    },
+  }),
   export: spec({
     synopsis:
       `  flatfile-audit export [--format ndjson|csv] [--since ISO] [--until ISO] [--environment ID] [--after POSITION] [--out FILE]\n` +

@@ -23,6 +23,7 @@ import { packageVersion } from './version.js';
 import { runBackup } from './backup.js';
 import { parseExportOptions, runExport } from './export.js';
 import { storeSettings } from '../store/open-store.js';
+import { runCopyStore } from './copy-store.js';
 
 export async function main(argv: string[], ctx: CliContext = processContext()): Promise<number> {
   const [command, ...rest] = argv;
@@ -93,6 +94,10 @@ export async function main(argv: string[], ctx: CliContext = processContext()): 
         if (positionals.length !== 1) throw new ConfigError('backup takes one DEST path, e.g. flatfile-audit backup /var/backups/flatfile-audit/audit.db');
         return await runBackup(ctx, storeSettings(loadConfig(ctx.env)), positionals[0]!);
       }
+      case 'copy-store': {
+        const { values } = parseArgs({ args: rest, options: COMMANDS['copy-store'].options, strict: true });
+        return await runCopyStore(ctx, { to: values.to, batch: values.batch });
+      }
       case 'export': {
         const { values } = parseArgs({ args: rest, options: COMMANDS.export.options, strict: true });
         await runExport(storeSettings(loadConfig(ctx.env)), parseExportOptions(values), ctx.stdout, ctx.stderr);
@@ -109,6 +114,8 @@ export async function main(argv: string[], ctx: CliContext = processContext()): 
     if (error instanceof ConfigError || String((error as { code?: unknown }).code).startsWith('ERR_PARSE_ARGS')) return EXIT.usage;
     if (error instanceof AuditError && error.code === 'TOKEN_REJECTED') return EXIT.tokenRejected;
     if (error instanceof AuditError && error.code === 'QUERY_REFUSED') return EXIT.usage;
+    // copy-store refused its target or source: it needs another one, as a usage error would.
+    if (error instanceof AuditError && error.code === 'COPY_REFUSED') return EXIT.usage;
     return EXIT.failed;
   }
 }

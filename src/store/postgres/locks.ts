@@ -17,6 +17,8 @@ const PURPOSES = {
   store: 0x4641_0002,
   /** The inventory change log is one chain: its appenders take turns. */
   inventoryLog: 0x4641_0003,
+  /** Held by `copy-store` for its whole run (session lock): two copies into one schema would interleave. */
+  copyStore: 0x4641_0004,
 } as const;
 
 export type LockPurpose = keyof typeof PURPOSES;
