@@ -139,6 +139,44 @@ describe('copy-store', () => {
     await expectSameContents(dbPath, db, schema);
   });
 
+  it('copies the source as of one moment, whatever a sync commits into it meanwhile', async () => {
+    const { url, sim, dbPath } = await syncedSource();
+    const schema = freshSchema();
+    const before = readDb(dbPath, (d) => d.prepare('SELECT COUNT(*) FROM events').pluck().get() as number);
+    // Hold the copy at the guests (after the events, their log and the other inventories) while a
+    // sync removes a guest and adds events: read later, the guest's new row would not match the
+    // change log copied before it.
+    const holder = new pg.Client({ host: PG_HOST, port: PG_PORT, user: 'postgres', database: db.name, options: `-c search_path=${schema}` });
+    const { done } = startCli(['copy-store', '--to', db.url], copyEnv(dbPath, schema));
+    await holder.connect();
+    try {
+      await waitFor('the copy to create the schema', async () => (await pgQuery(db, schema, "SELECT to_regclass('guests') IS NOT NULL AS ok"))[0]?.ok);
+      await holder.query('BEGIN');
+      await holder.query('LOCK TABLE guests IN SHARE MODE');
+      await waitFor('the copy to wait for the guests', async () => {
+        const waiting = await pgQuery<{ n: number }>(db, schema, "SELECT COUNT(*)::int AS n FROM pg_stat_activity WHERE datname = $1 AND wait_event_type = 'Lock'", [db.name]);
+        return waiting[0]!.n > 0;
+      });
+      const [first] = sim.environments();
+      sim.removeGuest(sim.guests(first!.id)[1]!.id);
+      sim.addEvents(first!.id, 9);
+      await runSync({ url, dbPath });
+      expect(readDb(dbPath, (d) => d.prepare('SELECT COUNT(*) FROM events').pluck().get())).toBe(before + 9);
+    } finally {
+      await holder.query('ROLLBACK').catch(() => undefined);
+      await holder.end();
+    }
+    const copy = await done;
+    expect(copy.code, copy.stderr + copy.stdout).toBe(0);
+    expect(copy.stdout).toContain('ok: inventories match their change log');
+    expect(copiedCounts(copy.stdout).events).toEqual({ table: 'events', copied: before, inTarget: before });
+
+    const tail = await runCli(['copy-store', '--to', db.url], copyEnv(dbPath, schema));
+    expect(tail.code, tail.stderr + tail.stdout).toBe(0);
+    expect(copiedCounts(tail.stdout).events!.copied).toBe(9);
+    await expectSameContents(dbPath, db, schema);
+  });
+
   it('a second pass copies only what was synced since the first', async () => {
     const { url, sim, dbPath } = await syncedSource();
     const schema = freshSchema();
