@@ -18,6 +18,9 @@ import { waitFor } from '../helpers/wait.js';
 
 const db = testDatabase();
 
+/** Each test runs the CLI several times, on a machine that may be busy. */
+const LONG = 300_000;
+
 interface Copied {
   table: string;
   copied: number;
@@ -101,7 +104,7 @@ describe('copy-store', () => {
     } finally {
       await store.close();
     }
-  });
+  }, LONG);
 
   it('a copy SIGKILLed inside a transaction, run again, ends exact', async () => {
     const { dbPath, sim } = await syncedSource(60);
@@ -137,7 +140,7 @@ describe('copy-store', () => {
     const total = readDb(dbPath, (d) => d.prepare('SELECT COUNT(*) FROM events').pluck().get() as number);
     expect(copiedCounts(rerun.stdout).events).toEqual({ table: 'events', copied: total - partial[0]!.n, inTarget: total });
     await expectSameContents(dbPath, db, schema);
-  });
+  }, LONG);
 
   it('copies the source as of one moment, whatever a sync commits into it meanwhile', async () => {
     const { url, sim, dbPath } = await syncedSource();
@@ -175,7 +178,7 @@ describe('copy-store', () => {
     expect(tail.code, tail.stderr + tail.stdout).toBe(0);
     expect(copiedCounts(tail.stdout).events!.copied).toBe(9);
     await expectSameContents(dbPath, db, schema);
-  });
+  }, LONG);
 
   it('a second pass copies only what was synced since the first', async () => {
     const { url, sim, dbPath } = await syncedSource();
@@ -202,10 +205,10 @@ describe('copy-store', () => {
     expect(counts.spaces!.copied).toBeGreaterThan(0);
     expect(counts.inventory_changes!.copied).toBeGreaterThan(0);
     await expectSameContents(dbPath, db, schema);
-  });
+  }, LONG);
 
-  it('refuses without a postgres --to, without a source, with another trail or one ahead in the target; never prints the password', async () => {
-    const { dbPath, url, sim } = await syncedSource(10);
+  it('refuses without a postgres --to or without a source, in one line, never printing the password', async () => {
+    const dbPath = tempDbPath();
     const schema = freshSchema();
     const withPassword = db.url.replace('postgres@', 'postgres:Sup3rSecretPw@');
 
@@ -223,7 +226,12 @@ describe('copy-store', () => {
     }
     // Nothing was created for a refused copy.
     expect(await pgQuery(db, schema, "SELECT to_regclass('events') AS t")).toEqual([{ t: null }]);
+  }, LONG);
 
+  it('refuses a target holding another trail or one ahead of the source, before writing a row; never prints the password', async () => {
+    const { dbPath, url, sim } = await syncedSource(10);
+    const schema = freshSchema();
+    const withPassword = db.url.replace('postgres@', 'postgres:Sup3rSecretPw@');
     const copied = await runCli(['copy-store', '--to', withPassword], copyEnv(dbPath, schema));
     expect(copied.code, copied.stderr).toBe(0);
     expect(copied.stdout).not.toContain('Sup3rSecretPw');
@@ -241,7 +249,7 @@ describe('copy-store', () => {
     expect(foreign.stderr).not.toContain('Sup3rSecretPw');
     expect(await pgQuery(db, schema, 'SELECT COUNT(*)::int AS n FROM events')).toEqual(before);
 
-    // The same environment, another chain: a source whose first event differs.
+    // The same environments, another chain: a source whose event at the target's head differs.
     const forked = tempDbPath();
     const original = new Database(dbPath, { readonly: true });
     await original.backup(forked);
@@ -261,5 +269,5 @@ describe('copy-store', () => {
     const ahead = await runCli(['copy-store', '--to', db.url], copyEnv(dbPath, schema));
     expect(ahead.code).toBe(2);
     expect(ahead.stderr).toMatch(/is ahead of .*: workers write to it already/);
-  });
+  }, LONG);
 });
