@@ -10,9 +10,14 @@ export interface CliResult {
   stderr: string;
 }
 
+export interface CliOptions {
+  /** The working directory (default: the test's). */
+  cwd?: string;
+}
+
 /** Starts the real CLI as a child process with exactly the given environment (plus PATH). */
-export function startCli(args: string[], env: Record<string, string>): { child: ChildProcess; done: Promise<CliResult> } {
-  const child = spawn(process.execPath, [BIN, ...args], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+export function startCli(args: string[], env: Record<string, string>, options: CliOptions = {}): { child: ChildProcess; done: Promise<CliResult> } {
+  const child = spawn(process.execPath, [BIN, ...args], { env: { PATH: process.env.PATH ?? '', ...env }, cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (chunk) => (stdout += chunk));
@@ -21,6 +26,6 @@ export function startCli(args: string[], env: Record<string, string>): { child: 
   return { child, done };
 }
 
-export function runCli(args: string[], env: Record<string, string>): Promise<CliResult> {
-  return startCli(args, env).done;
+export function runCli(args: string[], env: Record<string, string>, options: CliOptions = {}): Promise<CliResult> {
+  return startCli(args, env, options).done;
 }

@@ -1,11 +1,11 @@
 import { onTestFinished } from 'vitest';
-import { Queue, QueueEvents } from 'bullmq';
+import { Job, Queue, QueueEvents } from 'bullmq';
 import { Redis } from 'ioredis';
 import { QUEUE_NAME, type SyncJobData } from '../../jobs/queue.js';
 import { startWorker, type RunningWorker } from '../../jobs/worker.js';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/log.js';
-import { startCli } from './cli.js';
+import { startCli, type CliOptions } from './cli.js';
 import { LogSink } from './sync.js';
 import { TEST_PAT } from './simulator.js';
 import { waitFor } from './wait.js';
@@ -44,8 +44,8 @@ export async function inProcessWorker(env: Record<string, string>): Promise<{ ru
 }
 
 /** A worker as its own process (`flatfile-audit worker`), killed when the test ends if still alive. */
-export async function workerProcess(env: Record<string, string>) {
-  const started = startCli(['worker'], env);
+export async function workerProcess(env: Record<string, string>, options: CliOptions & { startTimeoutMs?: number } = {}) {
+  const started = startCli(['worker'], env, options);
   onTestFinished(async () => {
     if (started.child.exitCode === null && started.child.signalCode === null) {
       started.child.kill('SIGKILL');
@@ -54,7 +54,7 @@ export async function workerProcess(env: Record<string, string>) {
   });
   let output = '';
   started.child.stderr!.on('data', (chunk) => (output += chunk));
-  await waitFor('the worker to start', () => output.includes('"worker started"') || started.child.exitCode !== null, 20_000);
+  await waitFor('the worker to start', () => output.includes('"worker started"') || started.child.exitCode !== null, options.startTimeoutMs ?? 20_000);
   if (started.child.exitCode !== null) throw new Error(`worker exited at start: ${output}`);
   return { ...started, logs: () => output };
 }
@@ -81,8 +81,11 @@ export async function testQueue(redisUrl: string, prefix: string) {
 
 /** Triggers one account sync on the queue and waits for it and every job it fanned out. */
 export async function triggerAccountSync(queue: Queue<SyncJobData>, events: QueueEvents, timeoutMs = 60_000) {
-  const { Job } = await import('bullmq');
-  const job = await queue.add('account-sync', { trigger: 'manual' });
+  return followAccountSync(queue, events, await queue.add('account-sync', { trigger: 'manual' }), timeoutMs);
+}
+
+/** Waits for an account sync already queued (a scheduled one, say) and every job it fanned out. */
+export async function followAccountSync(queue: Queue<SyncJobData>, events: QueueEvents, job: Job<SyncJobData>, timeoutMs = 60_000) {
   const fanOut = (await job.waitUntilFinished(events, timeoutMs)) as { environments: number; jobs: Array<{ id: string; name: string; environmentId?: string }> };
   const results = await Promise.all(
     fanOut.jobs.map(async (child) => {
@@ -98,7 +101,6 @@ export async function triggerAccountSync(queue: Queue<SyncJobData>, events: Queu
  * ones included (for tests that make syncs fail); returns the children's outcomes.
  */
 export async function triggerAccountSyncSettled(queue: Queue<SyncJobData>, events: QueueEvents, timeoutMs = 60_000) {
-  const { Job } = await import('bullmq');
   const job = await queue.add('account-sync', { trigger: 'manual' });
   const fanOut = (await job.waitUntilFinished(events, timeoutMs)) as { jobs: Array<{ id: string; name: string; environmentId?: string }> };
   return Promise.all(

@@ -2,13 +2,14 @@
  * The AuditReader on PostgreSQL: a small pool of its own, every read in a READ ONLY transaction
  * (the server refuses any write in it). It migrates nothing: the store must exist already.
  */
-import pg from 'pg';
+import type pg from 'pg';
 import type { PostgresConfig } from '../../config.js';
 import { AuditError } from '../../errors.js';
 import type { AuditReader, QueryCursor } from '../audit-reader.js';
 import type { AuditSnapshot } from '../audit-snapshot.js';
 import type { StatusOptions, StoreStatus } from '../audit-store.js';
 import { describeTarget, poolSettings, postgresTarget } from './connection-settings.js';
+import { createPool } from './create-pool.js';
 import { openPostgresQuery } from './query-cursor.js';
 import { readOnlyTransaction } from './read-only.js';
 import { createSnapshotView } from './snapshot-view.js';
@@ -33,7 +34,7 @@ export class PostgresReader implements AuditReader {
 
   /** A reader of the store `settings` name; nothing is connected until the first read. */
   static open(settings: PostgresConfig, options: PostgresReaderOptions = {}): PostgresReader {
-    const pool = new pg.Pool({ ...poolSettings(settings, options.env), max: READER_CONNECTIONS });
+    const pool = createPool({ ...poolSettings(settings, options.env), max: READER_CONNECTIONS });
     return new PostgresReader(pool, settings.schema, describeTarget(postgresTarget(settings, options.env)));
   }
 
@@ -42,10 +43,7 @@ export class PostgresReader implements AuditReader {
     private readonly schema: string,
     /** The target as messages name it: never the password. */
     readonly target: string,
-  ) {
-    // An idle connection the server dropped reports here; the next read gets a fresh one.
-    pool.on('error', () => undefined);
-  }
+  ) {}
 
   status(options: StatusOptions): Promise<StoreStatus> {
     return this.turn(() => this.guard(() => readOnlyTransaction(this.pool, (client) => readStatus(client, options))));

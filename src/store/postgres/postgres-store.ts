@@ -5,12 +5,13 @@
  * the pool connects and the schema is migrated on first use, and a failed start is tried again by
  * the next call (a database that comes up after the worker is found then).
  */
-import pg from 'pg';
+import type pg from 'pg';
 import type { PostgresConfig } from '../../config.js';
 import { AuditError } from '../../errors.js';
 import type { AuditStore, CheckpointState, InventoryKind, InventorySnapshot, PageBatch, PageWrite, RunStart, RunSummary, StatusOptions, StoreStatus, WriteResult } from '../audit-store.js';
 import { readCheckpointState } from './checkpoint-state.js';
 import { describeTarget, poolSettings, postgresTarget } from './connection-settings.js';
+import { createPool } from './create-pool.js';
 import { writeInventorySnapshot } from './inventory-writer.js';
 import { lockKeys } from './locks.js';
 import { migrate } from './migrate.js';
@@ -41,7 +42,7 @@ export class PostgresStore implements AuditStore {
   /** A store on the database `settings` name; nothing is connected until the first call. */
   static open(settings: PostgresConfig, options: PostgresStoreOptions = {}): PostgresStore {
     const target = postgresTarget(settings, options.env);
-    return new PostgresStore(new pg.Pool(poolSettings(settings, options.env)), settings.schema, describeTarget(target));
+    return new PostgresStore(createPool(poolSettings(settings, options.env)), settings.schema, describeTarget(target));
   }
 
   private constructor(
@@ -52,8 +53,6 @@ export class PostgresStore implements AuditStore {
   ) {
     this.schema = schema;
     this.target = target;
-    // An idle connection the server dropped reports here; the next query gets a fresh one.
-    pool.on('error', () => undefined);
   }
 
   /** Connects and migrates (once; again after a failure). */

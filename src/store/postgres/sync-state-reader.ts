@@ -1,8 +1,8 @@
 /** SyncStateReader on PostgreSQL (see src/store/sync-state.ts): a pool of its own, each read a READ ONLY transaction. */
-import pg from 'pg';
 import type { PostgresConfig } from '../../config.js';
 import type { SyncStateReader, EnvironmentSyncState } from '../sync-state.js';
 import { describeTarget, poolSettings, postgresTarget } from './connection-settings.js';
+import { createPool } from './create-pool.js';
 import { readOnlyTransaction } from './read-only.js';
 import { storeFailure } from './store-error.js';
 
@@ -19,8 +19,7 @@ LEFT JOIN sync_cursors c ON c.environment_id = ids.id
 ORDER BY env.name COLLATE "C" NULLS FIRST, ids.id`;
 
 export function openPostgresSyncState(settings: PostgresConfig, env?: Record<string, string | undefined>): SyncStateReader {
-  const pool = new pg.Pool({ ...poolSettings(settings, env), max: SYNC_STATE_CONNECTIONS });
-  pool.on('error', () => undefined);
+  const pool = createPool({ ...poolSettings(settings, env), max: SYNC_STATE_CONNECTIONS });
   const target = describeTarget(postgresTarget(settings, env));
   return {
     environments: async () => {
