@@ -11,6 +11,7 @@ import { AuditError } from '../../errors.js';
 import type { AuditStore, CheckpointState, InventoryKind, InventorySnapshot, PageBatch, PageWrite, RunStart, RunSummary, StatusOptions, StoreStatus, WriteResult } from '../audit-store.js';
 import { readCheckpointState } from './checkpoint-state.js';
 import { describeTarget, poolSettings, postgresTarget } from './connection-settings.js';
+import { advanceForward, readForward, recordForwardError } from './forward-positions.js';
 import { writeInventorySnapshot } from './inventory-writer.js';
 import { lockKeys } from './locks.js';
 import { migrate } from './migrate.js';
@@ -159,6 +160,18 @@ export class PostgresStore implements AuditStore {
 
   async status(options: StatusOptions): Promise<StoreStatus> {
     return this.guard(() => inTransaction(this.pool, (client) => readStatus(client, options), 'REPEATABLE READ'));
+  }
+
+  async readForward(destination: string) {
+    return this.guard(() => readForward(this.pool, storableText(destination), new Date().toISOString()));
+  }
+
+  async advanceForward(destination: string, from: string, to: string, count: number, at: string): Promise<boolean> {
+    return this.guard(() => advanceForward(this.pool, storableText(destination), from, to, count, at));
+  }
+
+  async recordForwardError(destination: string, message: string, at: string): Promise<void> {
+    await this.guard(() => recordForwardError(this.pool, storableText(destination), storableText(message), at));
   }
 
   /** Lets the writes under way finish, then closes every connection. */

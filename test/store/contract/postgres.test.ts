@@ -1,4 +1,6 @@
 /** The store contract (store-contract.ts) against the PostgreSQL store: one database for the file, a new schema per test. */
+import pg from 'pg';
+import { poolSettings } from '../../../src/store/postgres/connection-settings.js';
 import { freshSchema, pgQuery, pgSettings, testDatabase } from '../../helpers/postgres.js';
 import { describeStoreContract } from './store-contract.js';
 
@@ -10,6 +12,17 @@ describeStoreContract('PostgreSQL', async () => {
     settings: { dbPath: '/nonexistent/unused.db', postgres: pgSettings(db, schema) },
     async tamper(sql) {
       await pgQuery(db, schema, sql);
+    },
+    concurrentWriters: true,
+    async hold(sql) {
+      const client = new pg.Client(poolSettings(pgSettings(db, schema), {}));
+      await client.connect();
+      await client.query('BEGIN');
+      await client.query(sql);
+      return async () => {
+        await client.query('COMMIT');
+        await client.end();
+      };
     },
   };
 });
