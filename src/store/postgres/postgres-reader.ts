@@ -81,7 +81,7 @@ export class PostgresReader implements AuditReader {
   }
 
   async openTrail(after: string, filter: TrailFilter = {}): Promise<QueryCursor> {
-    const { sql, params } = postgresTrail(after, filter);
+    const { sql, params } = postgresTrail(this.schema, after, filter);
     const restored = await this.turn(() => this.guard(() => readOnlyTransaction(this.pool, (client) => client.query<{ ahead: boolean }>(RESTORED_ELSEWHERE))));
     if (restored.rows[0]?.ahead) throw new AuditError('STORE_FAILED', RESTORED_MESSAGE);
     return this.openQuery(sql, params);
