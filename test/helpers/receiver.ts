@@ -14,6 +14,8 @@ export interface ReceivedRequest {
   body: string;
   /** What it was answered (undefined for a stall). */
   status: number | undefined;
+  /** When the answer was sent (Date.now()). */
+  at: number;
 }
 
 export class Receiver {
@@ -27,6 +29,11 @@ export class Receiver {
   /** Bodies of the requests answered 2xx. */
   get acknowledged(): string[] {
     return this.requests.filter((r) => r.status !== undefined && r.status >= 200 && r.status < 300).map((r) => r.body);
+  }
+
+  /** Bodies of the requests answered 2xx up to `time`. */
+  acknowledgedBy(time: number): string[] {
+    return this.requests.filter((r) => r.status !== undefined && r.status >= 200 && r.status < 300 && r.at <= time).map((r) => r.body);
   }
 
   get url(): string {
@@ -61,10 +68,10 @@ export class Receiver {
     for await (const chunk of request) body += chunk;
     const answer = this.script.shift() ?? { status: 200 };
     if (answer === 'stall') {
-      this.requests.push({ headers: request.headers, body, status: undefined });
+      this.requests.push({ headers: request.headers, body, status: undefined, at: Date.now() });
       return;
     }
-    this.requests.push({ headers: request.headers, body, status: answer.status });
+    this.requests.push({ headers: request.headers, body, status: answer.status, at: Date.now() });
     response.writeHead(answer.status, { 'content-type': 'application/json', ...answer.headers });
     response.end(answer.status < 300 ? '{"text":"Success","code":0}' : '{"text":"no"}');
   }

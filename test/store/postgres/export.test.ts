@@ -32,7 +32,7 @@ async function exportUntil(env: Record<string, string>, after: string, expected:
     rows.push(...ndjson(run.stdout));
     next = nextOf(run.stderr);
     return rows.length >= expected;
-  });
+  }, 90_000);
   expect(new Set(rows.map((r) => r.event_id)).size).toBe(rows.length);
   return { rows, next };
 }
@@ -54,8 +54,11 @@ describe('export with AUDIT_DATABASE_URL', () => {
     // New events and a late one, older than rows already exported.
     const [envA, envB] = sim.environments();
     const fresh = sim.addEvents(envA!.id, 3).map((e) => e.id);
-    const oldest = first.rows.map((r) => String(r.created_at)).sort()[0]!;
-    const late = sim.addEvents(envB!.id, 1, { createdAt: new Date(Date.parse(oldest) + 1000).toISOString() }).map((e) => e.id);
+    // Within the lookback (the next sync reads it), older than rows already exported.
+    const newestB = first.rows.filter((r) => r.environment_id === envB!.id).map((r) => String(r.created_at)).sort().at(-1)!;
+    const lateCreatedAt = new Date(Date.parse(newestB) - 60_000).toISOString();
+    expect(first.rows.some((r) => String(r.created_at) > lateCreatedAt)).toBe(true);
+    const late = sim.addEvents(envB!.id, 1, { createdAt: lateCreatedAt }).map((e) => e.id);
     expect((await runCli(['sync', '--once'], pgEnv)).code).toBe(0);
     const second = await exportUntil(pgEnv, first.next, 4);
     expect(second.rows.map((r) => r.event_id).sort()).toEqual([...fresh, ...late].sort());
