@@ -45,9 +45,10 @@ export async function startForwarding(deps: ForwardingDeps): Promise<Forwarding>
     throw new ConfigError(error instanceof Error ? error.message : String(error));
   });
   const destination = forwarder.destination;
+  // Read-only, on the reader's connection: a scrape never takes the write lock.
   deps.metrics.observeForwarding(async () => {
-    const state = await deps.store.readForward(destination);
-    return [{ destination, ...(await deps.reader.trailBacklog(state.position)) }];
+    const position = (await deps.reader.forwardStates()).find((s) => s.destination === destination)?.position ?? '0';
+    return [{ destination, ...(await deps.reader.trailBacklog(position)) }];
   });
 
   const cleanups: Array<() => Promise<unknown>> = [];
