@@ -31,7 +31,10 @@ export interface ForwardingDeps {
   config: ForwardConfig;
   worker: WorkerConfig;
   store: AuditStore;
+  /** The forwarder's view of the trail. */
   reader: AuditReader;
+  /** Another, for the lag gauges: a reader runs one statement at a time, and a scrape must not wait for a batch. */
+  lagReader: AuditReader;
   log: Logger;
   metrics: AuditMetrics;
 }
@@ -47,8 +50,8 @@ export async function startForwarding(deps: ForwardingDeps): Promise<Forwarding>
   const destination = forwarder.destination;
   // Read-only, on the reader's connection: a scrape never takes the write lock.
   deps.metrics.observeForwarding(async () => {
-    const position = (await deps.reader.forwardStates()).find((s) => s.destination === destination)?.position ?? '0';
-    return [{ destination, ...(await deps.reader.trailBacklog(position)) }];
+    const position = (await deps.lagReader.forwardStates()).find((s) => s.destination === destination)?.position ?? '0';
+    return [{ destination, ...(await deps.lagReader.trailBacklog(position)) }];
   });
 
   const cleanups: Array<() => Promise<unknown>> = [];

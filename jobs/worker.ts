@@ -67,7 +67,9 @@ export async function startWorker(config: Config, log: Logger): Promise<RunningW
       // Its own read-only view of the store: the trail is read there, never through the write connection.
       const reader = await openReader(config);
       cleanups.push(() => reader.close());
-      forward = await startForwarding({ config: config.forward, worker: config.worker, store, reader, log, metrics });
+      const lagReader = await openReader(config);
+      cleanups.push(() => lagReader.close());
+      forward = await startForwarding({ config: config.forward, worker: config.worker, store, reader, lagReader, log, metrics });
       cleanups.push(() => forward!.close());
     }
     const ctx: JobContext = { config, store, log, metrics, queue, clock: () => new Date(), checkpoints, forward };
