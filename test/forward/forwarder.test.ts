@@ -16,8 +16,10 @@ import { LogSink } from '../helpers/sync.js';
 import { receiver, type Receiver } from '../helpers/receiver.js';
 import { tempDbPath, tempDir } from '../helpers/temp.js';
 import { events, page } from '../store/contract/fixtures.js';
+import { freshSchema, testDatabase } from '../helpers/postgres.js';
 import { onTestFinished } from 'vitest';
 
+const pg = testDatabase();
 const A = 'us_env_a';
 const B = 'us_env_b';
 const TOKEN = '5f1e7c2a-hec-token-secret-0042';
@@ -68,6 +70,19 @@ describe('the forwarder', () => {
     expect(await forwarder.run(new AbortController().signal)).toMatchObject({ events: 1 });
     expect(await forwarder.run(new AbortController().signal)).toMatchObject({ events: 0, batches: 0 });
     expect(lines(r.acknowledged).map((row) => row.event_id)).toEqual([...ids(A, 1, 5), ...ids(B, 1, 3), ...ids(A, 6, 6)]);
+  });
+
+  it('on PostgreSQL too: every event once, in ingestion order, the position at the last; then only what came since', async () => {
+    const r = await receiver();
+    const { store, forwarder } = await setup(r, { AUDIT_DATABASE_URL: pg.url, AUDIT_DATABASE_SCHEMA: freshSchema() });
+    expect(await forwarder.run(new AbortController().signal)).toMatchObject({ batches: 2, events: 8 });
+    const sent = lines(r.acknowledged);
+    expect(sent.map((row) => row.event_id)).toEqual([...ids(A, 1, 5), ...ids(B, 1, 3)]);
+    expect(await position(store, forwarder.destination)).toMatch(/^\d+\.\d+$/);
+    expect(await position(store, forwarder.destination)).toBe(sent.at(-1)!.position);
+    await store.writePages([page(B, events(B, 0, 4))]);
+    await forwarder.run(new AbortController().signal);
+    expect(lines(r.acknowledged).map((row) => row.event_id)).toEqual([...ids(A, 1, 5), ...ids(B, 1, 3), ...ids(B, 0, 0), ...ids(B, 4, 4)]);
   });
 
   it('splunk-hec: Authorization: Splunk <token> read from the file, one HEC event object per event with the row and its event id', async () => {

@@ -10,8 +10,8 @@ const B = 'us_env_b';
 
 /**
  * Every row of the trail after `after`, once every event stored is readable: on PostgreSQL a row is
- * held back while any transaction on the server that began writing before it is still open
- * (src/store/postgres/trail-query.ts), and other tests on the server write all the time.
+ * held back while a write of the store that had begun before it is still open
+ * (src/store/postgres/trail-query.ts).
  */
 async function trail(s: ContractStore, after: string, filter: TrailFilter = {}): Promise<Array<{ position: string; id: string; created: string }>> {
   const read = await reader(s);
