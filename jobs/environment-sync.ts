@@ -32,6 +32,8 @@ export async function processEnvironmentSync(job: Job<EnvironmentSyncData>, toke
     ctx.metrics.eventsIngested.inc({ environment: environmentId }, report.newEvents);
     ctx.metrics.futureDatedEvents.inc({ environment: environmentId }, report.futureDated);
     await observeCursor(ctx, environmentId);
+    // Queued, not awaited: the forward job runs on its own queue and never holds this one up.
+    if (report.newEvents > 0 && ctx.forward) void ctx.forward.nudge().catch((error: unknown) => log.warn({ err: error }, 'could not queue a forward run; the catch-up schedule will'));
     if (report.status === 'failed') throw new Error(`environment ${environmentId} failed: ${report.errors.join('; ')}`);
     timer({ outcome: 'ok' });
     log.info({ newEvents: report.newEvents, pages: report.pages, durationMs: report.durationMs }, 'environment synced');

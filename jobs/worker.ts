@@ -9,13 +9,14 @@ import type { Logger } from '../src/log.js';
 import { createHealthCheck } from '../src/ops/health.js';
 import { startOpsServer, type OpsServer } from '../src/ops/http-server.js';
 import { AuditMetrics } from '../src/ops/metrics.js';
-import { openStore, openSyncState } from '../src/store/open-store.js';
+import { openReader, openStore, openSyncState } from '../src/store/open-store.js';
 import { openCheckpointWriter, prepareCheckpoints } from '../src/checkpoint/open-checkpoints.js';
 import { runCheckpointTimer } from '../src/checkpoint/checkpoint-timer.js';
 import { processAccountSync } from './account-sync.js';
 import { processDirectorySync } from './directory-sync.js';
 import { processEnvironmentSync } from './environment-sync.js';
 import { checkEvictionPolicy } from './eviction-policy.js';
+import { startForwarding, type Forwarding } from './forwarding.js';
 import type { JobContext } from './job-context.js';
 import { JOB, QUEUE_NAME, SCHEDULER_ID, createQueue, type AccountSyncData, type DirectorySyncData, type EnvironmentSyncData, type SyncJobData } from './queue.js';
 import { createRedis } from './redis.js';
@@ -61,7 +62,17 @@ export async function startWorker(config: Config, log: Logger): Promise<RunningW
     cleanups.push(async () => watchdog.stop());
     // A Redis that comes back empty (no persistence, or a failover) has lost the schedule: check at once.
     queueConnection.on('ready', () => void watchdog.check());
-    const ctx: JobContext = { config, store, log, metrics, queue, clock: () => new Date(), checkpoints };
+    let forward: Forwarding | undefined;
+    if (config.forward) {
+      // Its own read-only view of the store: the trail is read there, never through the write connection.
+      const reader = await openReader(config);
+      cleanups.push(() => reader.close());
+      const lagReader = await openReader(config);
+      cleanups.push(() => lagReader.close());
+      forward = await startForwarding({ config: config.forward, worker: config.worker, store, reader, lagReader, log, metrics });
+      cleanups.push(() => forward!.close());
+    }
+    const ctx: JobContext = { config, store, log, metrics, queue, clock: () => new Date(), checkpoints, forward };
     const workerConnection = createRedis(config.worker.redisUrl, log, 'worker');
     cleanups.push(() => workerConnection.quit().catch(() => workerConnection.disconnect()));
     const worker = new Worker<SyncJobData>(QUEUE_NAME, (job, token, signal) => dispatch(job, token, signal ?? new AbortController().signal, ctx), {

@@ -53,6 +53,30 @@ export interface Config {
   logPretty: boolean;
   worker: WorkerConfig;
   checkpoints: CheckpointConfig;
+  /** AUDIT_FORWARD_URL and its companions: the worker forwards the trail there (src/forward/); undefined: off. */
+  forward: ForwardConfig | undefined;
+}
+
+export type ForwardFormat = 'ndjson' | 'splunk-hec';
+
+/** Forwarding to a SIEM. `url` may hold a password: never log or show it (the destination name leaves it out). */
+export interface ForwardConfig {
+  /** AUDIT_FORWARD_URL: where batches are POSTed (http only to a loopback host). */
+  url: string;
+  /** AUDIT_FORWARD_FORMAT: ndjson (one audit_trail row per line) or splunk-hec (HEC event JSON). */
+  format: ForwardFormat;
+  /** AUDIT_FORWARD_TOKEN_FILE: the HEC token (splunk-hec only), read again for each batch. */
+  tokenFile: string | undefined;
+  /** AUDIT_FORWARD_BATCH: events per POST. */
+  batchSize: number;
+  /** AUDIT_FORWARD_TIMEOUT: a POST not answered in this long counts as failed (and is sent again). */
+  timeoutMs: number;
+  /** AUDIT_FORWARD_INTERVAL: how often the forwarder catches up besides after each sync. */
+  intervalMs: number;
+  /** AUDIT_FORWARD_MAX_BACKOFF: the longest wait between tries of one batch (a Retry-After is honoured up to this too). */
+  maxBackoffMs: number;
+  /** AUDIT_FORWARD_SOURCETYPE (splunk-hec): the sourcetype field. */
+  sourcetype: string;
 }
 
 /** The PostgreSQL store (src/store/postgres/). `url` holds the password when the URL has one: never log or show it (describe it with describePostgresTarget). */
@@ -149,6 +173,41 @@ export function loadConfig(env: Env = process.env): Config {
       watchdogIntervalMs: readDuration(env, 'AUDIT_WATCHDOG_INTERVAL', '1m', 100),
     },
     checkpoints: readCheckpointConfig(env),
+    forward: readForwardConfig(env),
+  };
+}
+
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+function readForwardConfig(env: Env): ForwardConfig | undefined {
+  const value = nonEmpty(env.AUDIT_FORWARD_URL);
+  if (value === undefined) {
+    const orphan = ['AUDIT_FORWARD_FORMAT', 'AUDIT_FORWARD_TOKEN_FILE'].find((name) => nonEmpty(env[name]) !== undefined);
+    if (orphan) throw new ConfigError(`${orphan} needs AUDIT_FORWARD_URL: without it nothing is forwarded`);
+    return undefined;
+  }
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ConfigError('AUDIT_FORWARD_URL is not a valid URL (not shown: it may hold a password); expected https://host/path');
+  }
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname))) {
+    throw new ConfigError(`AUDIT_FORWARD_URL must be https (http only to localhost: the trail and any token would cross the network in clear), got a ${url.protocol} URL to ${url.hostname}`);
+  }
+  const format = readChoice(env, 'AUDIT_FORWARD_FORMAT', 'ndjson', ['ndjson', 'splunk-hec']) as ForwardFormat;
+  const tokenFile = nonEmpty(env.AUDIT_FORWARD_TOKEN_FILE);
+  if (format === 'splunk-hec' && tokenFile === undefined) throw new ConfigError('AUDIT_FORWARD_FORMAT=splunk-hec needs AUDIT_FORWARD_TOKEN_FILE: a file holding the HEC token');
+  if (format !== 'splunk-hec' && tokenFile !== undefined) throw new ConfigError('AUDIT_FORWARD_TOKEN_FILE is only used with AUDIT_FORWARD_FORMAT=splunk-hec');
+  return {
+    url: value,
+    format,
+    tokenFile,
+    batchSize: readInt(env, 'AUDIT_FORWARD_BATCH', 500, 1, 10_000),
+    timeoutMs: readDuration(env, 'AUDIT_FORWARD_TIMEOUT', '30s', 100),
+    intervalMs: readDuration(env, 'AUDIT_FORWARD_INTERVAL', '1m', 1000),
+    maxBackoffMs: readDuration(env, 'AUDIT_FORWARD_MAX_BACKOFF', '5m', 100),
+    sourcetype: readString(env, 'AUDIT_FORWARD_SOURCETYPE', 'flatfile:audit'),
   };
 }
 

@@ -17,7 +17,8 @@ export type ErrorCode =
   | 'RESPONSE_TOO_LARGE'
   | 'CHECKPOINT_FAILED'
   | 'QUERY_TIMEOUT'
-  | 'COPY_REFUSED';
+  | 'COPY_REFUSED'
+  | 'FORWARD_FAILED';
 
 export class AuditError extends Error {
   readonly code: ErrorCode;
@@ -146,6 +147,13 @@ export class CopyRefusedError extends AuditError {
 export function toError(thrown: unknown): Error {
   if (thrown instanceof Error) return thrown;
   return new Error(typeof thrown === 'string' ? thrown : `non-error thrown: ${String(thrown)}`, { cause: thrown });
+}
+
+/** A batch was not acknowledged by the forwarding receiver after every try; the forwarder's position stays before it. */
+export class ForwardFailedError extends AuditError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('FORWARD_FAILED', message, options);
+  }
 }
 
 /** One line for humans: the message plus the first cause's, without stacks. */

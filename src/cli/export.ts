@@ -1,13 +1,11 @@
 /**
  * `flatfile-audit export`: every `audit_trail` row, as NDJSON or CSV, for a SIEM or a spreadsheet.
  *
- * Rows come in ingestion order, keyed by a position: the events table's rowid. Events are only ever
- * inserted (never deleted or replaced: the writer's ON CONFLICT DO NOTHING), one writer at a time,
- * and SQLite gives a new row max(rowid)+1, so a row committed after an export always gets a position
- * above every position that export saw, whatever its createdAt. `--after P` therefore continues
- * exactly where the export that printed `next: P` ended: no row twice, none skipped. (A VACUUM may
- * renumber the rowids of a table without an INTEGER PRIMARY KEY, which events is; the store never
- * runs one, and `backup` copies pages, keeping them.)
+ * Rows come in ingestion order, keyed by a position (store rule 9, read through AuditReader.openTrail:
+ * on SQLite the events table's rowid, on PostgreSQL opaque text), so a row committed after an export
+ * always comes after the position that export printed, whatever its createdAt and whatever order
+ * writers committed in. `--after P` therefore continues exactly where the export that printed
+ * `next: P` ended: no row twice, none skipped.
  *
  * The statement is streamed through the reader a chunk at a time and each chunk is written (waiting
  * for the output to drain) before the next is read, so memory stays flat however many rows there
@@ -30,8 +28,8 @@ export interface ExportOptions {
   /** Only rows created before this ISO instant. */
   until?: string | undefined;
   environment?: string | undefined;
-  /** Only rows stored after this position (what an earlier export printed as `next:`). */
-  after: number;
+  /** Only rows stored after this position (what an earlier export printed as `next:`; '0': from the start). */
+  after: string;
   /** A new file (0600) to write; stdout when absent. */
   out?: string | undefined;
 }
@@ -40,21 +38,13 @@ export interface ExportOptions {
 // bigger chunks let the heap swell further before a collection (peak RSS, not a leak).
 const CHUNK_ROWS = 100;
 
-/** The audit_trail row of each event after `:after`, with its position, in ingestion order. */
-function exportSql(options: ExportOptions): string {
-  const where = ['e.rowid > CAST(:after AS INTEGER)'];
-  if (options.since !== undefined) where.push('t.created_at >= :since');
-  if (options.until !== undefined) where.push('t.created_at < :until');
-  if (options.environment !== undefined) where.push('t.environment_id = :environment');
-  return `SELECT e.rowid AS position, t.* FROM events e JOIN audit_trail t ON t.event_id = e.id WHERE ${where.join(' AND ')} ORDER BY e.rowid`;
-}
-
 /** Parses the --format, --since, --until and --after values once, at the edge. */
 export function parseExportOptions(values: { format: string; since?: string | undefined; until?: string | undefined; environment?: string | undefined; after?: string | undefined; out?: string | undefined }): ExportOptions {
   if (values.format !== 'ndjson' && values.format !== 'csv') throw new ConfigError(`--format must be ndjson or csv, got "${values.format}"`);
-  const after = values.after === undefined ? 0 : values.after.trim();
-  if (typeof after === 'string' && !/^\d{1,15}$/.test(after)) throw new ConfigError(`--after takes the position an earlier export printed as "next: N", got "${values.after}"`);
-  return { format: values.format, since: isoInstant('--since', values.since), until: isoInstant('--until', values.until), environment: values.environment, after: Number(after), out: values.out };
+  const after = values.after === undefined ? '0' : values.after.trim();
+  // The store checks the form (each store prints its own); this only keeps anything odd out of the message.
+  if (!/^[\d.]{1,41}$/.test(after)) throw new ConfigError(`--after takes the position an earlier export printed as "next: ...", got "${values.after}"`);
+  return { format: values.format, since: isoInstant('--since', values.since), until: isoInstant('--until', values.until), environment: values.environment, after, out: values.out };
 }
 
 /**
@@ -73,7 +63,6 @@ function isoInstant(option: string, text: string | undefined): string | undefine
 export async function runExport(settings: StoreSettings, options: ExportOptions, stdout: NodeJS.WritableStream, stderr: NodeJS.WritableStream): Promise<number> {
   const reader = await openReader(settings);
   try {
-    if (reader.dialect !== 'sqlite') throw new ConfigError('export reads a SQLite store for now; on PostgreSQL use psql \\copy (SELECT * FROM audit_trail) TO ... with csv');
     const file = options.out === undefined ? undefined : openOut(options.out);
     try {
       const { rows, last } = await streamRows(reader, options, file ?? stdout);
@@ -101,12 +90,8 @@ function openOut(path: string): WriteStream {
   return createWriteStream(path, { flags: 'r+' });
 }
 
-async function streamRows(reader: AuditReader, options: ExportOptions, out: NodeJS.WritableStream): Promise<{ rows: number; last: number }> {
-  const params: Record<string, string> = { after: String(options.after) };
-  if (options.since !== undefined) params.since = options.since;
-  if (options.until !== undefined) params.until = options.until;
-  if (options.environment !== undefined) params.environment = options.environment;
-  const cursor = await reader.openQuery(exportSql(options), params);
+async function streamRows(reader: AuditReader, options: ExportOptions, out: NodeJS.WritableStream): Promise<{ rows: number; last: string }> {
+  const cursor = await reader.openTrail(options.after, { since: options.since, until: options.until, environment: options.environment });
   let rows = 0;
   let last = options.after;
   try {
@@ -117,7 +102,7 @@ async function streamRows(reader: AuditReader, options: ExportOptions, out: Node
       if (chunk.length === 0) break;
       await write(out, chunk.map((row) => line(options.format, columns, row)).join(''));
       rows += chunk.length;
-      last = Number(chunk[chunk.length - 1]!.position);
+      last = String(chunk[chunk.length - 1]!.position);
       if (chunk.length < CHUNK_ROWS) break;
     }
   } finally {

@@ -1,19 +1,28 @@
 /** `flatfile-audit status`: per environment, where its cursor stands, when it last synced, what failed. */
-import type { StatusOptions, StoreStatus } from '../store/audit-store.js';
+import type { TrailBacklog } from '../store/audit-reader.js';
+import type { ForwardState, StatusOptions, StoreStatus } from '../store/audit-store.js';
 import { openReader, type StoreSettings } from '../store/open-store.js';
 import { formatTable } from './format.js';
 import { escapeControl } from './safe-text.js';
 
-export async function readStatus(settings: StoreSettings, options: StatusOptions): Promise<StoreStatus> {
+/** A forwarder (AUDIT_FORWARD_URL) and what is stored after its position. */
+export type ForwarderStatus = ForwardState & { behind: TrailBacklog };
+
+export type FullStatus = StoreStatus & { forwarders: ForwarderStatus[] };
+
+export async function readStatus(settings: StoreSettings, options: StatusOptions): Promise<FullStatus> {
   const reader = await openReader(settings);
   try {
-    return await reader.status(options);
+    const status = await reader.status(options);
+    const forwarders: ForwarderStatus[] = [];
+    for (const state of await reader.forwardStates()) forwarders.push({ ...state, behind: await reader.trailBacklog(state.position) });
+    return { ...status, forwarders };
   } finally {
     await reader.close();
   }
 }
 
-export function formatStatus(status: StoreStatus): string {
+export function formatStatus(status: FullStatus): string {
   const rows = status.environments.map((e) => ({
     environment: e.name ?? '(unknown)',
     id: e.environmentId,
@@ -32,6 +41,12 @@ export function formatStatus(status: StoreStatus): string {
         escapeControl(`last run ${run.id} (${run.scope}): ${run.status}, started ${run.startedAt}${run.finishedAt ? `, finished ${run.finishedAt}` : ''}, ${run.newEvents} new events${run.error ? `, error: ${run.error}` : ''}`)
       : 'no sync has run yet',
     `stored: ${t.events} events, ${t.rejected} rejected events, ${t.users} users, ${t.guests} guests, ${t.spaces} spaces, ${t.agents} agents`,
+    ...status.forwarders.map((f) =>
+      escapeControl(
+        `forwarding to ${f.destination}: at position ${f.position}, ${f.forwarded} forwarded, ${f.behind.events} event(s) behind` +
+          `${f.behind.oldestIngestedAt ? ` (oldest stored ${f.behind.oldestIngestedAt})` : ''}${f.lastError ? `; last error ${f.lastErrorAt ?? ''} ${f.lastError}` : ''}`,
+      ),
+    ),
     ...status.futureDated.map(
       (f) => escapeControl(`warning: ${f.count} event(s) of ${f.environmentId} dated in the future, newest ${f.newestCreatedAt}: stored, but kept out of the cursor (AUDIT_MAX_CLOCK_SKEW); check the API's clock`),
     ),

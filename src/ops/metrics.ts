@@ -14,6 +14,13 @@ export interface QueueCounts {
   getJobCounts(...states: string[]): Promise<Record<string, number>>;
 }
 
+/** What the forward lag gauges read at each scrape: per destination, the events after its position. */
+export interface ForwardLag {
+  destination: string;
+  events: number;
+  oldestIngestedAt: string | null;
+}
+
 export class AuditMetrics {
   readonly registry = new Registry();
   readonly eventsIngested: Counter<'environment'>;
@@ -27,6 +34,10 @@ export class AuditMetrics {
   /** 1 while the last run ended with the token rejected; the next successful job clears it. */
   readonly tokenRejected: Gauge;
   readonly scheduleMissing: Counter;
+  readonly forwardedEvents: Counter<'destination'>;
+  readonly forwardFailures: Counter<'destination' | 'reason'>;
+  /** Set by the worker when forwarding is on: the lag gauges read it at each scrape. */
+  private readForwardLag: (() => Promise<ForwardLag[]>) | undefined;
 
   constructor(store: AuditStore, queue: QueueCounts, syncState: SyncStateReader, clock: () => number = Date.now) {
     const registers = [this.registry];
@@ -91,6 +102,43 @@ export class AuditMetrics {
         }
       },
     });
+    this.forwardedEvents = new Counter({ name: 'flatfile_audit_forwarded_events_total', help: 'Events the forwarding receiver acknowledged (2xx), per destination', labelNames: ['destination'], registers });
+    this.forwardFailures = new Counter({
+      name: 'flatfile_audit_forward_failures_total',
+      help: 'Failed forwarding POSTs (HTTP status, timeout, connection error), per destination; the batch is sent again',
+      labelNames: ['destination', 'reason'],
+      registers,
+    });
+    let lag: Promise<ForwardLag[]> = Promise.resolve([]);
+    const readLag = async (): Promise<ForwardLag[]> => {
+      try {
+        return (await this.readForwardLag?.()) ?? [];
+      } catch {
+        return []; // /healthz names the database trouble
+      }
+    };
+    new Gauge({
+      name: 'flatfile_audit_forward_lag_events',
+      help: 'Events stored but not yet acknowledged by the forwarding receiver, per destination',
+      labelNames: ['destination'],
+      registers,
+      async collect() {
+        // One read for both lag gauges (registered first, this collect starts first).
+        lag = readLag();
+        this.reset();
+        for (const l of await lag) this.set({ destination: l.destination }, l.events);
+      },
+    });
+    new Gauge({
+      name: 'flatfile_audit_forward_lag_seconds',
+      help: 'Age of the oldest event stored and not yet acknowledged by the forwarding receiver (0 when caught up), per destination',
+      labelNames: ['destination'],
+      registers,
+      async collect() {
+        this.reset();
+        for (const l of await lag) this.set({ destination: l.destination }, l.oldestIngestedAt ? Math.max(0, (clock() - Date.parse(l.oldestIngestedAt)) / 1000) : 0);
+      },
+    });
     new Gauge({
       name: 'flatfile_audit_queue_jobs',
       help: 'Jobs in the sync queue by state',
@@ -112,6 +160,19 @@ export class AuditMetrics {
     }
   }
 
+  /** Turns the forward lag gauges on: `read` is called at each scrape. */
+  observeForwarding(read: () => Promise<ForwardLag[]>): void {
+    this.readForwardLag = read;
+  }
+
+  /** Feeds the forwarding counters from a forwarder. */
+  forwardObserver(): { forwarded(destination: string, events: number): void; failed(destination: string, reason: string): void } {
+    return {
+      forwarded: (destination, events) => this.forwardedEvents.inc({ destination }, events),
+      failed: (destination, reason) => this.forwardFailures.inc({ destination, reason: failureKind(reason) }),
+    };
+  }
+
   /** Feeds the API counters from an HTTP client. */
   httpObserver(): HttpObserver {
     return {
@@ -120,4 +181,11 @@ export class AuditMetrics {
       rateLimited: (route) => this.apiRateLimited.inc({ route }),
     };
   }
+}
+
+/** A label with few values: the status, 'timeout' or 'connection', never free text. */
+function failureKind(reason: string): string {
+  const status = /^HTTP (\d{3})/.exec(reason);
+  if (status) return status[1]!;
+  return reason.startsWith('no answer') ? 'timeout' : 'connection';
 }

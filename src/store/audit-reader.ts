@@ -5,7 +5,7 @@
  * connection with query_only on), so nothing asked through it can change the audit trail.
  */
 import type { AuditSnapshot } from './audit-snapshot.js';
-import type { StatusOptions, StoreStatus } from './audit-store.js';
+import type { ForwardState, StatusOptions, StoreStatus } from './audit-store.js';
 
 /** The SQL a store speaks: which of a cookbook entry's statements it runs. */
 export type SqlDialect = 'sqlite' | 'postgres';
@@ -21,6 +21,27 @@ export interface QueryCursor {
   read(count: number): Promise<QueryRow[]>;
   /** Stops the statement, letting go of what it holds (its read snapshot); harmless when already done. */
   close(): Promise<void>;
+}
+
+/**
+ * A place in the store's ingestion order (store rule 9): opaque text that only the store that
+ * printed it compares. '0' is the start, before every event, on every store.
+ */
+export type TrailPosition = string;
+
+/** Narrows a trail read; times are ISO UTC with milliseconds, compared as stored. */
+export interface TrailFilter {
+  /** Only rows created at or after this instant. */
+  since?: string | undefined;
+  /** Only rows created before this instant. */
+  until?: string | undefined;
+  environment?: string | undefined;
+}
+
+/** What is stored after a position: how many events, and when the oldest of them was stored. */
+export interface TrailBacklog {
+  events: number;
+  oldestIngestedAt: string | null;
 }
 
 export interface AuditReader {
@@ -40,5 +61,17 @@ export interface AuditReader {
    * the same state). Snapshots of one reader run one after another.
    */
   snapshot<T>(read: (view: AuditSnapshot) => Promise<T>): Promise<T>;
+  /**
+   * The audit_trail row of each event stored after `after`, in ingestion order (store rule 9), each
+   * with its `position` as the first column (SQLite: an integer; PostgreSQL: text): reading again
+   * after the last position read returns every event stored since, whatever order writers committed
+   * in, and none twice. A position this store never prints is refused (AuditError CONFIG_INVALID).
+   * The cursor is openQuery's: read it to the end or close it.
+   */
+  openTrail(after: TrailPosition, filter?: TrailFilter): Promise<QueryCursor>;
+  /** The events stored after `after` (lag of whoever reads the trail from there). */
+  trailBacklog(after: TrailPosition): Promise<TrailBacklog>;
+  /** Where each forwarder (AUDIT_FORWARD_URL) stands, by destination. */
+  forwardStates(): Promise<ForwardState[]>;
   close(): Promise<void>;
 }

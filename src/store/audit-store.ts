@@ -23,6 +23,14 @@
  * 7. Stale runs closed. Only one sync of a scope runs at a time, so startRun closes runs of its
  *    scope still 'running' (their process died) as failed, with INTERRUPTED_RUN_ERROR.
  * 8. Errors are AuditErrors (STORE_FAILED) with one line naming the store and what to check.
+ * 9. Positions in ingestion order. Every stored event has a position (AuditReader.openTrail); a
+ *    reader that read the trail up to position P and reads again after P gets every event
+ *    committed since, none twice, even when writers commit in another order than they began (the
+ *    one with the lower position committing later): a position is only handed out once no event
+ *    can still appear before it. How each store keeps this: sqlite/trail-query.ts, postgres/trail-query.ts.
+ * 10. Forward positions only move on. A forwarder's position (advanceForward) changes only from the
+ *    position the caller read: two forwarders of one destination never move it back or past
+ *    what the other delivered.
  */
 import type { AgentRecord, EnvironmentRecord, EventRecord, GuestRecord, RejectedEvent, SpaceRecord, UserRecord } from '../records.js';
 
@@ -161,6 +169,18 @@ export interface CheckpointState {
   schema: { version: number; digest: string };
 }
 
+/** Where a forwarder (src/forward/) stands: its destination names the receiver, never its secrets. */
+export interface ForwardState {
+  destination: string;
+  /** The trail position (rule 9) through which the receiver acknowledged every event. */
+  position: string;
+  /** Events acknowledged in all, since the forwarder started. */
+  forwarded: number;
+  updatedAt: string;
+  lastError: string | null;
+  lastErrorAt: string | null;
+}
+
 /** The error a run still marked 'running' is closed with when another run of its scope starts (rule 7). */
 export const INTERRUPTED_RUN_ERROR = 'interrupted: the process running it stopped before it finished';
 
@@ -205,6 +225,15 @@ export interface AuditStore {
   startRun(run: RunStart): Promise<number>;
   finishRun(runId: number, summary: RunSummary): Promise<void>;
   status(options: StatusOptions): Promise<StoreStatus>;
+  /** A forwarder's position ('0' and nothing forwarded before its first delivery). */
+  readForward(destination: string): Promise<ForwardState>;
+  /**
+   * Moves a forwarder from position `from` to `to`, adding `count` forwarded events and clearing its
+   * error, only if it still stands at `from` (rule 10); false when it did not (another forwarder moved it).
+   */
+  advanceForward(destination: string, from: string, to: string, count: number, at: string): Promise<boolean>;
+  /** Notes a failed delivery on the forwarder, leaving its position alone. */
+  recordForwardError(destination: string, message: string, at: string): Promise<void>;
   /** Lets the writes under way finish, then closes; later writes are refused. Closing twice is harmless. */
   close(): Promise<void>;
 }

@@ -72,11 +72,12 @@ describe('every metric the alert rules and the dashboard name', () => {
 });
 
 describe('deploy/prometheus/alerts.yml', () => {
-  it('has the six alerts, each with a severity and a summary', () => {
+  it('has the seven alerts, each with a severity and a summary', () => {
     expect(rules.map((r) => r.alert).sort()).toEqual([
       'FlatfileAuditEnvironmentFailing',
       'FlatfileAuditEnvironmentStale',
       'FlatfileAuditFailedJobsGrowing',
+      'FlatfileAuditForwardLagging',
       'FlatfileAuditNoWorker',
       'FlatfileAuditScheduleMissing',
       'FlatfileAuditTokenRejected',

@@ -63,6 +63,7 @@ interface LockedHead {
 
 export async function writeStorablePages(client: pg.PoolClient, schema: string, pages: readonly StorablePage[], now: string): Promise<WriteResult> {
   // Shared: writers go on side by side; a checkpoint (exclusive) waits for them and they for it.
+  // The first statement, before the transaction has an id: readers of the trail rely on it (trail-query.ts).
   await client.query('SELECT pg_advisory_xact_lock_shared($1, $2)', lockKeys(schema, 'store'));
   const heads = await lockHeads(client, [...new Set(pages.filter((p) => p.events.length > 0).map((p) => p.environmentId))], now);
   const ids = pages.flatMap((p) => p.events.map((e) => e.values[0]));

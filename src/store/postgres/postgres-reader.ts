@@ -5,9 +5,10 @@
 import type pg from 'pg';
 import type { PostgresConfig } from '../../config.js';
 import { AuditError } from '../../errors.js';
-import type { AuditReader, QueryCursor } from '../audit-reader.js';
+import type { AuditReader, QueryCursor, TrailBacklog, TrailFilter } from '../audit-reader.js';
 import type { AuditSnapshot } from '../audit-snapshot.js';
-import type { StatusOptions, StoreStatus } from '../audit-store.js';
+import type { ForwardState, StatusOptions, StoreStatus } from '../audit-store.js';
+import { SELECT_FORWARD_STATES, toForwardState } from './forward-positions.js';
 import { describeTarget, poolSettings, postgresTarget } from './connection-settings.js';
 import { createPool } from './create-pool.js';
 import { openPostgresQuery } from './query-cursor.js';
@@ -15,6 +16,7 @@ import { readOnlyTransaction } from './read-only.js';
 import { createSnapshotView } from './snapshot-view.js';
 import { readStatus } from './status-reader.js';
 import { storeFailure } from './store-error.js';
+import { POSTGRES_BACKLOG, RESTORED_ELSEWHERE, RESTORED_MESSAGE, postgresPosition, postgresTrail } from './trail-query.js';
 
 /** A snapshot's connection, plus one for the expected schema while it is open (schema-check.ts). */
 const READER_CONNECTIONS = 2;
@@ -74,6 +76,27 @@ export class PostgresReader implements AuditReader {
     // The next read waits for this cursor to be done (or never to have opened).
     this.tail = opening.then(() => cursorDone, () => undefined);
     return opening;
+  }
+
+  async openTrail(after: string, filter: TrailFilter = {}): Promise<QueryCursor> {
+    const { sql, params } = postgresTrail(this.schema, after, filter);
+    const restored = await this.turn(() => this.guard(() => readOnlyTransaction(this.pool, (client) => client.query<{ ahead: boolean }>(RESTORED_ELSEWHERE))));
+    if (restored.rows[0]?.ahead) throw new AuditError('STORE_FAILED', RESTORED_MESSAGE);
+    return this.openQuery(sql, params);
+  }
+
+  async trailBacklog(after: string): Promise<TrailBacklog> {
+    const { xid, seq } = postgresPosition(after);
+    return this.turn(() =>
+      this.guard(async () => {
+        const { rows } = await this.pool.query<{ events: string; oldest: string | null }>(POSTGRES_BACKLOG, [xid, seq]);
+        return { events: Number(rows[0]!.events), oldestIngestedAt: rows[0]!.oldest };
+      }),
+    );
+  }
+
+  forwardStates(): Promise<ForwardState[]> {
+    return this.turn(() => this.guard(async () => (await this.pool.query(SELECT_FORWARD_STATES)).rows.map(toForwardState)));
   }
 
   snapshot<T>(read: (view: AuditSnapshot) => Promise<T>): Promise<T> {

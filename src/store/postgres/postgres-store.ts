@@ -12,6 +12,7 @@ import type { AuditStore, CheckpointState, InventoryKind, InventorySnapshot, Pag
 import { readCheckpointState } from './checkpoint-state.js';
 import { describeTarget, poolSettings, postgresTarget } from './connection-settings.js';
 import { createPool } from './create-pool.js';
+import { advanceForward, readForward, recordForwardError } from './forward-positions.js';
 import { writeInventorySnapshot } from './inventory-writer.js';
 import { lockKeys } from './locks.js';
 import { migrate } from './migrate.js';
@@ -158,6 +159,18 @@ export class PostgresStore implements AuditStore {
 
   async status(options: StatusOptions): Promise<StoreStatus> {
     return this.guard(() => inTransaction(this.pool, (client) => readStatus(client, options), 'REPEATABLE READ'));
+  }
+
+  async readForward(destination: string) {
+    return this.guard(() => readForward(this.pool, storableText(destination), new Date().toISOString()));
+  }
+
+  async advanceForward(destination: string, from: string, to: string, count: number, at: string): Promise<boolean> {
+    return this.guard(() => advanceForward(this.pool, storableText(destination), from, to, count, at));
+  }
+
+  async recordForwardError(destination: string, message: string, at: string): Promise<void> {
+    await this.guard(() => recordForwardError(this.pool, storableText(destination), storableText(message), at));
   }
 
   /** Lets the writes under way finish, then closes every connection. */

@@ -3,13 +3,15 @@
  * mode it never waits for a writer nor holds one up; a snapshot is one read transaction, so what
  * verify reads in it is the file as of one commit.
  */
-import type { AuditReader, QueryCursor } from '../audit-reader.js';
+import type { AuditReader, QueryCursor, TrailBacklog, TrailFilter } from '../audit-reader.js';
 import type { AuditSnapshot } from '../audit-snapshot.js';
-import type { StatusOptions, StoreStatus } from '../audit-store.js';
+import type { ForwardState, StatusOptions, StoreStatus } from '../audit-store.js';
+import { SELECT_FORWARD_STATES, toForwardState } from './forward-positions.js';
 import { openReadOnly, type SqliteDatabase } from './open.js';
 import { openSqliteQuery } from './query-cursor.js';
 import { createSnapshotView } from './snapshot-view.js';
 import { createStatusReader } from './status-reader.js';
+import { SQLITE_BACKLOG, sqlitePosition, sqliteTrail } from './trail-query.js';
 
 export class SqliteReader implements AuditReader {
   readonly dialect = 'sqlite';
@@ -32,6 +34,20 @@ export class SqliteReader implements AuditReader {
 
   async openQuery(sql: string, params: Readonly<Record<string, string>> = {}): Promise<QueryCursor> {
     return openSqliteQuery(this.db, sql, params);
+  }
+
+  async openTrail(after: string, filter: TrailFilter = {}): Promise<QueryCursor> {
+    const { sql, params } = sqliteTrail(after, filter);
+    return this.openQuery(sql, params);
+  }
+
+  async trailBacklog(after: string): Promise<TrailBacklog> {
+    const row = this.db.prepare(SQLITE_BACKLOG).get(sqlitePosition(after)) as { events: number; oldest: string | null };
+    return { events: row.events, oldestIngestedAt: row.oldest };
+  }
+
+  async forwardStates(): Promise<ForwardState[]> {
+    return (this.db.prepare(SELECT_FORWARD_STATES).all() as Parameters<typeof toForwardState>[0][]).map(toForwardState);
   }
 
   snapshot<T>(read: (view: AuditSnapshot) => Promise<T>): Promise<T> {

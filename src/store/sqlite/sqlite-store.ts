@@ -5,6 +5,7 @@
  */
 import { INTERRUPTED_RUN_ERROR, type AuditStore, type CheckpointState, type StatusOptions, type InventoryKind, type InventorySnapshot, type PageBatch, type PageWrite, type RunStart, type RunSummary, type WriteResult } from '../audit-store.js';
 import { createCheckpointStateReader } from './checkpoint-state.js';
+import { createForwardPositions } from './forward-positions.js';
 import { createInventoryWriter } from './inventory-writer.js';
 import { openWritable, type OpenOptions, type SqliteDatabase } from './open.js';
 import { SqlitePageBatch } from './page-batch.js';
@@ -22,6 +23,7 @@ export class SqliteStore implements AuditStore {
   private readonly readCheckpointState;
   private readonly startRunTx;
   private readonly updateRun;
+  private readonly forwards;
   private closed = false;
 
   /** Opens (creating and migrating if needed) the database at `path`. */
@@ -43,6 +45,7 @@ export class SqliteStore implements AuditStore {
     );
     this.readChainHead = db.prepare<[string], { last_seq: number; last_hash: Buffer }>('SELECT last_seq, last_hash FROM event_chains WHERE environment_id = ?');
     this.readCheckpointState = createCheckpointStateReader(db);
+    this.forwards = createForwardPositions(db);
     const insertRun = db.prepare(`INSERT INTO sync_runs (trigger, started_at, scope, job_id, status) VALUES (?, ?, ?, ?, 'running')`);
     // Only one sync of a scope runs at a time (the CLI, or the worker's deduplicated jobs), so a
     // run of this scope still marked 'running' belongs to a process that died: close it.
@@ -118,6 +121,18 @@ export class SqliteStore implements AuditStore {
 
   async status(options: StatusOptions) {
     return this.readStatus(options);
+  }
+
+  async readForward(destination: string) {
+    return this.guard(() => this.forwards.read(destination, new Date().toISOString()));
+  }
+
+  async advanceForward(destination: string, from: string, to: string, count: number, at: string): Promise<boolean> {
+    return this.guard(() => this.forwards.advance(destination, from, to, count, at));
+  }
+
+  async recordForwardError(destination: string, message: string, at: string): Promise<void> {
+    this.guard(() => this.forwards.recordError(destination, message, at));
   }
 
   /** Runs a database operation, turning a failure into one line naming the file and what to check. */

@@ -12,6 +12,13 @@ export interface ContractStore {
   settings: StoreSettings;
   /** Runs statements straight on the store's database, past the store, as someone with write access to it would. */
   tamper(sql: string): Promise<void>;
+  /**
+   * Runs `sql` in a write transaction on a connection of its own and leaves it open: the returned
+   * function commits it. `concurrent`: whether other writers go on meanwhile (PostgreSQL) or wait
+   * for the lock (SQLite: one writer at a time).
+   */
+  hold(sql: string): Promise<() => Promise<void>>;
+  concurrentWriters: boolean;
 }
 
 export type FreshStore = () => Promise<ContractStore>;

@@ -15,5 +15,15 @@ describeStoreContract('SQLite', async () => {
         db.close();
       }
     },
+    concurrentWriters: false,
+    async hold(sql) {
+      const db = new Database(dbPath);
+      db.exec('BEGIN IMMEDIATE');
+      db.exec(sql);
+      return async () => {
+        db.exec('COMMIT');
+        db.close();
+      };
+    },
   };
 });

@@ -1,12 +1,17 @@
 /** Migrations on PostgreSQL: numbered, forward only, recorded, and applied once however many processes start at once. */
 import { describe, expect, it } from 'vitest';
+import pg from 'pg';
+import { poolSettings } from '../../../src/store/postgres/connection-settings.js';
+import { migrate } from '../../../src/store/postgres/migrate.js';
 import { PostgresStore } from '../../../src/store/postgres/postgres-store.js';
+import { PostgresReader } from '../../../src/store/postgres/postgres-reader.js';
 import { LATEST_VERSION, MIGRATIONS } from '../../../src/store/postgres/migrations/index.js';
 import { freshSchema, openPgStore, pgQuery, pgSettings, testDatabase } from '../../helpers/postgres.js';
+import { waitFor } from '../../helpers/wait.js';
 
 const db = testDatabase();
 
-const TABLES = ['agents', 'environments', 'event_chains', 'events', 'guest_spaces', 'guests', 'inventory_changes', 'rejected_events', 'schema_migrations', 'spaces', 'sync_cursors', 'sync_runs', 'users'];
+const TABLES = ['agents', 'environments', 'event_chains', 'events', 'forward_positions', 'guest_spaces', 'guests', 'inventory_changes', 'rejected_events', 'schema_migrations', 'spaces', 'sync_cursors', 'sync_runs', 'users'];
 
 async function tablesOf(schema: string): Promise<string[]> {
   const rows = await pgQuery<{ table_name: string; table_type: string }>(db, schema, 'SELECT table_name, table_type FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name', [schema]);
@@ -44,6 +49,40 @@ describe('PostgreSQL migrations', () => {
     }
     expect((await tablesOf(schema)).filter((t) => !t.startsWith('view'))).toEqual(TABLES);
     expect(await pgQuery(db, schema, 'SELECT count(*)::int AS n FROM schema_migrations')).toEqual([{ n: LATEST_VERSION }]);
+  });
+
+  it('version 3 from version 2 with events: the events stored before come first, in the order they were ingested, then new ones', async () => {
+    const schema = freshSchema();
+    const pool = new pg.Pool(poolSettings(pgSettings(db, schema), {}));
+    try {
+      expect(await migrate(pool, schema, MIGRATIONS, 2)).toBe(2);
+      for (const [id, ingested, seq] of [['us_evt_late', '2026-11-02T00:00:00Z', 1], ['us_evt_early', '2026-11-01T00:00:00Z', 1], ['us_evt_early_2', '2026-11-01T00:00:00Z', 2]] as const) {
+        await pool.query(
+          `INSERT INTO events (id, environment_id, created_at, topic, domain, ingested_at, raw, chain_seq, chain_hash, raw_text)
+           VALUES ($1, $2, '2026-10-01T00:00:00Z', 'file:deleted', 'file', $3, '{}', $4, '\\x00'::bytea, '{}')`,
+          [id, id === 'us_evt_late' ? 'us_env_b' : 'us_env_a', ingested, seq],
+        );
+      }
+    } finally {
+      await pool.end();
+    }
+    const store = PostgresStore.open(pgSettings(db, schema), { env: {} });
+    const reader = PostgresReader.open(pgSettings(db, schema), { env: {} });
+    try {
+      await store.ready();
+      await pgQuery(db, schema, `INSERT INTO events (id, environment_id, created_at, topic, domain, ingested_at, raw, chain_seq, chain_hash, raw_text)
+        VALUES ('us_evt_new', 'us_env_c', '2020-01-01T00:00:00Z', 'file:deleted', 'file', now(), '{}', 1, '\\x00'::bytea, '{}')`);
+      const ids = await waitFor('the new event to settle', async () => {
+        const cursor = await reader.openTrail('0');
+        const rows = await cursor.read(10);
+        await cursor.close();
+        return rows.length === 4 ? rows.map((r) => [r.event_id, String(r.position).split('.')[0] === '0']) : undefined;
+      });
+      expect(ids).toEqual([['us_evt_early', true], ['us_evt_early_2', true], ['us_evt_late', true], ['us_evt_new', false]]);
+    } finally {
+      await reader.close();
+      await store.close();
+    }
   });
 
   it('are idempotent: opening again changes nothing', async () => {

@@ -4,6 +4,8 @@
  * These are numbered on their own: PostgreSQL version 1 is SQLite version 7.
  */
 import { sql as initial } from './0001-initial.js';
+import { sql as placeholder2 } from './0002-placeholder.js';
+import { sql as ingestionOrder } from './0003-ingestion-order.js';
 
 export interface PostgresMigration {
   version: number;
@@ -11,6 +13,10 @@ export interface PostgresMigration {
   sql: string;
 }
 
-export const MIGRATIONS: readonly PostgresMigration[] = [{ version: 1, name: 'initial', sql: initial }];
+export const MIGRATIONS: readonly PostgresMigration[] = [
+  { version: 1, name: 'initial', sql: initial },
+  { version: 2, name: 'placeholder', sql: placeholder2 },
+  { version: 3, name: 'ingestion-order', sql: ingestionOrder },
+];
 
 export const LATEST_VERSION = MIGRATIONS.length;
