@@ -16,7 +16,9 @@ export type ErrorCode =
   | 'LISTING_FAILED'
   | 'RESPONSE_TOO_LARGE'
   | 'CHECKPOINT_FAILED'
-  | 'QUERY_TIMEOUT';
+  | 'QUERY_TIMEOUT'
+  | 'UNKNOWN_ENVIRONMENT'
+  | 'RESET_REFUSED';
 
 export class AuditError extends Error {
   readonly code: ErrorCode;
@@ -128,6 +130,23 @@ export class CheckpointError extends AuditError {
 export class QueryTimeoutError extends AuditError {
   constructor(message: string) {
     super('QUERY_TIMEOUT', message);
+  }
+}
+
+/** An environment id that neither the API nor the store knows; the message says how to list them. */
+export class UnknownEnvironmentError extends AuditError {
+  readonly environmentId: string;
+
+  constructor(environmentId: string, where: string) {
+    super('UNKNOWN_ENVIRONMENT', `unknown environment ${environmentId} (${where}); list the environments with: flatfile-audit status`);
+    this.environmentId = environmentId;
+  }
+}
+
+/** A cursor reset that would not be safe now (a run of the environment is under way): nothing was changed. */
+export class CursorResetRefusedError extends AuditError {
+  constructor(message: string) {
+    super('RESET_REFUSED', message);
   }
 }
 

@@ -23,6 +23,17 @@
  * 7. Stale runs closed. Only one sync of a scope runs at a time, so startRun closes runs of its
  *    scope still 'running' (their process died) as failed, with INTERRUPTED_RUN_ERROR.
  * 8. Errors are AuditErrors (STORE_FAILED) with one line naming the store and what to check.
+ * 9. Operator resets, the one way back. resetCursor replaces an environment's listing with a fresh
+ *    one starting earlier (page 1 of a given `since`), so the next run re-reads from there: the one
+ *    deliberate exception to "only forward", made by an operator, never by a sync. The high-water
+ *    mark itself is left as it is (rule 4 holds for it), so the re-read cannot lose anything a
+ *    completed listing already covered. In one transaction it checks that the environment has a
+ *    cursor and that no run of it (its own scope, or 'account') is 'running' and alive (started
+ *    after `staleBefore`, or its cursor written after it), changes the listing, and records the
+ *    change with both values in operator_actions; refused (CursorResetRefusedError or
+ *    UnknownEnvironmentError), it changes nothing. A run starting meanwhile waits for it, so it reads
+ *    the new listing. Pages written with the cursor update 'none' (a catch-up listing) store events
+ *    and leave every cursor alone.
  */
 import type { AgentRecord, EnvironmentRecord, EventRecord, GuestRecord, RejectedEvent, SpaceRecord, UserRecord } from '../records.js';
 
@@ -55,7 +66,9 @@ export interface ListingProgress {
 
 export type CursorUpdate =
   | { kind: 'progress'; listing: ListingProgress }
-  | { kind: 'complete'; highWater: string | null; completedAt: string };
+  | { kind: 'complete'; highWater: string | null; completedAt: string }
+  /** A page of a catch-up listing (sync --since): its events are stored, no cursor changes (rule 9). */
+  | { kind: 'none' };
 
 /** One fetched page and where the listing stands once it is stored. */
 export interface PageWrite {
@@ -161,6 +174,32 @@ export interface CheckpointState {
   schema: { version: number; digest: string };
 }
 
+/** Who did an operator action, as the process saw it: the OS user and the host it ran on. */
+export interface Operator {
+  user: string;
+  host: string;
+}
+
+/** What resetCursor is asked to do (rule 9); `listing` comes from planReset (src/sync/plan-listing.ts). */
+export interface CursorReset {
+  environmentId: string;
+  /** The fresh listing the next run starts with: page 1 from an earlier `since`. */
+  listing: ListingProgress;
+  /** The --since the operator gave (the listing's may be earlier: it never skips what the next run would read). */
+  requestedSince: string;
+  at: string;
+  /** A 'running' run of the environment that started before this, and whose cursor was not written since, is taken for dead. */
+  staleBefore: string;
+  operator: Operator;
+}
+
+export interface CursorResetResult {
+  /** The row id in operator_actions. */
+  actionId: number;
+  before: EnvironmentCursor;
+  after: EnvironmentCursor;
+}
+
 /** The error a run still marked 'running' is closed with when another run of its scope starts (rule 7). */
 export const INTERRUPTED_RUN_ERROR = 'interrupted: the process running it stopped before it finished';
 
@@ -204,6 +243,8 @@ export interface AuditStore {
   /** Records a run as 'running' and returns its id, closing stale runs of its scope first (rule 7). */
   startRun(run: RunStart): Promise<number>;
   finishRun(runId: number, summary: RunSummary): Promise<void>;
+  /** Moves an environment's listing back and records who did it (rule 9). */
+  resetCursor(reset: CursorReset): Promise<CursorResetResult>;
   status(options: StatusOptions): Promise<StoreStatus>;
   /** Lets the writes under way finish, then closes; later writes are refused. Closing twice is harmless. */
   close(): Promise<void>;

@@ -173,13 +173,16 @@ async function upsertRejected(client: pg.PoolClient, pages: readonly StorablePag
 async function saveCursors(client: pg.PoolClient, pages: readonly StorablePage[], now: string): Promise<void> {
   const updates = pages.map((p) => [p.environmentId, p.cursor] as const);
   for (const [i, [environmentId, cursor]] of updates.entries()) {
-    const next = updates.slice(i + 1).find(([id]) => id === environmentId)?.[1];
+    // A catch-up listing's page (rule 9) moves no cursor, nor does it stand in for a later update.
+    if (cursor.kind === 'none') continue;
+    const next = updates.slice(i + 1).find(([id, update]) => id === environmentId && update.kind !== 'none')?.[1];
     if (cursor.kind === 'progress' && next?.kind === 'progress') continue;
     await saveCursor(client, environmentId, cursor, now);
   }
 }
 
 async function saveCursor(client: pg.PoolClient, environmentId: string, cursor: CursorUpdate, now: string): Promise<void> {
+  if (cursor.kind === 'none') return;
   if (cursor.kind === 'complete') {
     await client.query(SAVE_COMPLETE, [environmentId, cursor.highWater, cursor.completedAt, now]);
     return;

@@ -52,6 +52,7 @@ export function createPageWriter(db: SqliteDatabase): PageWriter {
   );
 
   const saveCursor = (environmentId: string, cursor: CursorUpdate, now: string): void => {
+    if (cursor.kind === 'none') return; // a catch-up listing's page (rule 9): the cursor is not its to move
     if (cursor.kind === 'complete') {
       saveComplete.run(environmentId, cursor.highWater, cursor.completedAt, now);
       return;

@@ -4,6 +4,10 @@
  * These are numbered on their own: PostgreSQL version 1 is SQLite version 7.
  */
 import { sql as initial } from './0001-initial.js';
+import { sql as reserved2 } from './0002-reserved.js';
+import { sql as reserved3 } from './0003-reserved.js';
+import { sql as reserved4 } from './0004-reserved.js';
+import { sql as operatorActions } from './0005-operator-actions.js';
 
 export interface PostgresMigration {
   version: number;
@@ -11,6 +15,13 @@ export interface PostgresMigration {
   sql: string;
 }
 
-export const MIGRATIONS: readonly PostgresMigration[] = [{ version: 1, name: 'initial', sql: initial }];
+export const MIGRATIONS: readonly PostgresMigration[] = [
+  { version: 1, name: 'initial', sql: initial },
+  // 2-4 are other branches' (assigned in parallel); the lead renumbers at merge.
+  { version: 2, name: 'reserved', sql: reserved2 },
+  { version: 3, name: 'reserved', sql: reserved3 },
+  { version: 4, name: 'reserved', sql: reserved4 },
+  { version: 5, name: 'operator-actions', sql: operatorActions },
+];
 
 export const LATEST_VERSION = MIGRATIONS.length;
