@@ -6,7 +6,7 @@ import { freshSchema, openPgStore, pgQuery, pgSettings, testDatabase } from '../
 
 const db = testDatabase();
 
-const TABLES = ['agents', 'environments', 'event_chains', 'events', 'guest_spaces', 'guests', 'inventory_changes', 'rejected_events', 'schema_migrations', 'spaces', 'sync_cursors', 'sync_runs', 'users'];
+const TABLES = ['agents', 'environments', 'event_chains', 'events', 'guest_spaces', 'guests', 'inventory_changes', 'operator_actions', 'rejected_events', 'schema_migrations', 'spaces', 'sync_cursors', 'sync_runs', 'users'];
 
 async function tablesOf(schema: string): Promise<string[]> {
   const rows = await pgQuery<{ table_name: string; table_type: string }>(db, schema, 'SELECT table_name, table_type FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name', [schema]);
@@ -44,6 +44,27 @@ describe('PostgreSQL migrations', () => {
     }
     expect((await tablesOf(schema)).filter((t) => !t.startsWith('view'))).toEqual(TABLES);
     expect(await pgQuery(db, schema, 'SELECT count(*)::int AS n FROM schema_migrations')).toEqual([{ n: LATEST_VERSION }]);
+  });
+
+  it('to 5 (operator_actions) from 4 with data: the data stays, and the schema is the one from empty', async () => {
+    const schema = freshSchema();
+    const fresh = freshSchema();
+    const { migrate } = await import('../../../src/store/postgres/migrate.js');
+    const store = PostgresStore.open(pgSettings(db, schema), { env: {} });
+    const empty = PostgresStore.open(pgSettings(db, fresh), { env: {} });
+    try {
+      expect(await migrate(store.pool, schema, MIGRATIONS, 4)).toBe(4);
+      await pgQuery(db, schema, "INSERT INTO sync_cursors (environment_id, high_water, updated_at) VALUES ('us_env_a', '2026-11-01T00:00:00Z', now())");
+      expect(await tablesOf(schema)).not.toContain('operator_actions');
+      await store.ready();
+      await empty.ready();
+      expect(await pgQuery(db, schema, 'SELECT max(version)::int AS v FROM schema_migrations')).toEqual([{ v: 5 }]);
+      expect(await tablesOf(schema)).toEqual(await tablesOf(fresh));
+      expect((await store.readCursor('us_env_a'))?.highWater).toBe('2026-11-01T00:00:00.000Z');
+    } finally {
+      await store.close();
+      await empty.close();
+    }
   });
 
   it('are idempotent: opening again changes nothing', async () => {
