@@ -34,6 +34,9 @@
  *    UnknownEnvironmentError), it changes nothing. A run starting meanwhile waits for it, so it reads
  *    the new listing. Pages written with the cursor update 'none' (a catch-up listing) store events
  *    and leave every cursor alone.
+ * 10. Coverage recorded with its proof. A page that carries a `window` (the empty page that ends a
+ *    listing read to its end) records that window in listing_windows in the same transaction as
+ *    the page: a recorded window never claims a listing whose pages were not all committed.
  */
 import type { AgentRecord, EnvironmentRecord, EventRecord, GuestRecord, RejectedEvent, SpaceRecord, UserRecord } from '../records.js';
 
@@ -70,12 +73,34 @@ export type CursorUpdate =
   /** A page of a catch-up listing (sync --since): its events are stored, no cursor changes (rule 9). */
   | { kind: 'none' };
 
+/**
+ * A listing that read to its end (rule 10): every event created at or after `since` that the API
+ * listed before `until` was served to it, and stored (or already there).
+ */
+export interface ListingWindow {
+  kind: 'incremental' | 'catch-up';
+  /** The listing's start (null: the beginning of the history). */
+  since: string | null;
+  /** The API server's time when the listing's empty last page was served. */
+  until: string;
+  startedAt: string;
+  completedAt: string;
+  /** The page this run started at: above 1, pages before it were read by an earlier, interrupted run. */
+  resumedAtPage: number;
+  /** Pages and events served to this run, and events new to the store among them. */
+  pages: number;
+  served: number;
+  newEvents: number;
+}
+
 /** One fetched page and where the listing stands once it is stored. */
 export interface PageWrite {
   environmentId: string;
   events: EventRecord[];
   rejected: RejectedEvent[];
   cursor: CursorUpdate;
+  /** On the page that ends a listing read to its end: the window it covered (rule 10). */
+  window?: ListingWindow | undefined;
 }
 
 export interface WriteResult {

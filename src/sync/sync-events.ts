@@ -89,6 +89,8 @@ async function readListing(deps: EventsListingDeps, environmentId: string, start
   const { http } = deps;
   const writer = mode === 'track' ? deps.writer : leavingCursors(deps.writer);
   const result: EventsListingResult = { pages: 0, served: 0, rejected: 0, resumedAtPage: start.nextPage, restarts: 0, futureDated: [] };
+  // Nothing of this environment is pending now (a listing ends flushed, see syncEvents), so what the writer counts from here is this listing's.
+  const insertedBefore = deps.writer.insertedFor(environmentId);
   const fetchPage = (pageNumber: number, signal?: AbortSignal): Promise<EventsPage> =>
     fetchEventsPage(http, { environmentId, since: start.since, pageNumber, pageSize: start.pageSize }, signal ? AbortSignal.any([deps.signal, signal]) : deps.signal);
   let pages = new PageChain(fetchPage, start.nextPage, PAGES_BUFFERED);
@@ -135,11 +137,25 @@ async function readListing(deps: EventsListingDeps, environmentId: string, start
         continue;
       }
       if (page.served === 0) {
+        // Every page before this one committed first: the window's count of new events is then complete (rule 10).
+        await deps.writer.flush();
+        const completedAt = deps.clock().toISOString();
         await writer.write({
           environmentId,
           events: [],
           rejected: [],
-          cursor: { kind: 'complete', highWater: listing.maxCreatedAt, completedAt: deps.clock().toISOString() },
+          cursor: { kind: 'complete', highWater: listing.maxCreatedAt, completedAt },
+          window: {
+            kind: mode === 'track' ? 'incremental' : 'catch-up',
+            since: start.since,
+            until: http.serverClock.now().toISOString(),
+            startedAt: start.startedAt,
+            completedAt,
+            resumedAtPage: result.restarts > 0 ? 1 : start.nextPage,
+            pages: result.pages,
+            served: result.served,
+            newEvents: deps.writer.insertedFor(environmentId) - insertedBefore,
+          },
         });
         return result;
       }

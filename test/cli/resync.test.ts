@@ -108,6 +108,12 @@ describe.each(STORES)('re-sync controls on %s', { timeout: 300_000 }, (_store, s
     const again = await cli(['sync', '--once', '--environment', a, '--since', since], env);
     expect(again.stdout).toMatch(/events listed, 0 of them missing/);
     expect(await storedIds(env)).toEqual(without(sim.eventIds(), lateIds[b]!));
+
+    // Coverage (rule 10): each listing that read to its end is recorded with what it found.
+    const windows = await select(env, `SELECT kind, since, new_events FROM listing_windows WHERE environment_id = '${a}' ORDER BY id`);
+    expect(windows.map((w) => [w.kind, w.kind === 'catch-up' ? w.since : '', Number(w.new_events)])).toEqual([
+      ['incremental', '', sim.eventIds(a).length - 4], ['incremental', '', 0], ['catch-up', since, 4], ['incremental', '', 0], ['catch-up', since, 0], ['incremental', '', 0],
+    ]);
   });
 
   it('cursor reset moves one environment back, logged and recorded; the next run stores only the missed events', async () => {

@@ -15,6 +15,7 @@ import { linkHash, type ChainHead } from '../chain/event-chain.js';
 import { lockKeys } from './locks.js';
 import type { StorablePage, StorableRejected } from './storable-page.js';
 import { ConcurrentWriteError } from './transaction.js';
+import { isoMillis } from './timestamps.js';
 
 const INSERT_EVENTS = `
 INSERT INTO events (id, environment_id, created_at, topic, domain, actor_id, space_id, workbook_id, sheet_id, job_id,
@@ -98,6 +99,7 @@ export async function writeStorablePages(client: pg.PoolClient, schema: string, 
   }
   await upsertRejected(client, pages, now);
   await saveCursors(client, pages, now);
+  await recordWindows(client, pages);
   await saveHeads(client, heads, now);
   return { insertedByEnvironment };
 }
@@ -164,6 +166,18 @@ async function upsertRejected(client: pg.PoolClient, pages: readonly StorablePag
     now,
     rows.map((r) => r.seen),
   ]);
+}
+
+/** The windows of listings that read to their end (rule 10), with the pages that end them. */
+async function recordWindows(client: pg.PoolClient, pages: readonly StorablePage[]): Promise<void> {
+  for (const { environmentId, window: w } of pages) {
+    if (!w) continue;
+    await client.query(
+      `INSERT INTO listing_windows (environment_id, kind, since, until, started_at, completed_at, resumed_at_page, pages, served, new_events)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+      [environmentId, w.kind, w.since === null ? null : isoMillis(w.since), isoMillis(w.until), isoMillis(w.startedAt), isoMillis(w.completedAt), w.resumedAtPage, w.pages, w.served, w.newEvents],
+    );
+  }
 }
 
 /**

@@ -8,9 +8,8 @@ const A = 'us_env_a';
 const B = 'us_env_b';
 const HIGH_WATER = '2026-10-01T00:00:05.000Z';
 const OPERATOR = { user: 'alice', host: 'ops-1' };
-// The store stamps cursor writes with the wall clock: the stale bound is set just after the setup's writes.
+// The store stamps cursor writes with the wall clock: each test sets the stale bound just after its setup's writes.
 const minutes = (n: number) => new Date(Date.now() + n * 60_000).toISOString();
-const STALE_BEFORE = minutes(1);
 
 function reset(overrides: Partial<CursorReset> = {}): CursorReset {
   return {
@@ -18,7 +17,7 @@ function reset(overrides: Partial<CursorReset> = {}): CursorReset {
     listing: { since: '2026-09-01T00:00:00.000Z', pageSize: 100, nextPage: 1, maxCreatedAt: null, pageFill: 0, startedAt: '2026-11-02T00:00:00.000Z' },
     requestedSince: '2026-09-01T00:00:00.000Z',
     at: '2026-11-02T00:00:00.000Z',
-    staleBefore: STALE_BEFORE,
+    staleBefore: minutes(1),
     operator: OPERATOR,
     ...overrides,
   };
@@ -59,6 +58,19 @@ export function describeResetContract(fresh: FreshStore): void {
       expect((await store.readCursor(A))?.listing?.nextPage).toBe(6);
     });
 
+    it('rule 10: a page carrying a window records it with that page, and a batch that fails records none', async () => {
+      const s = await fresh();
+      const store = await opened(s);
+      const window = { kind: 'incremental' as const, since: null, until: '2026-11-01T00:00:09.000Z', startedAt: '2026-11-01T00:00:00.000Z', completedAt: '2026-11-01T00:00:10.000Z', resumedAtPage: 1, pages: 1, served: 2, newEvents: 2 };
+      await store.writePages([page(A, events(A, 1, 2), progress(2)), { ...page(A, [], complete(HIGH_WATER)), window }]);
+      const failing = store.writePages([page(B, [{ ...event(B, 1), topic: null as unknown as string }], progress(2)), { ...page(B, [], complete(HIGH_WATER)), window: { ...window, kind: 'catch-up' as const } }]);
+      await expect(failing).rejects.toMatchObject({ code: 'STORE_FAILED' });
+      const stored = await query(s, 'SELECT environment_id, kind, since, until, started_at, completed_at, resumed_at_page, pages, served, new_events FROM listing_windows');
+      expect(stored.map((r) => ({ ...r, resumed_at_page: count(r.resumed_at_page), pages: count(r.pages), served: count(r.served), new_events: count(r.new_events) }))).toEqual([
+        { environment_id: A, kind: 'incremental', since: null, until: window.until, started_at: window.startedAt, completed_at: window.completedAt, resumed_at_page: 1, pages: 1, served: 2, new_events: 2 },
+      ]);
+    });
+
     it('a reset replaces the listing, keeps the high-water mark, and records who did it with both values', async () => {
       const { s, store, before } = await withCursor(fresh);
       const result = await store.resetCursor(reset());
@@ -81,18 +93,19 @@ export function describeResetContract(fresh: FreshStore): void {
     });
 
     it.each([
-      ['its own scope, started after the stale bound', A, minutes(2), false],
-      ['an account sync, started after the stale bound', 'account', minutes(2), false],
+      ['its own scope, started after the stale bound', A, 'later', false],
+      ['an account sync, started after the stale bound', 'account', 'later', false],
       ['an account sync started long ago whose cursor writes still land', 'account', minutes(-600), true],
     ])('refuses while a run of the environment is running and alive (%s), changing nothing', async (_name, scope, startedAt, cursorWrittenRecently) => {
       const { s, store, before } = await withCursor(fresh);
-      const runId = await store.startRun({ startedAt, trigger: 'schedule', scope });
+      const staleBefore = minutes(1);
+      const runId = await store.startRun({ startedAt: startedAt === 'later' ? minutes(2) : startedAt, trigger: 'schedule', scope });
       let expected = before;
       if (cursorWrittenRecently) {
         await store.recordEnvironmentError(A, 'still trying', minutes(2));
         expected = (await store.readCursor(A))!;
       }
-      const refused = store.resetCursor(reset());
+      const refused = store.resetCursor(reset({ staleBefore }));
       await expect(refused).rejects.toBeInstanceOf(CursorResetRefusedError);
       await expect(refused).rejects.toMatchObject({ code: 'RESET_REFUSED', message: expect.stringContaining(`run ${runId}`) });
       expect(await store.readCursor(A)).toEqual(expected);
@@ -101,10 +114,11 @@ export function describeResetContract(fresh: FreshStore): void {
 
     it("goes ahead past a run left 'running' by a process that died (started before the stale bound, no cursor write since), and past other environments' runs", async () => {
       const { store } = await withCursor(fresh);
+      const staleBefore = minutes(1);
       await store.startRun({ startedAt: minutes(-600), trigger: 'schedule', scope: A });
       await store.startRun({ startedAt: minutes(2), trigger: 'schedule', scope: B });
       await store.startRun({ startedAt: minutes(2), trigger: 'schedule', scope: 'directory' });
-      await expect(store.resetCursor(reset())).resolves.toMatchObject({ after: { listing: reset().listing } });
+      await expect(store.resetCursor(reset({ staleBefore }))).resolves.toMatchObject({ after: { listing: reset().listing } });
     });
   });
 }

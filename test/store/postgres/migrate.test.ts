@@ -6,7 +6,7 @@ import { freshSchema, openPgStore, pgQuery, pgSettings, testDatabase } from '../
 
 const db = testDatabase();
 
-const TABLES = ['agents', 'environments', 'event_chains', 'events', 'guest_spaces', 'guests', 'inventory_changes', 'operator_actions', 'rejected_events', 'schema_migrations', 'spaces', 'sync_cursors', 'sync_runs', 'users'];
+const TABLES = ['agents', 'environments', 'event_chains', 'events', 'guest_spaces', 'guests', 'inventory_changes', 'listing_windows', 'operator_actions', 'rejected_events', 'schema_migrations', 'spaces', 'sync_cursors', 'sync_runs', 'users'];
 
 async function tablesOf(schema: string): Promise<string[]> {
   const rows = await pgQuery<{ table_name: string; table_type: string }>(db, schema, 'SELECT table_name, table_type FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name', [schema]);
@@ -46,7 +46,7 @@ describe('PostgreSQL migrations', () => {
     expect(await pgQuery(db, schema, 'SELECT count(*)::int AS n FROM schema_migrations')).toEqual([{ n: LATEST_VERSION }]);
   });
 
-  it('to 5 (operator_actions) from 4 with data: the data stays, and the schema is the one from empty', async () => {
+  it('to 5 (operator_actions, listing_windows) from 4 with data: the data stays, and the schema is the one from empty', async () => {
     const schema = freshSchema();
     const fresh = freshSchema();
     const { migrate } = await import('../../../src/store/postgres/migrate.js');
