@@ -18,7 +18,9 @@ export type ErrorCode =
   | 'CHECKPOINT_FAILED'
   | 'QUERY_TIMEOUT'
   | 'COPY_REFUSED'
-  | 'FORWARD_FAILED';
+  | 'FORWARD_FAILED'
+  | 'UNKNOWN_ENVIRONMENT'
+  | 'RESET_REFUSED';
 
 export class AuditError extends Error {
   readonly code: ErrorCode;
@@ -140,6 +142,23 @@ export class QueryTimeoutError extends AuditError {
 export class CopyRefusedError extends AuditError {
   constructor(message: string) {
     super('COPY_REFUSED', message);
+  }
+}
+
+/** An environment id that neither the API nor the store knows; the message says how to list them. */
+export class UnknownEnvironmentError extends AuditError {
+  readonly environmentId: string;
+
+  constructor(environmentId: string, where: string) {
+    super('UNKNOWN_ENVIRONMENT', `unknown environment ${environmentId} (${where}); list the environments with: flatfile-audit status`);
+    this.environmentId = environmentId;
+  }
+}
+
+/** A cursor reset that would not be safe now (a run of the environment is under way): nothing was changed. */
+export class CursorResetRefusedError extends AuditError {
+  constructor(message: string) {
+    super('RESET_REFUSED', message);
   }
 }
 

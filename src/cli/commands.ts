@@ -31,10 +31,20 @@ export const COMMANDS = {
     synopsis:
       `  flatfile-audit sync [--no-wait] [--timeout 1h]\n` +
       `                                        ask the workers for an account sync now, and follow it\n` +
-      `  flatfile-audit sync --once            sync every environment once, straight into the database (no Redis)\n`,
-    options: { once: { type: 'boolean', default: false }, 'no-wait': { type: 'boolean', default: false }, timeout: { type: 'string', default: '1h' } },
+      `  flatfile-audit sync --once            sync every environment once, straight into the database (no Redis)\n` +
+      `  flatfile-audit sync --once --environment ID [--since ISO]\n` +
+      `                                        sync one environment; with --since, also store the events from then on that are missing\n`,
+    options: {
+      once: { type: 'boolean', default: false },
+      'no-wait': { type: 'boolean', default: false },
+      timeout: { type: 'string', default: '1h' },
+      environment: { type: 'string' },
+      since: { type: 'string' },
+    },
     describe: {
       once: 'sync straight into AUDIT_DB from this process; no Redis, no worker needed',
+      environment: ['ID', 'with --once: only this environment (its events, spaces, guests and agents)'],
+      since: ['ISO', 'with --once --environment: list its events from this time too, storing only the missing ones; the cursor is left as it is'],
       'no-wait': 'queue the sync and return at once, without following it',
       timeout: ['DURATION', 'how long to follow the queued sync before giving up (default 1h)'],
     },
@@ -78,6 +88,16 @@ export const COMMANDS = {
       'no-queue': 'leave out the queue (no Redis needed)',
       check: 'one line per problem and an exit code; reads the database and asks the API whether the token is accepted, never Redis',
       'max-age': ['DURATION', "with --check: how recent every environment's last successful sync must be (default AUDIT_STALE_AFTER)"],
+    },
+  }),
+  cursor: spec({
+    synopsis:
+      `  flatfile-audit cursor reset --environment ID --since ISO\n` +
+      `                                        move one environment's cursor back: its next run re-reads from ISO\n`,
+    options: { environment: { type: 'string' }, since: { type: 'string' } },
+    describe: {
+      environment: ['ID', 'the environment whose cursor moves back'],
+      since: ['ISO', 'the time its next run re-reads from (required; never later than where it would read anyway)'],
     },
   }),
   verify: spec({

@@ -13,6 +13,7 @@
  */
 import { createWriteStream, rmSync, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
+import { isoInstant } from './iso-instant.js';
 import { ConfigError } from '../errors.js';
 import type { AuditReader, QueryRow } from '../store/audit-reader.js';
 import { openReader, type StoreSettings } from '../store/open-store.js';
@@ -45,18 +46,6 @@ export function parseExportOptions(values: { format: string; since?: string | un
   // The store checks the form (each store prints its own); this only keeps anything odd out of the message.
   if (!/^[\d.]{1,41}$/.test(after)) throw new ConfigError(`--after takes the position an earlier export printed as "next: ...", got "${values.after}"`);
   return { format: values.format, since: isoInstant('--since', values.since), until: isoInstant('--until', values.until), environment: values.environment, after, out: values.out };
-}
-
-/**
- * An ISO 8601 date (midnight UTC) or instant with its zone (a time without one would be read in the
- * local zone, silently), normalised to the stored form (UTC, milliseconds, Z) so text comparison is
- * time comparison.
- */
-function isoInstant(option: string, text: string | undefined): string | undefined {
-  if (text === undefined) return undefined;
-  const ms = /^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:?\d{2}))?$/.test(text.trim()) ? Date.parse(text.trim()) : NaN;
-  if (Number.isNaN(ms)) throw new ConfigError(`${option} must be an ISO 8601 date or instant like 2026-01-31 or 2026-01-31T12:00:00Z (a time needs its zone), got "${text}"`);
-  return new Date(ms).toISOString();
 }
 
 /** Streams the rows to stdout or --out, then prints `next: <position>` on stderr; returns the rows written. */

@@ -24,6 +24,10 @@ import { runBackup } from './backup.js';
 import { parseExportOptions, runExport } from './export.js';
 import { storeSettings } from '../store/open-store.js';
 import { runCopyStore } from './copy-store.js';
+import { isoInstant } from './iso-instant.js';
+import { syncEnvironmentOnce } from './sync-environment-once.js';
+import { runCursorReset } from './cursor-reset.js';
+import { createLogger } from '../log.js';
 
 export async function main(argv: string[], ctx: CliContext = processContext()): Promise<number> {
   const [command, ...rest] = argv;
@@ -46,6 +50,10 @@ export async function main(argv: string[], ctx: CliContext = processContext()): 
     switch (command) {
       case 'sync': {
         const { values } = parseArgs({ args: rest, options: COMMANDS.sync.options, strict: true });
+        const since = isoInstant('--since', values.since);
+        if (since !== undefined && values.environment === undefined) throw new ConfigError('--since goes with --environment ID: flatfile-audit sync --once --environment ID --since ISO');
+        if (values.environment !== undefined && !values.once) throw new ConfigError('--environment works with --once: flatfile-audit sync --once --environment ID [--since ISO] (the queued sync covers every environment)');
+        if (values.environment !== undefined) return await syncEnvironmentOnce(ctx, { environmentId: requireText('--environment', values.environment), since });
         if (values.once) return await syncOnce(ctx);
         const timeoutMs = parseDuration(values.timeout);
         if (!timeoutMs) throw new ConfigError(`--timeout must be a duration like 30m, got "${values.timeout}"`);
@@ -76,6 +84,15 @@ export async function main(argv: string[], ctx: CliContext = processContext()): 
         const api = connectionSummary(config);
         ctx.stdout.write(values.json ? `${terminalSafeJson(JSON.stringify({ ...status, api, queue }, null, 2))}\n` : `${formatStatus(status)}${formatConnection(config)}\n` + (queue ? formatQueueStatus(queue) : ''));
         return EXIT.ok;
+      }
+      case 'cursor': {
+        const { values, positionals } = parseArgs({ args: rest, options: COMMANDS.cursor.options, allowPositionals: true, strict: true });
+        if (positionals.length !== 1 || positionals[0] !== 'reset') throw new ConfigError('cursor takes one action, reset: flatfile-audit cursor reset --environment ID --since ISO');
+        if (values.environment === undefined) throw new ConfigError('cursor reset needs --environment ID (list them with: flatfile-audit status); nothing was changed');
+        const since = isoInstant('--since', values.since);
+        if (since === undefined) throw new ConfigError('cursor reset needs --since ISO, the time to re-read from (it never guesses how far back); nothing was changed');
+        const config = loadConfig(ctx.env);
+        return await runCursorReset(ctx, config, createLogger({ level: config.logLevel }), { environmentId: requireText('--environment', values.environment), since });
       }
       case 'verify': {
         const { values } = parseArgs({ args: rest, options: COMMANDS.verify.options, strict: true });
@@ -124,6 +141,12 @@ export async function main(argv: string[], ctx: CliContext = processContext()): 
 function print(ctx: CliContext, text: string): number {
   ctx.stdout.write(text);
   return EXIT.ok;
+}
+
+/** An option's value, which must not be empty. */
+function requireText(option: string, value: string): string {
+  if (value.trim() === '') throw new ConfigError(`${option} needs a value`);
+  return value.trim();
 }
 
 /** `--param email=a@b.c` pairs for the named parameters (:email) of a query. */

@@ -31,6 +31,20 @@
  * 10. Forward positions only move on. A forwarder's position (advanceForward) changes only from the
  *    position the caller read: two forwarders of one destination never move it back or past
  *    what the other delivered.
+ * 11. Operator resets, the one way back. resetCursor replaces an environment's listing with a fresh
+ *    one starting earlier (page 1 of a given `since`), so the next run re-reads from there: the one
+ *    deliberate exception to "only forward", made by an operator, never by a sync. The high-water
+ *    mark itself is left as it is (rule 4 holds for it), so the re-read cannot lose anything a
+ *    completed listing already covered. In one transaction it checks that the environment has a
+ *    cursor and that no run of it (its own scope, or 'account') is 'running' and alive (started
+ *    after `staleBefore`, or its cursor written after it), changes the listing, and records the
+ *    change with both values in operator_actions; refused (CursorResetRefusedError or
+ *    UnknownEnvironmentError), it changes nothing. A run starting meanwhile waits for it, so it reads
+ *    the new listing. Pages written with the cursor update 'none' (a catch-up listing) store events
+ *    and leave every cursor alone.
+ * 12. Coverage recorded with its proof. A page that carries a `window` (the empty page that ends a
+ *    listing read to its end) records that window in listing_windows in the same transaction as
+ *    the page: a recorded window never claims a listing whose pages were not all committed.
  */
 import type { AgentRecord, EnvironmentRecord, EventRecord, GuestRecord, RejectedEvent, SpaceRecord, UserRecord } from '../records.js';
 
@@ -63,7 +77,29 @@ export interface ListingProgress {
 
 export type CursorUpdate =
   | { kind: 'progress'; listing: ListingProgress }
-  | { kind: 'complete'; highWater: string | null; completedAt: string };
+  | { kind: 'complete'; highWater: string | null; completedAt: string }
+  /** A page of a catch-up listing (sync --since): its events are stored, no cursor changes (rule 9). */
+  | { kind: 'none' };
+
+/**
+ * A listing that read to its end (rule 10): every event created at or after `since` that the API
+ * listed before `until` was served to it, and stored (or already there).
+ */
+export interface ListingWindow {
+  kind: 'incremental' | 'catch-up';
+  /** The listing's start (null: the beginning of the history). */
+  since: string | null;
+  /** The API server's time when the listing's empty last page was served. */
+  until: string;
+  startedAt: string;
+  completedAt: string;
+  /** The page this run started at: above 1, pages before it were read by an earlier, interrupted run. */
+  resumedAtPage: number;
+  /** Pages and events served to this run, and events new to the store among them. */
+  pages: number;
+  served: number;
+  newEvents: number;
+}
 
 /** One fetched page and where the listing stands once it is stored. */
 export interface PageWrite {
@@ -71,6 +107,8 @@ export interface PageWrite {
   events: EventRecord[];
   rejected: RejectedEvent[];
   cursor: CursorUpdate;
+  /** On the page that ends a listing read to its end: the window it covered (rule 10). */
+  window?: ListingWindow | undefined;
 }
 
 export interface WriteResult {
@@ -181,6 +219,32 @@ export interface ForwardState {
   lastErrorAt: string | null;
 }
 
+/** Who did an operator action, as the process saw it: the OS user and the host it ran on. */
+export interface Operator {
+  user: string;
+  host: string;
+}
+
+/** What resetCursor is asked to do (rule 11); `listing` comes from planReset (src/sync/plan-listing.ts). */
+export interface CursorReset {
+  environmentId: string;
+  /** The fresh listing the next run starts with: page 1 from an earlier `since`. */
+  listing: ListingProgress;
+  /** The --since the operator gave (the listing's may be earlier: it never skips what the next run would read). */
+  requestedSince: string;
+  at: string;
+  /** A 'running' run of the environment that started before this, and whose cursor was not written since, is taken for dead. */
+  staleBefore: string;
+  operator: Operator;
+}
+
+export interface CursorResetResult {
+  /** The row id in operator_actions. */
+  actionId: number;
+  before: EnvironmentCursor;
+  after: EnvironmentCursor;
+}
+
 /** The error a run still marked 'running' is closed with when another run of its scope starts (rule 7). */
 export const INTERRUPTED_RUN_ERROR = 'interrupted: the process running it stopped before it finished';
 
@@ -224,6 +288,8 @@ export interface AuditStore {
   /** Records a run as 'running' and returns its id, closing stale runs of its scope first (rule 7). */
   startRun(run: RunStart): Promise<number>;
   finishRun(runId: number, summary: RunSummary): Promise<void>;
+  /** Moves an environment's listing back and records who did it (rule 11). */
+  resetCursor(reset: CursorReset): Promise<CursorResetResult>;
   status(options: StatusOptions): Promise<StoreStatus>;
   /** A forwarder's position ('0' and nothing forwarded before its first delivery). */
   readForward(destination: string): Promise<ForwardState>;

@@ -8,7 +8,7 @@ import type { CheckpointWriter } from '../checkpoint/checkpoint-writer.js';
 import type { AuditStore } from '../store/audit-store.js';
 import { BatchWriter } from './batch-writer.js';
 import { recordRun } from './record-run.js';
-import { syncEnvironment, type EnvironmentReport } from './sync-environment.js';
+import { syncEnvironment, type EnvironmentReport, type EnvironmentRequest } from './sync-environment.js';
 import type { SyncOptions } from './sync-options.js';
 
 export interface EnvironmentRunDeps {
@@ -30,6 +30,7 @@ export async function syncEnvironmentRun(
   environment: { id: string; name: string },
   options: SyncOptions,
   run: EnvironmentRun,
+  request: EnvironmentRequest = {},
 ): Promise<EnvironmentReport & { runId: number; requests: number }> {
   const clock = deps.clock ?? (() => new Date());
   const writer = new BatchWriter(deps.store, options.writeBatchRows);
@@ -37,7 +38,7 @@ export async function syncEnvironmentRun(
     deps.store,
     { startedAt: clock().toISOString(), trigger: run.trigger, scope: environment.id, jobId: run.jobId },
     clock,
-    () => syncEnvironment({ ...deps, clock, writer }, environment, options),
+    () => syncEnvironment({ ...deps, clock, writer }, environment, options, request),
     (report) => ({
       status: report.status === 'ok' ? 'ok' : 'partial',
       error: report.errors.length > 0 ? report.errors.join('; ') : null,

@@ -67,9 +67,16 @@ const MAX_RESTARTS = 3;
 /** Consecutive pages bringing no event the page before did not have, before the API is taken to be repeating itself. */
 const MAX_STALE_PAGES = 2;
 
-export async function syncEvents(deps: EventsListingDeps, environmentId: string, start: ListingProgress): Promise<EventsListingResult> {
+/**
+ * How a listing's pages treat the cursor: 'track' saves its position with each page and completes
+ * it (the incremental listing); 'leave' stores the events only and moves no cursor (a catch-up
+ * listing, see catch-up-listing.ts).
+ */
+export type CursorMode = 'track' | 'leave';
+
+export async function syncEvents(deps: EventsListingDeps, environmentId: string, start: ListingProgress, mode: CursorMode = 'track'): Promise<EventsListingResult> {
   try {
-    return await readListing(deps, environmentId, start);
+    return await readListing(deps, environmentId, start, mode);
   } catch (error) {
     // Interrupted or failed: keep what was fetched, so the next run or retry resumes after it; and
     // nothing of this listing is still being committed once it has returned.
@@ -78,9 +85,12 @@ export async function syncEvents(deps: EventsListingDeps, environmentId: string,
   }
 }
 
-async function readListing(deps: EventsListingDeps, environmentId: string, start: ListingProgress): Promise<EventsListingResult> {
-  const { http, writer } = deps;
+async function readListing(deps: EventsListingDeps, environmentId: string, start: ListingProgress, mode: CursorMode): Promise<EventsListingResult> {
+  const { http } = deps;
+  const writer = mode === 'track' ? deps.writer : leavingCursors(deps.writer);
   const result: EventsListingResult = { pages: 0, served: 0, rejected: 0, resumedAtPage: start.nextPage, restarts: 0, futureDated: [] };
+  // Nothing of this environment is pending now (a listing ends flushed, see syncEvents), so what the writer counts from here is this listing's.
+  const insertedBefore = deps.writer.insertedFor(environmentId);
   const fetchPage = (pageNumber: number, signal?: AbortSignal): Promise<EventsPage> =>
     fetchEventsPage(http, { environmentId, since: start.since, pageNumber, pageSize: start.pageSize }, signal ? AbortSignal.any([deps.signal, signal]) : deps.signal);
   let pages = new PageChain(fetchPage, start.nextPage, PAGES_BUFFERED);
@@ -127,11 +137,25 @@ async function readListing(deps: EventsListingDeps, environmentId: string, start
         continue;
       }
       if (page.served === 0) {
+        // Every page before this one committed first: the window's count of new events is then complete (rule 12).
+        await deps.writer.flush();
+        const completedAt = deps.clock().toISOString();
         await writer.write({
           environmentId,
           events: [],
           rejected: [],
-          cursor: { kind: 'complete', highWater: listing.maxCreatedAt, completedAt: deps.clock().toISOString() },
+          cursor: { kind: 'complete', highWater: listing.maxCreatedAt, completedAt },
+          window: {
+            kind: mode === 'track' ? 'incremental' : 'catch-up',
+            since: start.since,
+            until: http.serverClock.now().toISOString(),
+            startedAt: start.startedAt,
+            completedAt,
+            resumedAtPage: result.restarts > 0 ? 1 : start.nextPage,
+            pages: result.pages,
+            served: result.served,
+            newEvents: deps.writer.insertedFor(environmentId) - insertedBefore,
+          },
         });
         return result;
       }
@@ -157,6 +181,16 @@ async function readListing(deps: EventsListingDeps, environmentId: string, start
     // A page requested ahead must not go on retrying for a listing that has ended or failed.
     pages.stop();
   }
+}
+
+/** The writer with every cursor update of the pages it is given replaced by 'none'; a completing page flushes instead. */
+function leavingCursors(writer: BatchWriter): Pick<BatchWriter, 'write'> {
+  return {
+    write: async (page) => {
+      await writer.write({ ...page, cursor: { kind: 'none' } });
+      if (page.cursor.kind === 'complete') await writer.flush();
+    },
+  };
 }
 
 /** The newest createdAt of `events` not beyond `limitMs` (and not before `newest`); events beyond it go to `future`. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { EnvironmentCursor } from '../../src/store/audit-store.js';
-import { latest, planListing } from '../../src/sync/plan-listing.js';
+import { latest, planListing, planReset } from '../../src/sync/plan-listing.js';
 
 const now = new Date('2026-11-01T12:00:00.000Z');
 const base = { lookbackMs: 15 * 60_000, backfillSince: undefined, pageSize: 100, now };
@@ -33,6 +33,32 @@ describe('planListing', () => {
     const listing = { since: null, pageSize: 50, nextPage: 17, maxCreatedAt: '2026-10-30T00:00:00.000Z', pageFill: 100, startedAt: '2026-11-01T11:00:00.000Z' };
     const plan = planListing(cursor({ highWater: '2026-11-01T10:00:00.000Z', listing }), base);
     expect(plan).toMatchObject({ since: '2026-11-01T09:45:00.000Z', nextPage: 1, pageSize: 100 });
+  });
+});
+
+describe('planListing after a reset', () => {
+  it('keeps the start of a listing that has read no page yet, whatever page size it was made with', () => {
+    const listing = { since: '2026-09-01T00:00:00.000Z', pageSize: 50, nextPage: 1, maxCreatedAt: null, pageFill: 0, startedAt: '2026-11-01T11:00:00.000Z' };
+    const plan = planListing(cursor({ highWater: '2026-11-01T10:00:00.000Z', listing }), base);
+    expect(plan).toEqual({ ...listing, pageSize: 100 });
+  });
+});
+
+describe('planReset', () => {
+  const H = '2026-11-01T10:00:00.000Z';
+  const interrupted = (since: string | null) => ({ since, pageSize: 100, nextPage: 17, maxCreatedAt: '2026-10-30T00:00:00.000Z', pageFill: 100, startedAt: '2026-11-01T11:00:00.000Z' });
+  const moved = (since: string | null) => ({ kind: 'move', listing: { since, pageSize: 100, nextPage: 1, maxCreatedAt: null, pageFill: 0, startedAt: now.toISOString() } });
+  it.each([
+    ['earlier than a lookback before the high-water mark: from there', cursor({ highWater: H }), '2026-11-01T08:00:00.000Z', base, moved('2026-11-01T08:00:00.000Z')],
+    ['within the lookback: the next run reads from earlier anyway', cursor({ highWater: H }), '2026-11-01T09:50:00.000Z', base, { kind: 'already', since: '2026-11-01T09:45:00.000Z' }],
+    ['later than the high-water mark: nothing to move', cursor({ highWater: H }), '2026-11-01T11:00:00.000Z', base, { kind: 'already', since: '2026-11-01T09:45:00.000Z' }],
+    ['an interrupted listing from earlier: page 1 of it, so nothing it would still read is skipped', cursor({ highWater: H, listing: interrupted('2026-10-01T00:00:00.000Z') }), '2026-10-15T00:00:00.000Z', base, moved('2026-10-01T00:00:00.000Z')],
+    ['an interrupted listing from later: from --since', cursor({ highWater: H, listing: interrupted('2026-10-01T00:00:00.000Z') }), '2026-09-01T00:00:00.000Z', base, moved('2026-09-01T00:00:00.000Z')],
+    ['an interrupted first listing (from the beginning): from the beginning again', cursor({ listing: interrupted(null) }), '2026-09-01T00:00:00.000Z', base, moved(null)],
+    ['never completed, no backfill date: it reads from the beginning anyway', cursor({}), '2026-09-01T00:00:00.000Z', base, { kind: 'already', since: null }],
+    ['before AUDIT_BACKFILL_SINCE: from --since', cursor({}), '2026-09-01T00:00:00.000Z', { ...base, backfillSince: '2026-10-01T00:00:00.000Z' }, moved('2026-09-01T00:00:00.000Z')],
+  ])('%s', (_name, given, since, options, expected) => {
+    expect(planReset(given, since, options)).toEqual(expected);
   });
 });
 

@@ -15,6 +15,7 @@ import { linkHash, type ChainHead } from '../chain/event-chain.js';
 import { lockKeys } from './locks.js';
 import type { StorablePage, StorableRejected } from './storable-page.js';
 import { ConcurrentWriteError } from './transaction.js';
+import { isoMillis } from './timestamps.js';
 
 const INSERT_EVENTS = `
 INSERT INTO events (id, environment_id, created_at, topic, domain, actor_id, space_id, workbook_id, sheet_id, job_id,
@@ -99,6 +100,7 @@ export async function writeStorablePages(client: pg.PoolClient, schema: string, 
   }
   await upsertRejected(client, pages, now);
   await saveCursors(client, pages, now);
+  await recordWindows(client, pages);
   await saveHeads(client, heads, now);
   return { insertedByEnvironment };
 }
@@ -167,6 +169,18 @@ async function upsertRejected(client: pg.PoolClient, pages: readonly StorablePag
   ]);
 }
 
+/** The windows of listings that read to their end (rule 12), with the pages that end them. */
+async function recordWindows(client: pg.PoolClient, pages: readonly StorablePage[]): Promise<void> {
+  for (const { environmentId, window: w } of pages) {
+    if (!w) continue;
+    await client.query(
+      `INSERT INTO listing_windows (environment_id, kind, since, until, started_at, completed_at, resumed_at_page, pages, served, new_events)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+      [environmentId, w.kind, w.since === null ? null : isoMillis(w.since), isoMillis(w.until), isoMillis(w.startedAt), isoMillis(w.completedAt), w.resumedAtPage, w.pages, w.served, w.newEvents],
+    );
+  }
+}
+
 /**
  * Each page's cursor update, in page order. A progress update followed by another for the same
  * environment is skipped: the later one sets every column it would have set.
@@ -174,13 +188,16 @@ async function upsertRejected(client: pg.PoolClient, pages: readonly StorablePag
 async function saveCursors(client: pg.PoolClient, pages: readonly StorablePage[], now: string): Promise<void> {
   const updates = pages.map((p) => [p.environmentId, p.cursor] as const);
   for (const [i, [environmentId, cursor]] of updates.entries()) {
-    const next = updates.slice(i + 1).find(([id]) => id === environmentId)?.[1];
+    // A catch-up listing's page (rule 11) moves no cursor, nor does it stand in for a later update.
+    if (cursor.kind === 'none') continue;
+    const next = updates.slice(i + 1).find(([id, update]) => id === environmentId && update.kind !== 'none')?.[1];
     if (cursor.kind === 'progress' && next?.kind === 'progress') continue;
     await saveCursor(client, environmentId, cursor, now);
   }
 }
 
 async function saveCursor(client: pg.PoolClient, environmentId: string, cursor: CursorUpdate, now: string): Promise<void> {
+  if (cursor.kind === 'none') return;
   if (cursor.kind === 'complete') {
     await client.query(SAVE_COMPLETE, [environmentId, cursor.highWater, cursor.completedAt, now]);
     return;

@@ -8,8 +8,9 @@
 import type pg from 'pg';
 import type { PostgresConfig } from '../../config.js';
 import { AuditError } from '../../errors.js';
-import type { AuditStore, CheckpointState, InventoryKind, InventorySnapshot, PageBatch, PageWrite, RunStart, RunSummary, StatusOptions, StoreStatus, WriteResult } from '../audit-store.js';
+import type { AuditStore, CheckpointState, CursorReset, CursorResetResult, InventoryKind, InventorySnapshot, PageBatch, PageWrite, RunStart, RunSummary, StatusOptions, StoreStatus, WriteResult } from '../audit-store.js';
 import { readCheckpointState } from './checkpoint-state.js';
+import { resetCursor } from './cursor-reset.js';
 import { describeTarget, poolSettings, postgresTarget } from './connection-settings.js';
 import { createPool } from './create-pool.js';
 import { advanceForward, readForward, recordForwardError } from './forward-positions.js';
@@ -155,6 +156,10 @@ export class PostgresStore implements AuditStore {
 
   async finishRun(runId: number, summary: RunSummary): Promise<void> {
     await this.guard(() => finishRun(this.pool, runId, summary));
+  }
+
+  async resetCursor(reset: CursorReset): Promise<CursorResetResult> {
+    return this.guard(() => inTransaction(this.pool, (client) => resetCursor(client, reset)));
   }
 
   async status(options: StatusOptions): Promise<StoreStatus> {

@@ -18,7 +18,7 @@ interface CursorRow {
 const CURSOR_COLUMNS = `environment_id, high_water, listing_since, listing_page_size, listing_next_page, listing_max_created_at,
   listing_page_fill, listing_started_at, last_success_at, last_error`;
 
-export async function readCursor(db: pg.Pool, environmentId: string): Promise<EnvironmentCursor | undefined> {
+export async function readCursor(db: pg.Pool | pg.PoolClient, environmentId: string): Promise<EnvironmentCursor | undefined> {
   const { rows } = await db.query<CursorRow>(`SELECT ${CURSOR_COLUMNS} FROM sync_cursors WHERE environment_id = $1`, [environmentId]);
   return rows[0] ? toCursor(rows[0]) : undefined;
 }

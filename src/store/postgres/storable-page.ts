@@ -36,6 +36,7 @@ export interface StorablePage {
   events: StorableEvent[];
   rejected: StorableRejected[];
   cursor: PageWrite['cursor'];
+  window: PageWrite['window'];
 }
 
 /** One page as rows stamped `ingestedAt` (an ISO time with milliseconds). */
@@ -54,6 +55,7 @@ export function storablePage(page: PageWrite, ingestedAt: string): StorablePage 
     }),
     rejected: prepared.rejected.map((r) => ({ eventId: r.eventId, reason: r.reason, rawText: r.raw, rawJson: storableJsonChecked(r.raw), rawSha256: r.rawSha256 })),
     cursor: page.cursor,
+    window: page.window,
   };
 }
 

@@ -51,7 +51,12 @@ export function createPageWriter(db: SqliteDatabase): PageWriter {
        updated_at = excluded.updated_at`,
   );
 
+  const recordWindow = db.prepare(
+    `INSERT INTO listing_windows (environment_id, kind, since, until, started_at, completed_at, resumed_at_page, pages, served, new_events)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  );
   const saveCursor = (environmentId: string, cursor: CursorUpdate, now: string): void => {
+    if (cursor.kind === 'none') return; // a catch-up listing's page (rule 11): the cursor is not its to move
     if (cursor.kind === 'complete') {
       saveComplete.run(environmentId, cursor.highWater, cursor.completedAt, now);
       return;
@@ -77,6 +82,8 @@ export function createPageWriter(db: SqliteDatabase): PageWriter {
       }
       for (const r of page.rejected) insertRejected.run(page.environmentId, r.eventId, r.reason, r.raw, r.rawSha256, now, now);
       saveCursor(page.environmentId, page.cursor, now);
+      const w = page.window;
+      if (w) recordWindow.run(page.environmentId, w.kind, w.since, w.until, w.startedAt, w.completedAt, w.resumedAtPage, w.pages, w.served, w.newEvents);
       insertedByEnvironment.set(page.environmentId, (insertedByEnvironment.get(page.environmentId) ?? 0) + inserted);
     }
     for (const [environmentId, head] of links.movedHeads()) saveHead.run(environmentId, head.seq, head.hash, now);

@@ -7,7 +7,7 @@
  * a page's digests travel as one buffer.
  */
 import { createHash } from 'node:crypto';
-import type { CursorUpdate, PageWrite } from '../audit-store.js';
+import type { CursorUpdate, ListingWindow, PageWrite } from '../audit-store.js';
 import { DIGEST_BYTES, eventValues, rowText, textDigest } from '../chain/event-chain.js';
 
 export interface PreparedRejected {
@@ -25,6 +25,7 @@ export interface PreparedPage {
   digests: Buffer;
   rejected: PreparedRejected[];
   cursor: CursorUpdate;
+  window?: ListingWindow | undefined;
 }
 
 /** One page as rows stamped `ingestedAt`. */
@@ -40,5 +41,6 @@ export function preparePage(page: PageWrite, ingestedAt: string): PreparedPage {
     digests,
     rejected: page.rejected.map((r) => ({ eventId: r.eventId, reason: r.reason, raw: r.raw, rawSha256: createHash('sha256').update(r.raw).digest('hex') })),
     cursor: page.cursor,
+    ...(page.window ? { window: page.window } : {}),
   };
 }

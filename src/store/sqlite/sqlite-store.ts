@@ -3,9 +3,10 @@
  * the hot path, are written by a thread of their own on its own connection (page-writer-thread.ts),
  * so the disk works while this thread fetches and parses; everything else runs here.
  */
-import { INTERRUPTED_RUN_ERROR, type AuditStore, type CheckpointState, type StatusOptions, type InventoryKind, type InventorySnapshot, type PageBatch, type PageWrite, type RunStart, type RunSummary, type WriteResult } from '../audit-store.js';
+import { INTERRUPTED_RUN_ERROR, type AuditStore, type CheckpointState, type CursorReset, type CursorResetResult, type StatusOptions, type InventoryKind, type InventorySnapshot, type PageBatch, type PageWrite, type RunStart, type RunSummary, type WriteResult } from '../audit-store.js';
 import { createCheckpointStateReader } from './checkpoint-state.js';
 import { createForwardPositions } from './forward-positions.js';
+import { createCursorReset } from './cursor-reset.js';
 import { createInventoryWriter } from './inventory-writer.js';
 import { openWritable, type OpenOptions, type SqliteDatabase } from './open.js';
 import { SqlitePageBatch } from './page-batch.js';
@@ -24,6 +25,7 @@ export class SqliteStore implements AuditStore {
   private readonly startRunTx;
   private readonly updateRun;
   private readonly forwards;
+  private readonly resetCursorTx;
   private closed = false;
 
   /** Opens (creating and migrating if needed) the database at `path`. */
@@ -38,6 +40,7 @@ export class SqliteStore implements AuditStore {
   ) {
     this.writeInventoryTx = createInventoryWriter(db);
     this.cursors = createCursorReader(db);
+    this.resetCursorTx = createCursorReset(db, (environmentId) => this.cursors.one(environmentId));
     this.readStatus = createStatusReader(db);
     this.recordError = db.prepare(
       `INSERT INTO sync_cursors (environment_id, last_error, last_error_at, updated_at) VALUES (?, ?, ?, ?)
@@ -117,6 +120,10 @@ export class SqliteStore implements AuditStore {
 
   async finishRun(runId: number, s: RunSummary): Promise<void> {
     this.guard(() => this.updateRun.run(s.status, s.finishedAt, s.newEvents, s.rejected, s.pages, s.requests, s.environmentsOk, s.environmentsFailed, s.error, JSON.stringify(s.details), runId));
+  }
+
+  async resetCursor(reset: CursorReset): Promise<CursorResetResult> {
+    return this.guard(() => this.resetCursorTx(reset));
   }
 
   async status(options: StatusOptions) {

@@ -12,6 +12,7 @@ import type { FreshStore } from './fixtures.js';
 import { describeReadContract } from './read-contract.js';
 import { describeTrailContract } from './trail-contract.js';
 import { describeWriteContract } from './write-contract.js';
+import { describeResetContract } from './reset-contract.js';
 
 export type { ContractStore, FreshStore } from './fixtures.js';
 
@@ -20,5 +21,6 @@ export function describeStoreContract(name: string, fresh: FreshStore): void {
     describe('writes', () => describeWriteContract(fresh));
     describe('reads', () => describeReadContract(fresh));
     describe('the trail in ingestion order', () => describeTrailContract(fresh));
+    describe('operator resets', () => describeResetContract(fresh));
   });
 }

@@ -11,7 +11,10 @@ import { waitFor } from '../../helpers/wait.js';
 
 const db = testDatabase();
 
-const TABLES = ['agents', 'environments', 'event_chains', 'events', 'forward_positions', 'guest_spaces', 'guests', 'inventory_changes', 'rejected_events', 'schema_migrations', 'spaces', 'sync_cursors', 'sync_runs', 'users'];
+/** A migration's version by its name: the tests name the step they test, not its number. */
+const versionOf = (name: string): number => MIGRATIONS.find((m) => m.name === name)!.version;
+
+const TABLES = ['agents', 'environments', 'event_chains', 'events', 'forward_positions', 'guest_spaces', 'guests', 'inventory_changes', 'listing_windows', 'operator_actions', 'rejected_events', 'schema_migrations', 'spaces', 'sync_cursors', 'sync_runs', 'users'];
 
 async function tablesOf(schema: string): Promise<string[]> {
   const rows = await pgQuery<{ table_name: string; table_type: string }>(db, schema, 'SELECT table_name, table_type FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name', [schema]);
@@ -51,11 +54,12 @@ describe('PostgreSQL migrations', () => {
     expect(await pgQuery(db, schema, 'SELECT count(*)::int AS n FROM schema_migrations')).toEqual([{ n: LATEST_VERSION }]);
   });
 
-  it('version 3 from version 2 with events: the events stored before come first, in the order they were ingested, then new ones', async () => {
+  it('ingestion-order from the version before, with events: the events stored before come first, in the order they were ingested, then new ones', async () => {
     const schema = freshSchema();
     const pool = new pg.Pool(poolSettings(pgSettings(db, schema), {}));
+    const before = versionOf('ingestion-order') - 1;
     try {
-      expect(await migrate(pool, schema, MIGRATIONS, 2)).toBe(2);
+      expect(await migrate(pool, schema, MIGRATIONS, before)).toBe(before);
       for (const [id, ingested, seq] of [['us_evt_late', '2026-11-02T00:00:00Z', 1], ['us_evt_early', '2026-11-01T00:00:00Z', 1], ['us_evt_early_2', '2026-11-01T00:00:00Z', 2]] as const) {
         await pool.query(
           `INSERT INTO events (id, environment_id, created_at, topic, domain, ingested_at, raw, chain_seq, chain_hash, raw_text)
@@ -82,6 +86,28 @@ describe('PostgreSQL migrations', () => {
     } finally {
       await reader.close();
       await store.close();
+    }
+  });
+
+  it('to operator-actions (operator_actions, listing_windows) from the version before, with data: the data stays, and the schema is the one from empty', async () => {
+    const schema = freshSchema();
+    const fresh = freshSchema();
+    const { migrate } = await import('../../../src/store/postgres/migrate.js');
+    const store = PostgresStore.open(pgSettings(db, schema), { env: {} });
+    const empty = PostgresStore.open(pgSettings(db, fresh), { env: {} });
+    try {
+      const before = versionOf('operator-actions') - 1;
+      expect(await migrate(store.pool, schema, MIGRATIONS, before)).toBe(before);
+      await pgQuery(db, schema, "INSERT INTO sync_cursors (environment_id, high_water, updated_at) VALUES ('us_env_a', '2026-11-01T00:00:00Z', now())");
+      expect(await tablesOf(schema)).not.toContain('operator_actions');
+      await store.ready();
+      await empty.ready();
+      expect(await pgQuery(db, schema, 'SELECT max(version)::int AS v FROM schema_migrations')).toEqual([{ v: LATEST_VERSION }]);
+      expect(await tablesOf(schema)).toEqual(await tablesOf(fresh));
+      expect((await store.readCursor('us_env_a'))?.highWater).toBe('2026-11-01T00:00:00.000Z');
+    } finally {
+      await store.close();
+      await empty.close();
     }
   });
 
