@@ -23,6 +23,15 @@
  * 7. Stale runs closed. Only one sync of a scope runs at a time, so startRun closes runs of its
  *    scope still 'running' (their process died) as failed, with INTERRUPTED_RUN_ERROR.
  * 8. Errors are AuditErrors (STORE_FAILED) with one line naming the store and what to check.
+ * 9. Prunes cut chain prefixes. planPrune(before) names, per environment, the events from the start
+ *    of its remaining chain up to the last one before the first event created at or after `before`
+ *    (so what stays is a contiguous suffix, and nothing created at or after `before` is pruned; an
+ *    event that arrived late with an old createdAt stays until everything chained before it goes).
+ *    pruneStep deletes at most `limit` of them, from the start, and records the cut (ChainCut: the
+ *    sequence and hash of the last pruned link, and who pruned, when, into which archive) in the same
+ *    transaction, so the store is never without the cut its remaining chain starts from. Chain heads
+ *    stay, so new events link on. Inventories are never pruned (rule 6). A store may keep more than
+ *    planned: SQLite keeps the event with the highest rowid, which export positions count from.
  */
 import type { AgentRecord, EnvironmentRecord, EventRecord, GuestRecord, RejectedEvent, SpaceRecord, UserRecord } from '../records.js';
 
@@ -153,12 +162,56 @@ export interface StoreStatus {
  * and event count, the inventories' digests and change-log head, and the schema.
  */
 export interface CheckpointState {
-  environments: Record<string, { seq: number; hash: string; events: number }>;
+  /**
+   * Per environment its chain head, its events (pruned ones included: the chain's length, which a
+   * prune leaves as it was) and, once pruned, where its chain was cut (rule 9).
+   */
+  environments: Record<string, { seq: number; hash: string; events: number; cut?: { seq: number; hash: string } }>;
   inventory: {
     changes: { seq: number; hash: string } | null;
     tables: Record<string, { rows: number; digest: string }>;
   };
   schema: { version: number; digest: string };
+}
+
+/** Where a prune cut an environment's chain (rule 9): verify starts the remaining chain at `seq`, from `hash`. */
+export interface ChainCut {
+  environmentId: string;
+  /** The prune run that made it: a prune stopped mid-way and the one that finished the job made two cuts. */
+  pruneId: string;
+  /** The first sequence number this prune removed (the previous cut's seq + 1). */
+  firstSeq: number;
+  /** The last sequence number removed: the first remaining event is seq + 1. */
+  seq: number;
+  /** The chain hash of event `seq` (hex): the first remaining event links to it. */
+  hash: string;
+  prunedAt: string;
+  /** Who pruned: the command or job, and the user and host. */
+  command: string;
+  /** The archive the pruned rows were written to (its file name), null with --no-archive. */
+  archive: string | null;
+  archiveSha256: string | null;
+}
+
+/** The events of an environment a prune would remove (rule 9): sequence numbers fromSeq..throughSeq. */
+export interface PrunePlan {
+  environmentId: string;
+  fromSeq: number;
+  throughSeq: number;
+}
+
+/** One short transaction of a prune (rule 9). */
+export interface PruneStep {
+  environmentId: string;
+  /** Never past this sequence number (the plan's). */
+  throughSeq: number;
+  /** At most this many events in this transaction. */
+  limit: number;
+  pruneId: string;
+  prunedAt: string;
+  command: string;
+  archive: string | null;
+  archiveSha256: string | null;
 }
 
 /** The error a run still marked 'running' is closed with when another run of its scope starts (rule 7). */
@@ -205,6 +258,10 @@ export interface AuditStore {
   startRun(run: RunStart): Promise<number>;
   finishRun(runId: number, summary: RunSummary): Promise<void>;
   status(options: StatusOptions): Promise<StoreStatus>;
+  /** What a prune of everything created before `before` (ISO) removes, per environment with anything to remove (rule 9). */
+  planPrune(before: string): Promise<PrunePlan[]>;
+  /** Deletes the next events of a plan and moves the cut, in one transaction (rule 9); null when none is left. */
+  pruneStep(step: PruneStep): Promise<ChainCut | null>;
   /** Lets the writes under way finish, then closes; later writes are refused. Closing twice is harmless. */
   close(): Promise<void>;
 }

@@ -17,6 +17,8 @@ const PURPOSES = {
   store: 0x4641_0002,
   /** The inventory change log is one chain: its appenders take turns. */
   inventoryLog: 0x4641_0003,
+  /** Prunes take turns (rule 9): each step reads the cut the one before it left. */
+  prune: 0x4641_0004,
 } as const;
 
 export type LockPurpose = keyof typeof PURPOSES;

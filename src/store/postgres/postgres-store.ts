@@ -8,7 +8,7 @@
 import pg from 'pg';
 import type { PostgresConfig } from '../../config.js';
 import { AuditError } from '../../errors.js';
-import type { AuditStore, CheckpointState, InventoryKind, InventorySnapshot, PageBatch, PageWrite, RunStart, RunSummary, StatusOptions, StoreStatus, WriteResult } from '../audit-store.js';
+import type { AuditStore, ChainCut, CheckpointState, PrunePlan, PruneStep, InventoryKind, InventorySnapshot, PageBatch, PageWrite, RunStart, RunSummary, StatusOptions, StoreStatus, WriteResult } from '../audit-store.js';
 import { readCheckpointState } from './checkpoint-state.js';
 import { describeTarget, poolSettings, postgresTarget } from './connection-settings.js';
 import { writeInventorySnapshot } from './inventory-writer.js';
@@ -16,6 +16,7 @@ import { lockKeys } from './locks.js';
 import { migrate } from './migrate.js';
 import { OrderedWrites } from './ordered-writes.js';
 import { writeStorablePages } from './page-writer.js';
+import { planPrune, pruneStep } from './prune-writer.js';
 import { finishRun, startRun } from './run-log.js';
 import { listCursors, readCursor, readStatus } from './status-reader.js';
 import { storablePage } from './storable-page.js';
@@ -159,6 +160,14 @@ export class PostgresStore implements AuditStore {
 
   async status(options: StatusOptions): Promise<StoreStatus> {
     return this.guard(() => inTransaction(this.pool, (client) => readStatus(client, options), 'REPEATABLE READ'));
+  }
+
+  async planPrune(before: string): Promise<PrunePlan[]> {
+    return this.guard(() => inTransaction(this.pool, (client) => planPrune(client, before), 'REPEATABLE READ'));
+  }
+
+  async pruneStep(step: PruneStep): Promise<ChainCut | null> {
+    return this.guard(() => inTransaction(this.pool, (client) => pruneStep(client, this.schema, step)));
   }
 
   /** Lets the writes under way finish, then closes every connection. */

@@ -4,6 +4,7 @@
  * These are numbered on their own: PostgreSQL version 1 is SQLite version 7.
  */
 import { sql as initial } from './0001-initial.js';
+import { sql as chainCuts } from './0002-chain-cuts.js';
 
 export interface PostgresMigration {
   version: number;
@@ -11,6 +12,9 @@ export interface PostgresMigration {
   sql: string;
 }
 
-export const MIGRATIONS: readonly PostgresMigration[] = [{ version: 1, name: 'initial', sql: initial }];
+export const MIGRATIONS: readonly PostgresMigration[] = [
+  { version: 1, name: 'initial', sql: initial },
+  { version: 2, name: 'chain-cuts', sql: chainCuts },
+];
 
 export const LATEST_VERSION = MIGRATIONS.length;

@@ -9,6 +9,7 @@ import { sql as pageFill } from './0004-page-fill.js';
 import { sql as chainDigests } from './0005-chain-digests.js';
 import { sql as chainOrder } from './0006-chain-order.js';
 import { run as logInventory, sql as inventoryChanges } from './0007-inventory-changes.js';
+import { sql as chainCuts } from './0008-chain-cuts.js';
 import type { SqliteDatabase } from '../open.js';
 
 export interface Migration {
@@ -27,6 +28,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 5, name: 'chain-digests', sql: chainDigests },
   { version: 6, name: 'chain-order', sql: chainOrder },
   { version: 7, name: 'inventory-changes', sql: inventoryChanges, run: logInventory },
+  { version: 8, name: 'chain-cuts', sql: chainCuts },
 ];
 
 export const LATEST_VERSION = MIGRATIONS.length;
