@@ -3,6 +3,7 @@
  * per bad value. Credentials are described here but read (token file included) at the start of
  * each sync, so a rotated token needs no restart: see src/flatfile/credentials.ts.
  */
+import { dirname, join } from 'node:path';
 import { CronExpressionParser } from 'cron-parser';
 import { ConfigError } from './errors.js';
 import { parseDuration } from './duration.js';
@@ -53,6 +54,19 @@ export interface Config {
   logPretty: boolean;
   worker: WorkerConfig;
   checkpoints: CheckpointConfig;
+  retention: RetentionConfig;
+}
+
+/** Retention (src/retention/): off unless AUDIT_RETENTION is set. */
+export interface RetentionConfig {
+  /** AUDIT_RETENTION: the worker prunes events created longer ago than this; undefined keeps everything. */
+  keepMs: number | undefined;
+  /** AUDIT_ARCHIVE_DIR: where prune archives go (default: an `archives` directory beside AUDIT_DB). */
+  archiveDir: string;
+  /** AUDIT_RETENTION_ARCHIVE=false: the worker prunes without writing archives. */
+  archive: boolean;
+  /** AUDIT_RETENTION_CRON: when the worker prunes (default daily at 03:17 in AUDIT_SYNC_TZ). */
+  cron: string;
 }
 
 /** The PostgreSQL store (src/store/postgres/). `url` holds the password when the URL has one: never log or show it (describe it with describePostgresTarget). */
@@ -149,6 +163,25 @@ export function loadConfig(env: Env = process.env): Config {
       watchdogIntervalMs: readDuration(env, 'AUDIT_WATCHDOG_INTERVAL', '1m', 100),
     },
     checkpoints: readCheckpointConfig(env),
+    retention: readRetentionConfig(env),
+  };
+}
+
+/** Below this, AUDIT_RETENTION is surely a slip (15m for 15 months?): the trail would be gone by the next day. */
+const MIN_RETENTION_MS = 86_400_000;
+
+function readRetentionConfig(env: Env): RetentionConfig {
+  const raw = nonEmpty(env.AUDIT_RETENTION);
+  let keepMs: number | undefined;
+  if (raw !== undefined) {
+    keepMs = parseDuration(raw);
+    if (keepMs === undefined || keepMs < MIN_RETENTION_MS) throw new ConfigError(`AUDIT_RETENTION must be a duration of at least 1d, like 400d (unset keeps every event), got "${raw}"`);
+  }
+  return {
+    keepMs,
+    archiveDir: readString(env, 'AUDIT_ARCHIVE_DIR', join(dirname(readString(env, 'AUDIT_DB', './data/audit.db')), 'archives')),
+    archive: readBoolean(env, 'AUDIT_RETENTION_ARCHIVE', true),
+    cron: readCron(env, 'AUDIT_RETENTION_CRON', '17 3 * * *'),
   };
 }
 

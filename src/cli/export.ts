@@ -18,6 +18,7 @@ import { once } from 'node:events';
 import { ConfigError } from '../errors.js';
 import type { AuditReader, QueryRow } from '../store/audit-reader.js';
 import { openReader, type StoreSettings } from '../store/open-store.js';
+import { isoInstant } from './iso-instant.js';
 import { createPrivateFile } from './private-file.js';
 import { csvField, terminalSafeJson } from './safe-text.js';
 
@@ -55,18 +56,6 @@ export function parseExportOptions(values: { format: string; since?: string | un
   const after = values.after === undefined ? 0 : values.after.trim();
   if (typeof after === 'string' && !/^\d{1,15}$/.test(after)) throw new ConfigError(`--after takes the position an earlier export printed as "next: N", got "${values.after}"`);
   return { format: values.format, since: isoInstant('--since', values.since), until: isoInstant('--until', values.until), environment: values.environment, after: Number(after), out: values.out };
-}
-
-/**
- * An ISO 8601 date (midnight UTC) or instant with its zone (a time without one would be read in the
- * local zone, silently), normalised to the stored form (UTC, milliseconds, Z) so text comparison is
- * time comparison.
- */
-function isoInstant(option: string, text: string | undefined): string | undefined {
-  if (text === undefined) return undefined;
-  const ms = /^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:?\d{2}))?$/.test(text.trim()) ? Date.parse(text.trim()) : NaN;
-  if (Number.isNaN(ms)) throw new ConfigError(`${option} must be an ISO 8601 date or instant like 2026-01-31 or 2026-01-31T12:00:00Z (a time needs its zone), got "${text}"`);
-  return new Date(ms).toISOString();
 }
 
 /** Streams the rows to stdout or --out, then prints `next: <position>` on stderr; returns the rows written. */

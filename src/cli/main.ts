@@ -23,6 +23,7 @@ import { packageVersion } from './version.js';
 import { runBackup } from './backup.js';
 import { parseExportOptions, runExport } from './export.js';
 import { storeSettings } from '../store/open-store.js';
+import { parsePruneOptions, runPrune } from './prune.js';
 
 export async function main(argv: string[], ctx: CliContext = processContext()): Promise<number> {
   const [command, ...rest] = argv;
@@ -97,6 +98,11 @@ export async function main(argv: string[], ctx: CliContext = processContext()): 
         const { values } = parseArgs({ args: rest, options: COMMANDS.export.options, strict: true });
         await runExport(storeSettings(loadConfig(ctx.env)), parseExportOptions(values), ctx.stdout, ctx.stderr);
         return EXIT.ok;
+      }
+      case 'prune': {
+        const { values } = parseArgs({ args: rest, options: COMMANDS.prune.options, strict: true });
+        const config = loadConfig(ctx.env);
+        return await runPrune(ctx, config, parsePruneOptions(values, config, new Date()));
       }
       case 'demo':
         return await runDemo(ctx, rest);

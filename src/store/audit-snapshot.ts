@@ -80,8 +80,11 @@ export interface AuditSnapshot {
   eachEvent(visit: (row: StoredEvent) => void): Promise<void>;
   /** Every cut prunes recorded, each environment's in sequence order (none on a store older than retention). */
   chainCuts(): Promise<StoredChainCut[]>;
-  /** Calls `visit` with the events fromSeq..throughSeq of an environment's chain, in sequence order, read a page at a time. */
-  eachArchivable(environmentId: string, fromSeq: number, throughSeq: number, visit: (row: ArchivableEvent) => void): Promise<void>;
+  /**
+   * Calls `visit` with the events fromSeq..throughSeq of an environment's chain, a page at a time in
+   * sequence order, reading the next page only once the promise `visit` returns has settled.
+   */
+  eachArchivable(environmentId: string, fromSeq: number, throughSeq: number, visit: (page: ArchivableEvent[]) => Promise<void>): Promise<void>;
   /** The hashes (hex) of the events stored at `seq` in an environment's chain: none when it is gone. */
   eventHashesAt(environmentId: string, seq: number): Promise<string[]>;
   /** The highest sequence number among an environment's stored events; null: none. */

@@ -48,7 +48,7 @@ export function createSnapshotView(client: pg.PoolClient, pool: pg.Pool, schema:
       for await (const page of readChainRange(client, environmentId, fromSeq, throughSeq)) {
         const { rows } = await client.query<Record<string, unknown>>('SELECT * FROM audit_trail WHERE event_id = ANY($1::text[])', [page.map((r) => r.id)]);
         const trails = new Map(rows.map((t) => [t.event_id, t]));
-        for (const event of page) visit({ event: event as StoredEvent, trail: trails.get(event.id) ?? {} });
+        await visit(page.map((event) => ({ event: event as StoredEvent, trail: trails.get(event.id) ?? {} })));
       }
     },
     async eventHashesAt(environmentId, seq) {

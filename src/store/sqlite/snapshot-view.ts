@@ -60,7 +60,7 @@ export function createSnapshotView(db: SqliteDatabase): AuditSnapshot {
         const to = Math.min(from + ARCHIVE_PAGE - 1, throughSeq);
         const rows = events.all(environmentId, from, to) as StoredEvent[];
         const trails = new Map((trail.all(environmentId, from, to) as Array<Record<string, unknown>>).map((t) => [t.event_id, t]));
-        for (const event of rows) visit({ event, trail: trails.get(event.id) ?? {} });
+        if (rows.length > 0) await visit(rows.map((event) => ({ event, trail: trails.get(event.id) ?? {} })));
       }
     },
     async eventHashesAt(environmentId, seq) {
