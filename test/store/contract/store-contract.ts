@@ -10,6 +10,7 @@
 import { describe } from 'vitest';
 import type { FreshStore } from './fixtures.js';
 import { describeReadContract } from './read-contract.js';
+import { describeRetentionContract } from './retention-contract.js';
 import { describeWriteContract } from './write-contract.js';
 
 export type { ContractStore, FreshStore } from './fixtures.js';
@@ -18,5 +19,6 @@ export function describeStoreContract(name: string, fresh: FreshStore): void {
   describe(`the store contract: ${name}`, () => {
     describe('writes', () => describeWriteContract(fresh));
     describe('reads', () => describeReadContract(fresh));
+    describe('retention', () => describeRetentionContract(fresh));
   });
 }
