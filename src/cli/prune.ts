@@ -56,7 +56,7 @@ export async function runPrune(ctx: CliContext, config: Config, options: PruneCl
   try {
     result = await pruneEvents(
       { store, openReader: () => openReader(config), log, clock: () => new Date() },
-      { before: options.before, archivePath: options.archivePath, command: prunedBy(`prune --before ${options.before}`), signal: ctx.signal },
+      { before: options.before, lookbackMs: config.lookbackMs, archivePath: options.archivePath, command: prunedBy(`prune --before ${options.before}`), signal: ctx.signal },
     );
     if (checkpointSettings && result.cuts.length > 0) {
       const checkpoints = openCheckpointWriter(checkpointSettings, store, log);

@@ -12,13 +12,15 @@
 import { randomUUID } from 'node:crypto';
 import { AuditError } from '../errors.js';
 import type { AuditReader } from '../store/audit-reader.js';
-import type { ChainCut, PrunePlan, AuditStore } from '../store/audit-store.js';
+import type { AuditStore, ChainCut, EnvironmentCursor, PrunePlan } from '../store/audit-store.js';
 import { CHAINED_COLUMNS, chainHash, chainHashV1 } from '../store/chain/event-chain.js';
 import { ARCHIVE_FORMAT, ArchiveFile, type WrittenArchive } from './archive-file.js';
 
 export interface PruneOptions {
-  /** ISO instant: events created before it go (as far as rule 9 lets them). */
+  /** ISO instant: events created before it go (as far as rule 9 and pruneLimits let them). */
   before: string;
+  /** AUDIT_LOOKBACK: how far before its high-water mark the next listing reads again. */
+  lookbackMs: number;
   /** The archive to write; null: none (--no-archive). */
   archivePath: string | null;
   /** Who prunes, recorded with the cut: the command or job, the user and host. */
@@ -52,7 +54,7 @@ export const DEFAULT_PRUNE_BATCH = 500;
 
 export async function pruneEvents(deps: PruneDeps, options: PruneOptions): Promise<PruneResult> {
   const pruneId = randomUUID();
-  const plans = await deps.store.planPrune(options.before);
+  const plans = await deps.store.planPrune(pruneLimits(await deps.store.listCursors(), options.before, options.lookbackMs));
   const result: PruneResult = { pruneId, plans, archive: null, pruned: new Map(), cuts: [], complete: true };
   if (plans.length === 0) return result;
   if (options.archivePath !== null) {
@@ -81,6 +83,24 @@ export async function pruneEvents(deps: PruneDeps, options: PruneOptions): Promi
     }
   }
   return result;
+}
+
+/**
+ * Per environment, the date before which events may go: `before`, but never on or after where the
+ * next listing starts reading (a resumed listing's `since`, or the high-water mark less the
+ * lookback), since an event read again after it was pruned would be stored again, as a new one. An
+ * environment with no listing ever completed is not pruned: its next listing reads from the start.
+ */
+export function pruneLimits(cursors: readonly EnvironmentCursor[], before: string, lookbackMs: number): Record<string, string> {
+  const limits: Record<string, string> = {};
+  for (const cursor of cursors) {
+    const starts: Array<string | null> = [];
+    if (cursor.listing) starts.push(cursor.listing.since);
+    if (cursor.highWater) starts.push(new Date(Date.parse(cursor.highWater) - lookbackMs).toISOString());
+    if (starts.length === 0 || starts.includes(null)) continue;
+    limits[cursor.environmentId] = [before, ...(starts as string[])].sort()[0]!;
+  }
+  return limits;
 }
 
 async function writeArchive(deps: PruneDeps, options: PruneOptions, pruneId: string, plans: readonly PrunePlan[]): Promise<WrittenArchive> {

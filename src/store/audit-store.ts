@@ -23,8 +23,9 @@
  * 7. Stale runs closed. Only one sync of a scope runs at a time, so startRun closes runs of its
  *    scope still 'running' (their process died) as failed, with INTERRUPTED_RUN_ERROR.
  * 8. Errors are AuditErrors (STORE_FAILED) with one line naming the store and what to check.
- * 9. Prunes cut chain prefixes. planPrune(before) names, per environment, the events from the start
- *    of its remaining chain up to the last one before the first event created at or after `before`
+ * 9. Prunes cut chain prefixes. planPrune(before) names, for each environment `before` has a date
+ *    for, the events from the start of its remaining chain up to the last one before the first
+ *    event created at or after that date
  *    (so what stays is a contiguous suffix, and nothing created at or after `before` is pruned; an
  *    event that arrived late with an old createdAt stays until everything chained before it goes).
  *    pruneStep deletes at most `limit` of them, from the start, and records the cut (ChainCut: the
@@ -258,8 +259,8 @@ export interface AuditStore {
   startRun(run: RunStart): Promise<number>;
   finishRun(runId: number, summary: RunSummary): Promise<void>;
   status(options: StatusOptions): Promise<StoreStatus>;
-  /** What a prune of everything created before `before` (ISO) removes, per environment with anything to remove (rule 9). */
-  planPrune(before: string): Promise<PrunePlan[]>;
+  /** What a prune of the events created before `before[environmentId]` (ISO) removes, per environment with anything to remove (rule 9). */
+  planPrune(before: Readonly<Record<string, string>>): Promise<PrunePlan[]>;
   /** Deletes the next events of a plan and moves the cut, in one transaction (rule 9); null when none is left. */
   pruneStep(step: PruneStep): Promise<ChainCut | null>;
   /** Lets the writes under way finish, then closes; later writes are refused. Closing twice is harmless. */

@@ -162,7 +162,7 @@ export class PostgresStore implements AuditStore {
     return this.guard(() => inTransaction(this.pool, (client) => readStatus(client, options), 'REPEATABLE READ'));
   }
 
-  async planPrune(before: string): Promise<PrunePlan[]> {
+  async planPrune(before: Readonly<Record<string, string>>): Promise<PrunePlan[]> {
     return this.guard(() => inTransaction(this.pool, (client) => planPrune(client, before), 'REPEATABLE READ'));
   }
 

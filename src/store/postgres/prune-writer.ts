@@ -28,13 +28,14 @@ SELECT c.environment_id,
 FROM event_chains c ORDER BY c.environment_id`;
 
 /** Run in a REPEATABLE READ transaction: one view of cuts and events. */
-export async function planPrune(client: pg.PoolClient, before: string): Promise<PrunePlan[]> {
+export async function planPrune(client: pg.PoolClient, before: Readonly<Record<string, string>>): Promise<PrunePlan[]> {
   const plans: PrunePlan[] = [];
   for (const { environment_id: environmentId, from_seq: fromSeq } of (await client.query<{ environment_id: string; from_seq: number }>(PLAN)).rows) {
+    if (!Object.prototype.hasOwnProperty.call(before, environmentId)) continue;
     const { rows } = await client.query<{ kept: number | null; last: number | null }>(
       `SELECT (SELECT min(chain_seq) FROM events WHERE environment_id = $1 AND chain_seq >= $2 AND created_at >= $3) AS kept,
               (SELECT max(chain_seq) FROM events WHERE environment_id = $1) AS last`,
-      [environmentId, fromSeq, before],
+      [environmentId, fromSeq, before[environmentId]],
     );
     const throughSeq = rows[0]!.kept !== null ? rows[0]!.kept - 1 : (rows[0]!.last ?? 0);
     if (throughSeq >= fromSeq) plans.push({ environmentId, fromSeq, throughSeq });

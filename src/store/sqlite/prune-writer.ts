@@ -38,12 +38,13 @@ export function createPruneWriter(db: SqliteDatabase) {
   );
   const readCut = db.prepare<[string, string], CutRow>('SELECT * FROM chain_cuts WHERE environment_id = ? AND prune_id = ?');
 
-  const plan = db.transaction((before: string): PrunePlan[] => {
+  const plan = db.transaction((before: Readonly<Record<string, string>>): PrunePlan[] => {
     const newest = newestRow.get();
     const plans: PrunePlan[] = [];
     for (const { environment_id: environmentId } of chains.all()) {
+      if (!Object.prototype.hasOwnProperty.call(before, environmentId)) continue;
       const fromSeq = (cutSeq.get(environmentId) ?? 0) + 1;
-      const kept = firstKept.get(environmentId, fromSeq - 1, before);
+      const kept = firstKept.get(environmentId, fromSeq - 1, before[environmentId]!);
       let throughSeq = kept !== null && kept !== undefined ? kept - 1 : (lastStored.get(environmentId) ?? 0);
       if (newest?.environment_id === environmentId) throughSeq = Math.min(throughSeq, newest.chain_seq - 1);
       if (throughSeq >= fromSeq) plans.push({ environmentId, fromSeq, throughSeq });
@@ -64,7 +65,7 @@ export function createPruneWriter(db: SqliteDatabase) {
   });
 
   return {
-    plan: (before: string) => plan(before),
+    plan: (before: Readonly<Record<string, string>>) => plan(before),
     // IMMEDIATE: the cut read first must not go stale under another prune.
     step: (s: PruneStep) => step.immediate(s),
   };

@@ -123,7 +123,7 @@ export class SqliteStore implements AuditStore {
     return this.readStatus(options);
   }
 
-  async planPrune(before: string): Promise<PrunePlan[]> {
+  async planPrune(before: Readonly<Record<string, string>>): Promise<PrunePlan[]> {
     return this.guard(() => this.prune.plan(before));
   }
 

@@ -20,7 +20,7 @@ async function verified(s: ContractStore) {
 }
 
 async function pruneAll(store: AuditStore, before: string, limit = 100): Promise<void> {
-  for (const plan of await store.planPrune(before)) while ((await store.pruneStep(step(plan.environmentId, plan.throughSeq, limit)))!.seq < plan.throughSeq);
+  for (const plan of await store.planPrune({ [A]: before, [B]: before })) while ((await store.pruneStep(step(plan.environmentId, plan.throughSeq, limit)))!.seq < plan.throughSeq);
 }
 
 const seqs = async (s: ContractStore, env: string) => (await query(s, 'SELECT chain_seq FROM events WHERE environment_id = :env ORDER BY chain_seq', { env })).map((r) => count(r.chain_seq));
@@ -34,13 +34,15 @@ export function describeRetentionContract(fresh: FreshStore): void {
       await store.writePages([page(A, events(A, 1, 5))]);
       await store.writePages([page(A, [event(A, 6, { createdAt: createdAt(2) })])]);
       await store.writePages([page(B, events(B, 10, 12))]);
-      expect(await store.planPrune(createdAt(4))).toEqual([{ environmentId: A, fromSeq: 1, throughSeq: 3 }]);
+      expect(await store.planPrune({ [A]: createdAt(4), [B]: createdAt(4) })).toEqual([{ environmentId: A, fromSeq: 1, throughSeq: 3 }]);
       // Everything in A is older than 7, but the late one is only kept while newer ones come before it.
-      expect(await store.planPrune(createdAt(11))).toEqual([
+      expect(await store.planPrune({ [A]: createdAt(11), [B]: createdAt(11) })).toEqual([
         { environmentId: A, fromSeq: 1, throughSeq: 6 },
         { environmentId: B, fromSeq: 1, throughSeq: 1 },
       ]);
-      expect(await store.planPrune(createdAt(1))).toEqual([]);
+      expect(await store.planPrune({ [A]: createdAt(1), [B]: createdAt(1) })).toEqual([]);
+      // Each environment by its own date; one without a date is left alone.
+      expect(await store.planPrune({ [B]: createdAt(12) })).toEqual([{ environmentId: B, fromSeq: 1, throughSeq: 2 }]);
     });
 
     it('deletes at most `limit` events per step from the start, moving the cut with them: the chain verifies after every step, and new events link on', async () => {
@@ -48,7 +50,7 @@ export function describeRetentionContract(fresh: FreshStore): void {
       const store = await opened(s);
       await store.writePages([page(A, events(A, 1, 7))]);
       await store.writePages([page(B, events(B, 1, 2))]);
-      const [plan] = await store.planPrune(createdAt(6));
+      const [plan] = await store.planPrune({ [A]: createdAt(6), [B]: createdAt(6) });
       expect(plan).toEqual({ environmentId: A, fromSeq: 1, throughSeq: 5 });
       const first = await store.pruneStep(step(A, 5, 2));
       expect(first).toMatchObject({ environmentId: A, pruneId: 'p1', firstSeq: 1, seq: 2, command: 'test', archive: 'a.ndjson.gz', archiveSha256: 'ab'.repeat(32) });
