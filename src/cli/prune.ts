@@ -4,12 +4,12 @@
  * after writing them to an archive (src/retention/). With AUDIT_CHECKPOINT_FILE set it then writes
  * a checkpoint, so the new cut is anchored outside the database at once.
  */
-import { hostname, userInfo } from 'node:os';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { openCheckpointWriter, prepareCheckpoints } from '../checkpoint/open-checkpoints.js';
 import type { Config } from '../config.js';
 import { ConfigError } from '../errors.js';
 import { createLogger } from '../log.js';
+import { defaultArchivePath, prunedBy } from '../retention/archive-name.js';
 import { pruneEvents, type PruneResult } from '../retention/prune-events.js';
 import { openReader, openStore } from '../store/open-store.js';
 import { EXIT, type CliContext } from './context.js';
@@ -29,23 +29,6 @@ export function parsePruneOptions(values: { before?: string | undefined; archive
   if (values['no-archive'] && values.archive !== undefined) throw new ConfigError('give either --archive FILE or --no-archive, not both');
   const archivePath = values['no-archive'] ? null : resolve(values.archive ?? defaultArchivePath(config.retention.archiveDir, before, now));
   return { before, archivePath };
-}
-
-/** audit-before-<date>-pruned-<time>.ndjson.gz: unique per run, and sorted by when it was made. */
-export function defaultArchivePath(dir: string, before: string, now: Date): string {
-  const stamp = (iso: string) => iso.replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
-  return join(dir, `audit-before-${stamp(before)}-pruned-${stamp(now.toISOString())}.ndjson.gz`);
-}
-
-/** Who pruned, as the cut records it. */
-export function prunedBy(what: string): string {
-  let user = 'unknown';
-  try {
-    user = userInfo().username;
-  } catch {
-    // no user name for this uid (a container): the host and pid still say where
-  }
-  return `${what} (${user}@${hostname()}, pid ${process.pid})`;
 }
 
 export async function runPrune(ctx: CliContext, config: Config, options: PruneCliOptions): Promise<number> {
