@@ -6,7 +6,7 @@ import { freshSchema, openPgStore, pgQuery, pgSettings, testDatabase } from '../
 
 const db = testDatabase();
 
-const TABLES = ['agents', 'environments', 'event_chains', 'events', 'guest_spaces', 'guests', 'inventory_changes', 'rejected_events', 'schema_migrations', 'spaces', 'sync_cursors', 'sync_runs', 'users'];
+const TABLES = ['agents', 'chain_cuts', 'environments', 'event_chains', 'events', 'guest_spaces', 'guests', 'inventory_changes', 'rejected_events', 'schema_migrations', 'spaces', 'sync_cursors', 'sync_runs', 'users'];
 
 async function tablesOf(schema: string): Promise<string[]> {
   const rows = await pgQuery<{ table_name: string; table_type: string }>(db, schema, 'SELECT table_name, table_type FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name', [schema]);
