@@ -34,7 +34,11 @@ export interface DirectorySyncData {
   trigger: Trigger;
 }
 
-export type SyncJobData = AccountSyncData | EnvironmentSyncData | DirectorySyncData;
+export interface RetentionData {
+  trigger: Trigger;
+}
+
+export type SyncJobData = AccountSyncData | EnvironmentSyncData | DirectorySyncData | RetentionData;
 
 /** The id of the one schedule; stable, so redeploys and extra workers replace it instead of adding one. */
 export const SCHEDULER_ID = 'account-sync-schedule';
@@ -58,3 +62,7 @@ export function defaultJobOptions(config: Pick<WorkerConfig, 'jobAttempts'>): Jo
 export function createQueue(connection: ConnectionOptions, config: Pick<WorkerConfig, 'queuePrefix' | 'jobAttempts'>): Queue<SyncJobData> {
   return new Queue<SyncJobData>(QUEUE_NAME, { connection, prefix: config.queuePrefix, defaultJobOptions: defaultJobOptions(config) });
 }
+
+/** The daily prune (AUDIT_RETENTION), a job of its own: scheduled apart from the syncs, never deduplicated with them. */
+export const RETENTION_JOB = 'retention';
+export const RETENTION_SCHEDULER_ID = 'retention-schedule';

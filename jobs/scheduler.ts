@@ -1,6 +1,6 @@
 import type { Queue } from 'bullmq';
-import type { WorkerConfig } from '../src/config.js';
-import { JOB, SCHEDULER_ID, type SyncJobData } from './queue.js';
+import type { RetentionConfig, WorkerConfig } from '../src/config.js';
+import { JOB, RETENTION_JOB, RETENTION_SCHEDULER_ID, SCHEDULER_ID, type SyncJobData } from './queue.js';
 
 /**
  * Registers (or replaces) the one schedule that fires the account sync. upsertJobScheduler is
@@ -15,4 +15,17 @@ export async function registerSchedule(queue: Queue<SyncJobData>, config: Pick<W
 export async function nextScheduledRun(queue: Queue<SyncJobData>): Promise<Date | undefined> {
   const scheduler = await queue.getJobScheduler(SCHEDULER_ID);
   return scheduler?.next ? new Date(scheduler.next) : undefined;
+}
+
+/**
+ * The daily prune when AUDIT_RETENTION is set; without it any schedule an earlier configuration
+ * left is removed, so unsetting the variable really stops pruning.
+ */
+export async function registerRetention(queue: Queue<SyncJobData>, retention: RetentionConfig, timezone: string): Promise<boolean> {
+  if (retention.keepMs === undefined) {
+    await queue.removeJobScheduler(RETENTION_SCHEDULER_ID);
+    return false;
+  }
+  await queue.upsertJobScheduler(RETENTION_SCHEDULER_ID, { pattern: retention.cron, tz: timezone }, { name: RETENTION_JOB, data: { trigger: 'schedule' }, opts: { attempts: 3 } });
+  return true;
 }

@@ -18,10 +18,11 @@ import { processEnvironmentSync } from './environment-sync.js';
 import { checkEvictionPolicy } from './eviction-policy.js';
 import { startForwarding, type Forwarding } from './forwarding.js';
 import type { JobContext } from './job-context.js';
-import { JOB, QUEUE_NAME, SCHEDULER_ID, createQueue, type AccountSyncData, type DirectorySyncData, type EnvironmentSyncData, type SyncJobData } from './queue.js';
+import { JOB, QUEUE_NAME, RETENTION_JOB, SCHEDULER_ID, createQueue, type AccountSyncData, type DirectorySyncData, type EnvironmentSyncData, type RetentionData, type SyncJobData } from './queue.js';
+import { processRetention } from './retention.js';
 import { createRedis } from './redis.js';
 import { startScheduleWatchdog } from './schedule-watchdog.js';
-import { registerSchedule } from './scheduler.js';
+import { registerRetention, registerSchedule } from './scheduler.js';
 
 export interface RunningWorker {
   worker: Worker<SyncJobData>;
@@ -55,6 +56,9 @@ export async function startWorker(config: Config, log: Logger): Promise<RunningW
     cleanups.push(() => queue.close());
     await registerSchedule(queue, config.worker);
     log.info({ cron: config.worker.cron, tz: config.worker.timezone }, 'account sync scheduled');
+    if (await registerRetention(queue, config.retention, config.worker.timezone)) {
+      log.info({ cron: config.retention.cron, keepDays: config.retention.keepMs! / 86_400_000, archiveDir: config.retention.archive ? config.retention.archiveDir : null }, 'retention prune scheduled');
+    }
     await checkEvictionPolicy(queueConnection, log);
 
     const metrics = new AuditMetrics(store, queue, syncState);
@@ -129,6 +133,8 @@ export async function startWorker(config: Config, log: Logger): Promise<RunningW
 }
 
 async function dispatch(job: Job<SyncJobData>, token: string | undefined, signal: AbortSignal, ctx: JobContext): Promise<unknown> {
+  // The one job that never talks to the API.
+  if (job.name === RETENTION_JOB) return processRetention(job as Job<RetentionData>, signal, ctx);
   const result = await processJob(job, token, signal, ctx);
   // Every job talks to the API: one that succeeds proves the token is accepted again.
   ctx.metrics.tokenRejected.set(0);

@@ -3,6 +3,7 @@
  * per bad value. Credentials are described here but read (token file included) at the start of
  * each sync, so a rotated token needs no restart: see src/flatfile/credentials.ts.
  */
+import { dirname, join } from 'node:path';
 import { CronExpressionParser } from 'cron-parser';
 import { ConfigError } from './errors.js';
 import { parseDuration } from './duration.js';
@@ -55,6 +56,7 @@ export interface Config {
   checkpoints: CheckpointConfig;
   /** AUDIT_FORWARD_URL and its companions: the worker forwards the trail there (src/forward/); undefined: off. */
   forward: ForwardConfig | undefined;
+  retention: RetentionConfig;
 }
 
 export type ForwardFormat = 'ndjson' | 'splunk-hec';
@@ -77,6 +79,18 @@ export interface ForwardConfig {
   maxBackoffMs: number;
   /** AUDIT_FORWARD_SOURCETYPE (splunk-hec): the sourcetype field. */
   sourcetype: string;
+}
+
+/** Retention (src/retention/): off unless AUDIT_RETENTION is set. */
+export interface RetentionConfig {
+  /** AUDIT_RETENTION: the worker prunes events created longer ago than this; undefined keeps everything. */
+  keepMs: number | undefined;
+  /** AUDIT_ARCHIVE_DIR: where prune archives go (default: an `archives` directory beside AUDIT_DB). */
+  archiveDir: string;
+  /** AUDIT_RETENTION_ARCHIVE=false: the worker prunes without writing archives. */
+  archive: boolean;
+  /** AUDIT_RETENTION_CRON: when the worker prunes (default daily at 03:17 in AUDIT_SYNC_TZ). */
+  cron: string;
 }
 
 /** The PostgreSQL store (src/store/postgres/). `url` holds the password when the URL has one: never log or show it (describe it with describePostgresTarget). */
@@ -174,6 +188,7 @@ export function loadConfig(env: Env = process.env): Config {
     },
     checkpoints: readCheckpointConfig(env),
     forward: readForwardConfig(env),
+    retention: readRetentionConfig(env),
   };
 }
 
@@ -208,6 +223,24 @@ function readForwardConfig(env: Env): ForwardConfig | undefined {
     intervalMs: readDuration(env, 'AUDIT_FORWARD_INTERVAL', '1m', 1000),
     maxBackoffMs: readDuration(env, 'AUDIT_FORWARD_MAX_BACKOFF', '5m', 100),
     sourcetype: readString(env, 'AUDIT_FORWARD_SOURCETYPE', 'flatfile:audit'),
+  };
+}
+
+/** Below this, AUDIT_RETENTION is surely a slip (15m for 15 months?): the trail would be gone by the next day. */
+const MIN_RETENTION_MS = 86_400_000;
+
+function readRetentionConfig(env: Env): RetentionConfig {
+  const raw = nonEmpty(env.AUDIT_RETENTION);
+  let keepMs: number | undefined;
+  if (raw !== undefined) {
+    keepMs = parseDuration(raw);
+    if (keepMs === undefined || keepMs < MIN_RETENTION_MS) throw new ConfigError(`AUDIT_RETENTION must be a duration of at least 1d, like 400d (unset keeps every event), got "${raw}"`);
+  }
+  return {
+    keepMs,
+    archiveDir: readString(env, 'AUDIT_ARCHIVE_DIR', join(dirname(readString(env, 'AUDIT_DB', './data/audit.db')), 'archives')),
+    archive: readBoolean(env, 'AUDIT_RETENTION_ARCHIVE', true),
+    cron: readCron(env, 'AUDIT_RETENTION_CRON', '17 3 * * *'),
   };
 }
 

@@ -74,6 +74,11 @@ export function parseCheckpoint(text: string): Checkpoint {
     int(h.seq, `environment ${id} seq`);
     hex(h.hash, `environment ${id} hash`);
     int(h.events, `environment ${id} events`);
+    if (h.cut !== undefined) {
+      const cut = object(h.cut, `environment ${id} cut`);
+      int(cut.seq, `environment ${id} cut seq`);
+      hex(cut.hash, `environment ${id} cut hash`);
+    }
   }
   const inventory = object(c.inventory, 'inventory');
   if (inventory.changes !== null) {

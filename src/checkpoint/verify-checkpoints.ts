@@ -6,7 +6,7 @@
  * Each finding names what changed.
  */
 import type { AuditSnapshot } from '../store/audit-snapshot.js';
-import type { ChainReport } from '../store/chain/verify-event-chain.js';
+import type { ChainReport, CutReport } from '../store/chain/verify-event-chain.js';
 import { verifyInventoryLog } from '../store/chain/verify-inventory-log.js';
 import { checkpointHash, CheckpointFormatError, parseCheckpoint, signedBytes, type Checkpoint } from './checkpoint.js';
 import { signatureHolds, type VerifyKey } from './signing-key.js';
@@ -116,6 +116,10 @@ function checkNothingGoesBack(valid: readonly Valid[], find: Find): void {
       else if (now.seq < head.seq || now.events < head.events) {
         find(`environment ${id}`, `went back from seq ${head.seq} (${head.events} events) at checkpoint ${before.seq} to seq ${now.seq} (${now.events} events) at checkpoint ${after.cp.seq}`);
       }
+      // A cut only ever moves forward (prunes remove a chain's start, never put it back).
+      if (now && head.cut && (!now.cut || now.cut.seq < head.cut.seq || (now.cut.seq === head.cut.seq && now.cut.hash !== head.cut.hash))) {
+        find(`environment ${id}`, `its cut went from seq ${head.cut.seq} at checkpoint ${before.seq} to ${now.cut ? `seq ${now.cut.seq} with ${now.cut.seq === head.cut.seq ? 'another hash' : 'an earlier seq'}` : 'none'} at checkpoint ${after.cp.seq}`);
+      }
     }
     const [changesBefore, changesAfter] = [before.inventory.changes?.seq ?? 0, after.cp.inventory.changes?.seq ?? 0];
     if (changesAfter < changesBefore) find('inventory change log', `went back from entry ${changesBefore} at checkpoint ${before.seq} to ${changesAfter} at checkpoint ${after.cp.seq}`);
@@ -170,7 +174,18 @@ async function checkEvents(input: CheckpointInput, valid: readonly Valid[], find
       find(`environment ${id}`, `vanished: checkpoint ${seen.checkpoint} anchored its chain at seq ${seen.seq} with ${seen.events} events; the database has no event and no chain head for it`);
       continue;
     }
+    const cut = now?.cut ?? null;
+    let beforeCut = 0;
     for (const [seq, anchor] of [...seqs.entries()].sort((a, b) => a[0] - b[0])) {
+      if (cut && seq < cut.seq) {
+        // Pruned: its rows are in an archive, not here (verify-archive checks them there).
+        beforeCut += 1;
+        continue;
+      }
+      if (cut && seq === cut.seq) {
+        if (anchor.hash !== cut.hash) find(`environment ${id}`, `its cut (seq ${cut.seq}) has another hash than checkpoint ${anchor.checkpoint} anchored for that event (${anchor.hash.slice(0, 16)}…): the cut was forged`);
+        continue;
+      }
       const hashes = await view.eventHashesAt(id, seq);
       if (hashes.length === 0) {
         const end = (await view.lastEventSeq(id)) ?? 0;
@@ -182,12 +197,30 @@ async function checkEvents(input: CheckpointInput, valid: readonly Valid[], find
         break;
       }
     }
-    const rows = now?.rows ?? 0;
-    if (rows < seen.events) find(`environment ${id}`, `${rows} events now, checkpoint ${seen.checkpoint} recorded ${seen.events}: events were deleted`);
+    if (beforeCut > 0) notes.push(`environment ${id}: ${beforeCut} anchor(s) of the checkpoints lie before its cut at seq ${cut!.seq} (pruned ${cut!.prunedAt}): checked against its archives only`);
+    checkCut(id, cut, lastCheckpoint, find, notes);
+    // Pruned events count as the checkpoints count them: the chain's length is what must never shrink.
+    const rows = (now?.rows ?? 0) + (cut?.seq ?? 0);
+    if (rows < seen.events) find(`environment ${id}`, `${rows} events now${cut ? ` (${cut.seq} of them pruned)` : ''}, checkpoint ${seen.checkpoint} recorded ${seen.events}: events were deleted`);
     if (lastCheckpoint.environments[id] && head !== undefined) unanchored += Math.max(0, head - lastCheckpoint.environments[id]!.seq);
   }
   for (const e of chain.environments) if (!anchors.has(e.environmentId)) unanchored += e.rows;
   if (unanchored > 0) notes.push(`${unanchored} event(s) were stored after the last checkpoint (${lastCheckpoint.seq}, ${lastCheckpoint.at}): not anchored yet`);
+}
+
+/**
+ * The stored cut against the last checkpoint's: a cut the checkpoints anchored must still be there
+ * as it was, or have moved forward; one made since (by a prune, or forged with the rows it claims
+ * were pruned deleted behind the store's back) is not anchored until the next checkpoint.
+ */
+function checkCut(id: string, cut: CutReport | null, last: Checkpoint, find: Find, notes: string[]): void {
+  const anchored = last.environments[id]?.cut;
+  if (anchored && !cut) find(`environment ${id}`, `checkpoint ${last.seq} anchored its cut at seq ${anchored.seq}; the database records no cut: the cut was removed`);
+  else if (anchored && cut && cut.seq < anchored.seq) find(`environment ${id}`, `its cut is at seq ${cut.seq}, checkpoint ${last.seq} anchored it at seq ${anchored.seq}: the cut was set back`);
+  else if (anchored && cut && cut.seq === anchored.seq && cut.hash !== anchored.hash) find(`environment ${id}`, `its cut at seq ${cut.seq} has another hash than checkpoint ${last.seq} anchored: the cut was forged`);
+  else if (cut && (!anchored || cut.seq > anchored.seq)) {
+    notes.push(`environment ${id}: its cut at seq ${cut.seq} (${cut.command}, ${cut.prunedAt}) was made after the last checkpoint (${last.seq}): not anchored yet`);
+  }
 }
 
 async function checkInventory(view: AuditSnapshot, valid: readonly Valid[], find: Find, notes: string[]): Promise<void> {

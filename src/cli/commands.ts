@@ -156,6 +156,18 @@ export const COMMANDS = {
       out: ['FILE', 'write to this new file (mode 0600) instead of stdout'],
     },
   }),
+  prune: spec({
+    synopsis:
+      `  flatfile-audit prune --before DATE [--archive FILE | --no-archive]\n` +
+      `                                        archive, then delete, each environment's events created before DATE\n` +
+      `                                        from the start of its chain; verify starts from the recorded cut\n`,
+    options: { before: { type: 'string' }, archive: { type: 'string' }, 'no-archive': { type: 'boolean', default: false } },
+    describe: {
+      before: ['DATE', 'prune events created before this ISO date or instant (a time needs its zone)'],
+      archive: ['FILE', 'the gzip NDJSON archive to write first (a new file, mode 0600; default: a new file in AUDIT_ARCHIVE_DIR)'],
+      'no-archive': 'delete without writing an archive',
+    },
+  }),
   demo: spec({
     synopsis: `  flatfile-audit demo                   sync the bundled API simulator into ./data/demo.db and show answers\n`,
     options: { db: { type: 'string', default: './data/demo.db' } },

@@ -13,10 +13,10 @@
  */
 import { createWriteStream, rmSync, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
-import { isoInstant } from './iso-instant.js';
 import { ConfigError } from '../errors.js';
 import type { AuditReader, QueryRow } from '../store/audit-reader.js';
 import { openReader, type StoreSettings } from '../store/open-store.js';
+import { isoInstant } from './iso-instant.js';
 import { createPrivateFile } from './private-file.js';
 import { csvField, terminalSafeJson } from './safe-text.js';
 

@@ -28,6 +28,7 @@ import { isoInstant } from './iso-instant.js';
 import { syncEnvironmentOnce } from './sync-environment-once.js';
 import { runCursorReset } from './cursor-reset.js';
 import { createLogger } from '../log.js';
+import { parsePruneOptions, runPrune } from './prune.js';
 
 export async function main(argv: string[], ctx: CliContext = processContext()): Promise<number> {
   const [command, ...rest] = argv;
@@ -119,6 +120,11 @@ export async function main(argv: string[], ctx: CliContext = processContext()): 
         const { values } = parseArgs({ args: rest, options: COMMANDS.export.options, strict: true });
         await runExport(storeSettings(loadConfig(ctx.env)), parseExportOptions(values), ctx.stdout, ctx.stderr);
         return EXIT.ok;
+      }
+      case 'prune': {
+        const { values } = parseArgs({ args: rest, options: COMMANDS.prune.options, strict: true });
+        const config = loadConfig(ctx.env);
+        return await runPrune(ctx, config, parsePruneOptions(values, config, new Date()));
       }
       case 'demo':
         return await runDemo(ctx, rest);

@@ -47,10 +47,14 @@ export function verifyJson(result: VerifyResult): string {
 export function formatVerify(result: VerifyResult): string {
   const { chain: report, checkpoints } = result;
   const lines = [
-    formatTable(report.environments.map((e) => ({ environment: e.environmentId, rows: e.rows, 'chain head': e.headSeq === null ? '' : `${e.headSeq} ${e.headHash}` }))).trimEnd(),
+    formatTable(report.environments.map((e) => ({ environment: e.environmentId, rows: e.rows, 'chain head': e.headSeq === null ? '' : `${e.headSeq} ${e.headHash}`, 'starts after cut': e.cut ? `${e.cut.seq} ${e.cut.hash}` : '' }))).trimEnd(),
   ];
+  // Each cut in full: what was pruned, when, by whom, into which archive. A cut nobody ordered is itself the finding to look at.
+  for (const e of report.environments) {
+    if (e.cut) lines.push(`cut: ${e.environmentId} pruned through seq ${e.cut.seq} at ${e.cut.prunedAt} by ${e.cut.command}; archive ${e.cut.archive ?? 'none'}${e.cut.archiveSha256 ? ` sha256 ${e.cut.archiveSha256}` : ''}${e.cut.cuts > 1 ? ` (${e.cut.cuts} prunes in all)` : ''}`);
+  }
   if (report.ok) {
-    lines.push(`ok: ${report.rows} events verified, no row changed or deleted since it was stored`);
+    lines.push(`ok: ${report.rows} events verified, no row changed or deleted since it was stored${report.environments.some((e) => e.cut) ? ' (pruned ones aside: see cut)' : ''}`);
   } else {
     lines.push(formatTable(report.problems.map((p) => ({ environment: p.environmentId, problem: p.kind, seq: p.seq ?? '', event: p.eventId ?? '', detail: p.detail }))).trimEnd());
     lines.push(`TAMPERED: ${report.problemCount} problem(s) in ${report.rows} events${report.problemCount > report.problems.length ? ` (first ${report.problems.length} shown)` : ''}`);

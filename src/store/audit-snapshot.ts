@@ -19,6 +19,25 @@ export interface StoredChainHead {
   v1ThroughSeq: number;
 }
 
+/** A cut a prune recorded (ChainCut in audit-store.ts), as the store holds it. */
+export interface StoredChainCut {
+  environmentId: string;
+  pruneId: string;
+  firstSeq: number;
+  seq: number;
+  hash: Buffer;
+  prunedAt: string;
+  command: string;
+  archive: string | null;
+  archiveSha256: string | null;
+}
+
+/** An event as an archive keeps it: its stored row, chain columns included, and its audit_trail row. */
+export interface ArchivableEvent {
+  event: StoredEvent;
+  trail: Record<string, unknown>;
+}
+
 /** One entry of the inventory change log. */
 export interface InventoryChange {
   seq: number;
@@ -59,6 +78,13 @@ export interface AuditSnapshot {
    * without a sequence may come anywhere among them; environments in any order).
    */
   eachEvent(visit: (row: StoredEvent) => void): Promise<void>;
+  /** Every cut prunes recorded, each environment's in sequence order (none on a store older than retention). */
+  chainCuts(): Promise<StoredChainCut[]>;
+  /**
+   * Calls `visit` with the events fromSeq..throughSeq of an environment's chain, a page at a time in
+   * sequence order, reading the next page only once the promise `visit` returns has settled.
+   */
+  eachArchivable(environmentId: string, fromSeq: number, throughSeq: number, visit: (page: ArchivableEvent[]) => Promise<void>): Promise<void>;
   /** The hashes (hex) of the events stored at `seq` in an environment's chain: none when it is gone. */
   eventHashesAt(environmentId: string, seq: number): Promise<string[]>;
   /** The highest sequence number among an environment's stored events; null: none. */

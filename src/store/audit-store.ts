@@ -45,6 +45,16 @@
  * 12. Coverage recorded with its proof. A page that carries a `window` (the empty page that ends a
  *    listing read to its end) records that window in listing_windows in the same transaction as
  *    the page: a recorded window never claims a listing whose pages were not all committed.
+ * 13. Prunes cut chain prefixes. planPrune(before) names, for each environment `before` has a date
+ *    for, the events from the start of its remaining chain up to the last one before the first
+ *    event created at or after that date
+ *    (so what stays is a contiguous suffix, and nothing created at or after `before` is pruned; an
+ *    event that arrived late with an old createdAt stays until everything chained before it goes).
+ *    pruneStep deletes at most `limit` of them, from the start, and records the cut (ChainCut: the
+ *    sequence and hash of the last pruned link, and who pruned, when, into which archive) in the same
+ *    transaction, so the store is never without the cut its remaining chain starts from. Chain heads
+ *    stay, so new events link on. Inventories are never pruned (rule 6). A store may keep more than
+ *    planned: SQLite keeps the event with the highest rowid, which export positions count from.
  */
 import type { AgentRecord, EnvironmentRecord, EventRecord, GuestRecord, RejectedEvent, SpaceRecord, UserRecord } from '../records.js';
 
@@ -78,7 +88,7 @@ export interface ListingProgress {
 export type CursorUpdate =
   | { kind: 'progress'; listing: ListingProgress }
   | { kind: 'complete'; highWater: string | null; completedAt: string }
-  /** A page of a catch-up listing (sync --since): its events are stored, no cursor changes (rule 9). */
+  /** A page of a catch-up listing (sync --since): its events are stored, no cursor changes (rule 11). */
   | { kind: 'none' };
 
 /**
@@ -199,7 +209,11 @@ export interface StoreStatus {
  * and event count, the inventories' digests and change-log head, and the schema.
  */
 export interface CheckpointState {
-  environments: Record<string, { seq: number; hash: string; events: number }>;
+  /**
+   * Per environment its chain head, its events (pruned ones included: the chain's length, which a
+   * prune leaves as it was) and, once pruned, where its chain was cut (rule 13).
+   */
+  environments: Record<string, { seq: number; hash: string; events: number; cut?: { seq: number; hash: string } }>;
   inventory: {
     changes: { seq: number; hash: string } | null;
     tables: Record<string, { rows: number; digest: string }>;
@@ -243,6 +257,46 @@ export interface CursorResetResult {
   actionId: number;
   before: EnvironmentCursor;
   after: EnvironmentCursor;
+}
+
+/** Where a prune cut an environment's chain (rule 13): verify starts the remaining chain at `seq`, from `hash`. */
+export interface ChainCut {
+  environmentId: string;
+  /** The prune run that made it: a prune stopped mid-way and the one that finished the job made two cuts. */
+  pruneId: string;
+  /** The first sequence number this prune removed (the previous cut's seq + 1). */
+  firstSeq: number;
+  /** The last sequence number removed: the first remaining event is seq + 1. */
+  seq: number;
+  /** The chain hash of event `seq` (hex): the first remaining event links to it. */
+  hash: string;
+  prunedAt: string;
+  /** Who pruned: the command or job, and the user and host. */
+  command: string;
+  /** The archive the pruned rows were written to (its file name), null with --no-archive. */
+  archive: string | null;
+  archiveSha256: string | null;
+}
+
+/** The events of an environment a prune would remove (rule 13): sequence numbers fromSeq..throughSeq. */
+export interface PrunePlan {
+  environmentId: string;
+  fromSeq: number;
+  throughSeq: number;
+}
+
+/** One short transaction of a prune (rule 13). */
+export interface PruneStep {
+  environmentId: string;
+  /** Never past this sequence number (the plan's). */
+  throughSeq: number;
+  /** At most this many events in this transaction. */
+  limit: number;
+  pruneId: string;
+  prunedAt: string;
+  command: string;
+  archive: string | null;
+  archiveSha256: string | null;
 }
 
 /** The error a run still marked 'running' is closed with when another run of its scope starts (rule 7). */
@@ -300,6 +354,10 @@ export interface AuditStore {
   advanceForward(destination: string, from: string, to: string, count: number, at: string): Promise<boolean>;
   /** Notes a failed delivery on the forwarder, leaving its position alone. */
   recordForwardError(destination: string, message: string, at: string): Promise<void>;
+  /** What a prune of the events created before `before[environmentId]` (ISO) removes, per environment with anything to remove (rule 13). */
+  planPrune(before: Readonly<Record<string, string>>): Promise<PrunePlan[]>;
+  /** Deletes the next events of a plan and moves the cut, in one transaction (rule 13); null when none is left. */
+  pruneStep(step: PruneStep): Promise<ChainCut | null>;
   /** Lets the writes under way finish, then closes; later writes are refused. Closing twice is harmless. */
   close(): Promise<void>;
 }

@@ -59,3 +59,18 @@ export async function* readChainRows(client: pg.PoolClient): AsyncGenerator<Post
     after = [last.environment_id, last.chain_seq];
   }
 }
+
+const RANGE = `
+SELECT id, environment_id, created_at, topic, domain, actor_id, space_id, workbook_id, sheet_id, job_id,
+       acknowledged_at, deleted_at, ingested_at, raw_text AS raw, chain_seq, chain_hash
+FROM events
+WHERE environment_id = $1 AND chain_seq BETWEEN $2 AND $3
+ORDER BY chain_seq`;
+
+/** The rows fromSeq..throughSeq of one chain, as verify reads them, a page at a time (for an archive). */
+export async function* readChainRange(client: pg.PoolClient, environmentId: string, fromSeq: number, throughSeq: number): AsyncGenerator<Array<ChainedRow & { chain_seq: number; chain_hash: Buffer }>> {
+  for (let from = fromSeq; from <= throughSeq; from += PAGE_ROWS) {
+    const { rows } = await client.query<ChainedRow & { chain_seq: number; chain_hash: Buffer }>(RANGE, [environmentId, from, Math.min(from + PAGE_ROWS - 1, throughSeq)]);
+    if (rows.length > 0) yield rows;
+  }
+}

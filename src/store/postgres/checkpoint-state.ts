@@ -4,6 +4,7 @@ import type { CheckpointState } from '../audit-store.js';
 import { inventoryRowDigest, inventoryTableDigest, LOGGED_KINDS, type LoggedKind, type TableDigest } from '../chain/inventory-digests.js';
 import { schemaDigest } from '../sqlite/schema-objects.js';
 import { loggedRows } from './logged-rows.js';
+import { latestCuts } from './prune-writer.js';
 import { readSchema } from './schema-objects.js';
 
 export async function readCheckpointState(client: pg.PoolClient, schema: string): Promise<CheckpointState> {
@@ -12,9 +13,13 @@ export async function readCheckpointState(client: pg.PoolClient, schema: string)
   );
   const counts = await client.query<{ environment_id: string; events: number }>('SELECT environment_id, COUNT(*) AS events FROM events GROUP BY environment_id');
   const eventCounts = new Map(counts.rows.map((c) => [c.environment_id, c.events]));
+  const cuts = await latestCuts(client);
   const environments: CheckpointState['environments'] = {};
   for (const head of heads.rows) {
-    environments[head.environment_id] = { seq: head.last_seq, hash: head.last_hash.toString('hex'), events: eventCounts.get(head.environment_id) ?? 0 };
+    const cut = cuts.get(head.environment_id);
+    // Pruned events count: a prune does not make the chain shorter, only its stored part.
+    const events = (eventCounts.get(head.environment_id) ?? 0) + (cut?.seq ?? 0);
+    environments[head.environment_id] = cut ? { seq: head.last_seq, hash: head.last_hash.toString('hex'), events, cut } : { seq: head.last_seq, hash: head.last_hash.toString('hex'), events };
   }
   const changes = (await client.query<{ seq: number; chain_hash: Buffer }>('SELECT seq, chain_hash FROM inventory_changes ORDER BY seq DESC LIMIT 1')).rows[0];
   const tables = {} as Record<LoggedKind, TableDigest>;

@@ -19,6 +19,8 @@ const PURPOSES = {
   inventoryLog: 0x4641_0003,
   /** Held by `copy-store` for its whole run (session lock): two copies into one schema would interleave. */
   copyStore: 0x4641_0004,
+  /** Prunes take turns (rule 13): each step reads the cut the one before it left. */
+  prune: 0x4641_0005,
 } as const;
 
 export type LockPurpose = keyof typeof PURPOSES;

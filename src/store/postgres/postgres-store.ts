@@ -8,7 +8,7 @@
 import type pg from 'pg';
 import type { PostgresConfig } from '../../config.js';
 import { AuditError } from '../../errors.js';
-import type { AuditStore, CheckpointState, CursorReset, CursorResetResult, InventoryKind, InventorySnapshot, PageBatch, PageWrite, RunStart, RunSummary, StatusOptions, StoreStatus, WriteResult } from '../audit-store.js';
+import type { AuditStore, ChainCut, CheckpointState, CursorReset, CursorResetResult, InventoryKind, InventorySnapshot, PageBatch, PageWrite, PrunePlan, PruneStep, RunStart, RunSummary, StatusOptions, StoreStatus, WriteResult } from '../audit-store.js';
 import { readCheckpointState } from './checkpoint-state.js';
 import { resetCursor } from './cursor-reset.js';
 import { describeTarget, poolSettings, postgresTarget } from './connection-settings.js';
@@ -19,6 +19,7 @@ import { lockKeys } from './locks.js';
 import { migrate } from './migrate.js';
 import { OrderedWrites } from './ordered-writes.js';
 import { writeStorablePages } from './page-writer.js';
+import { planPrune, pruneStep } from './prune-writer.js';
 import { finishRun, startRun } from './run-log.js';
 import { listCursors, readCursor, readStatus } from './status-reader.js';
 import { storablePage } from './storable-page.js';
@@ -176,6 +177,14 @@ export class PostgresStore implements AuditStore {
 
   async recordForwardError(destination: string, message: string, at: string): Promise<void> {
     await this.guard(() => recordForwardError(this.pool, storableText(destination), storableText(message), at));
+  }
+
+  async planPrune(before: Readonly<Record<string, string>>): Promise<PrunePlan[]> {
+    return this.guard(() => inTransaction(this.pool, (client) => planPrune(client, before), 'REPEATABLE READ'));
+  }
+
+  async pruneStep(step: PruneStep): Promise<ChainCut | null> {
+    return this.guard(() => inTransaction(this.pool, (client) => pruneStep(client, this.schema, step)));
   }
 
   /** Lets the writes under way finish, then closes every connection. */

@@ -4,8 +4,9 @@
  */
 import type pg from 'pg';
 import type { AuditSnapshot, InventoryChange, StoredEvent } from '../audit-snapshot.js';
+import { readCuts } from './prune-writer.js';
 import type { LoggedRow } from '../chain/inventory-digests.js';
-import { readChainHeads, readChainRows } from './chain-rows.js';
+import { readChainHeads, readChainRows, readChainRange } from './chain-rows.js';
 import { loggedRows } from './logged-rows.js';
 import { checkSchema, schemaDigestAt } from './schema-check.js';
 
@@ -32,6 +33,22 @@ export function createSnapshotView(client: pg.PoolClient, pool: pg.Pool, schema:
         // The chain covers raw_text; a `raw` edited on its own is handed over as queries see it,
         // which does not hash to the row's chain hash: verify reports the row changed.
         visit({ ...stored, raw: rawAsQueried ?? stored.raw } as StoredEvent);
+      }
+    },
+    async chainCuts() {
+      // Every version since 2 has the table; a store at version 1 (readers migrate nothing) was never pruned.
+      const { rows } = await client.query<{ exists: boolean }>("SELECT to_regclass('chain_cuts') IS NOT NULL AS exists");
+      if (!rows[0]?.exists) return [];
+      return (await readCuts(client)).map((r) => ({
+        environmentId: r.environment_id, pruneId: r.prune_id, firstSeq: r.first_seq, seq: r.last_seq, hash: r.last_hash,
+        prunedAt: r.pruned_at, command: r.command, archive: r.archive, archiveSha256: r.archive_sha256,
+      }));
+    },
+    async eachArchivable(environmentId, fromSeq, throughSeq, visit) {
+      for await (const page of readChainRange(client, environmentId, fromSeq, throughSeq)) {
+        const { rows } = await client.query<Record<string, unknown>>('SELECT * FROM audit_trail WHERE event_id = ANY($1::text[])', [page.map((r) => r.id)]);
+        const trails = new Map(rows.map((t) => [t.event_id, t]));
+        await visit(page.map((event) => ({ event: event as StoredEvent, trail: trails.get(event.id) ?? {} })));
       }
     },
     async eventHashesAt(environmentId, seq) {

@@ -1,6 +1,6 @@
 /** AuditSnapshot on a SQLite connection: what verification reads, as the file holds it (run inside one read transaction). */
 import type Database from 'better-sqlite3';
-import type { AuditSnapshot, InventoryChange, StoredEvent } from '../audit-snapshot.js';
+import type { AuditSnapshot, InventoryChange, StoredChainCut, StoredEvent } from '../audit-snapshot.js';
 import type { LoggedRow } from '../chain/inventory-digests.js';
 import { loggedRows } from './inventory-log.js';
 import { LATEST_VERSION } from './migrations/index.js';
@@ -15,6 +15,8 @@ interface ChangeRow {
   seen_at: string;
   chain_hash: Buffer;
 }
+
+const ARCHIVE_PAGE = 1000;
 
 export function createSnapshotView(db: SqliteDatabase): AuditSnapshot {
   const version = () => db.pragma('user_version', { simple: true }) as number;
@@ -40,6 +42,26 @@ export function createSnapshotView(db: SqliteDatabase): AuditSnapshot {
     async eachEvent(visit) {
       // Through the (environment_id, chain_seq) index: a scan in chain order, not a sort.
       for (const row of db.prepare('SELECT * FROM events ORDER BY environment_id, chain_seq').iterate() as IterableIterator<StoredEvent>) visit(row);
+    },
+    async chainCuts(): Promise<StoredChainCut[]> {
+      // A file not yet migrated to version 8 (readers migrate nothing) was never pruned.
+      if (version() < 8) return [];
+      const rows = db.prepare('SELECT * FROM chain_cuts ORDER BY environment_id, last_seq').all() as Array<Record<string, unknown>>;
+      return rows.map((r) => ({
+        environmentId: r.environment_id as string, pruneId: r.prune_id as string, firstSeq: r.first_seq as number, seq: r.last_seq as number, hash: r.last_hash as Buffer,
+        prunedAt: r.pruned_at as string, command: r.command as string, archive: r.archive as string | null, archiveSha256: r.archive_sha256 as string | null,
+      }));
+    },
+    async eachArchivable(environmentId, fromSeq, throughSeq, visit) {
+      const events = prepared('SELECT * FROM events WHERE environment_id = ? AND chain_seq BETWEEN ? AND ? ORDER BY chain_seq');
+      const trail = prepared('SELECT t.* FROM events e JOIN audit_trail t ON t.event_id = e.id WHERE e.environment_id = ? AND e.chain_seq BETWEEN ? AND ? ORDER BY e.chain_seq');
+      // A page at a time: the two statements walk the same rows in step, and neither result is held whole.
+      for (let from = fromSeq; from <= throughSeq; from += ARCHIVE_PAGE) {
+        const to = Math.min(from + ARCHIVE_PAGE - 1, throughSeq);
+        const rows = events.all(environmentId, from, to) as StoredEvent[];
+        const trails = new Map((trail.all(environmentId, from, to) as Array<Record<string, unknown>>).map((t) => [t.event_id, t]));
+        if (rows.length > 0) await visit(rows.map((event) => ({ event, trail: trails.get(event.id) ?? {} })));
+      }
     },
     async eventHashesAt(environmentId, seq) {
       const hashes = prepared('SELECT chain_hash FROM events WHERE environment_id = ? AND chain_seq = ?').pluck().all(environmentId, seq) as Array<Buffer | null>;

@@ -3,7 +3,7 @@
  * the hot path, are written by a thread of their own on its own connection (page-writer-thread.ts),
  * so the disk works while this thread fetches and parses; everything else runs here.
  */
-import { INTERRUPTED_RUN_ERROR, type AuditStore, type CheckpointState, type CursorReset, type CursorResetResult, type StatusOptions, type InventoryKind, type InventorySnapshot, type PageBatch, type PageWrite, type RunStart, type RunSummary, type WriteResult } from '../audit-store.js';
+import { INTERRUPTED_RUN_ERROR, type AuditStore, type ChainCut, type CheckpointState, type CursorReset, type CursorResetResult, type PrunePlan, type PruneStep, type StatusOptions, type InventoryKind, type InventorySnapshot, type PageBatch, type PageWrite, type RunStart, type RunSummary, type WriteResult } from '../audit-store.js';
 import { createCheckpointStateReader } from './checkpoint-state.js';
 import { createForwardPositions } from './forward-positions.js';
 import { createCursorReset } from './cursor-reset.js';
@@ -11,6 +11,7 @@ import { createInventoryWriter } from './inventory-writer.js';
 import { openWritable, type OpenOptions, type SqliteDatabase } from './open.js';
 import { SqlitePageBatch } from './page-batch.js';
 import { PageWriterThread } from './page-writer-thread.js';
+import { createPruneWriter } from './prune-writer.js';
 import type { PreparedPage } from './prepare-pages.js';
 import { createCursorReader, createStatusReader } from './status-reader.js';
 import { storeFailure } from './store-error.js';
@@ -26,6 +27,7 @@ export class SqliteStore implements AuditStore {
   private readonly updateRun;
   private readonly forwards;
   private readonly resetCursorTx;
+  private readonly prune;
   private closed = false;
 
   /** Opens (creating and migrating if needed) the database at `path`. */
@@ -49,6 +51,7 @@ export class SqliteStore implements AuditStore {
     this.readChainHead = db.prepare<[string], { last_seq: number; last_hash: Buffer }>('SELECT last_seq, last_hash FROM event_chains WHERE environment_id = ?');
     this.readCheckpointState = createCheckpointStateReader(db);
     this.forwards = createForwardPositions(db);
+    this.prune = createPruneWriter(db);
     const insertRun = db.prepare(`INSERT INTO sync_runs (trigger, started_at, scope, job_id, status) VALUES (?, ?, ?, ?, 'running')`);
     // Only one sync of a scope runs at a time (the CLI, or the worker's deduplicated jobs), so a
     // run of this scope still marked 'running' belongs to a process that died: close it.
@@ -140,6 +143,14 @@ export class SqliteStore implements AuditStore {
 
   async recordForwardError(destination: string, message: string, at: string): Promise<void> {
     this.guard(() => this.forwards.recordError(destination, message, at));
+  }
+
+  async planPrune(before: Readonly<Record<string, string>>): Promise<PrunePlan[]> {
+    return this.guard(() => this.prune.plan(before));
+  }
+
+  async pruneStep(step: PruneStep): Promise<ChainCut | null> {
+    return this.guard(() => this.prune.step(step));
   }
 
   /** Runs a database operation, turning a failure into one line naming the file and what to check. */

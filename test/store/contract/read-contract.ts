@@ -160,8 +160,8 @@ export function describeReadContract(fresh: FreshStore): void {
       expect(report).toMatchObject({ ok: true, rows: 11, problemCount: 0 });
       const heads = [...report.environments].sort((x, y) => x.environmentId.localeCompare(y.environmentId));
       expect(heads).toEqual([
-        { environmentId: A, rows: 8, headSeq: 8, headHash: (await store.chainHead(A))!.hash },
-        { environmentId: B, rows: 3, headSeq: 3, headHash: (await store.chainHead(B))!.hash },
+        { environmentId: A, rows: 8, headSeq: 8, headHash: (await store.chainHead(A))!.hash, cut: null },
+        { environmentId: B, rows: 3, headSeq: 3, headHash: (await store.chainHead(B))!.hash, cut: null },
       ]);
     });
 

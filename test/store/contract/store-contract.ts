@@ -11,6 +11,7 @@ import { describe } from 'vitest';
 import type { FreshStore } from './fixtures.js';
 import { describeReadContract } from './read-contract.js';
 import { describeTrailContract } from './trail-contract.js';
+import { describeRetentionContract } from './retention-contract.js';
 import { describeWriteContract } from './write-contract.js';
 import { describeResetContract } from './reset-contract.js';
 
@@ -22,5 +23,6 @@ export function describeStoreContract(name: string, fresh: FreshStore): void {
     describe('reads', () => describeReadContract(fresh));
     describe('the trail in ingestion order', () => describeTrailContract(fresh));
     describe('operator resets', () => describeResetContract(fresh));
+    describe('retention', () => describeRetentionContract(fresh));
   });
 }

@@ -4,7 +4,7 @@
  * These are numbered on their own: PostgreSQL version 1 is SQLite version 7.
  */
 import { sql as initial } from './0001-initial.js';
-import { sql as reserved2 } from './0002-reserved.js';
+import { sql as chainCuts } from './0002-chain-cuts.js';
 import { sql as ingestionOrder } from './0003-ingestion-order.js';
 import { sql as reserved4 } from './0004-reserved.js';
 import { sql as operatorActions } from './0005-operator-actions.js';
@@ -17,7 +17,7 @@ export interface PostgresMigration {
 
 export const MIGRATIONS: readonly PostgresMigration[] = [
   { version: 1, name: 'initial', sql: initial },
-  { version: 2, name: 'reserved', sql: reserved2 },
+  { version: 2, name: 'chain-cuts', sql: chainCuts },
   { version: 3, name: 'ingestion-order', sql: ingestionOrder },
   { version: 4, name: 'reserved', sql: reserved4 },
   { version: 5, name: 'operator-actions', sql: operatorActions },

@@ -9,7 +9,7 @@ import { sql as pageFill } from './0004-page-fill.js';
 import { sql as chainDigests } from './0005-chain-digests.js';
 import { sql as chainOrder } from './0006-chain-order.js';
 import { run as logInventory, sql as inventoryChanges } from './0007-inventory-changes.js';
-import { sql as reserved8 } from './0008-reserved.js';
+import { sql as chainCuts } from './0008-chain-cuts.js';
 import { sql as forwardPositions } from './0009-forward-positions.js';
 import { sql as reserved10 } from './0010-reserved.js';
 import { sql as operatorActions } from './0011-operator-actions.js';
@@ -31,7 +31,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 5, name: 'chain-digests', sql: chainDigests },
   { version: 6, name: 'chain-order', sql: chainOrder },
   { version: 7, name: 'inventory-changes', sql: inventoryChanges, run: logInventory },
-  { version: 8, name: 'reserved', sql: reserved8 },
+  { version: 8, name: 'chain-cuts', sql: chainCuts },
   { version: 9, name: 'forward-positions', sql: forwardPositions },
   { version: 10, name: 'reserved', sql: reserved10 },
   { version: 11, name: 'operator-actions', sql: operatorActions },
