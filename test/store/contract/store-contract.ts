@@ -9,6 +9,7 @@
  */
 import { describe } from 'vitest';
 import type { FreshStore } from './fixtures.js';
+import { describeHistoryContract } from './history-contract.js';
 import { describeReadContract } from './read-contract.js';
 import { describeWriteContract } from './write-contract.js';
 
@@ -18,5 +19,6 @@ export function describeStoreContract(name: string, fresh: FreshStore): void {
   describe(`the store contract: ${name}`, () => {
     describe('writes', () => describeWriteContract(fresh));
     describe('reads', () => describeReadContract(fresh));
+    describe('history', () => describeHistoryContract(fresh));
   });
 }

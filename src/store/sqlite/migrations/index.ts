@@ -9,6 +9,7 @@ import { sql as pageFill } from './0004-page-fill.js';
 import { sql as chainDigests } from './0005-chain-digests.js';
 import { sql as chainOrder } from './0006-chain-order.js';
 import { run as logInventory, sql as inventoryChanges } from './0007-inventory-changes.js';
+import { run as versionInventory, sql as inventoryVersions } from './0012-inventory-versions.js';
 import type { SqliteDatabase } from '../open.js';
 
 export interface Migration {
@@ -27,6 +28,9 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 5, name: 'chain-digests', sql: chainDigests },
   { version: 6, name: 'chain-order', sql: chainOrder },
   { version: 7, name: 'inventory-changes', sql: inventoryChanges, run: logInventory },
+  // 8-11 are other branches' migrations, merged in beside this one (the lead numbers them contiguous).
+  ...[8, 9, 10, 11].map((version) => ({ version, name: `placeholder-${version}`, sql: '' })),
+  { version: 12, name: 'inventory-versions', sql: inventoryVersions, run: versionInventory },
 ];
 
 export const LATEST_VERSION = MIGRATIONS.length;
