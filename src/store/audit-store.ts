@@ -23,6 +23,12 @@
  * 7. Stale runs closed. Only one sync of a scope runs at a time, so startRun closes runs of its
  *    scope still 'running' (their process died) as failed, with INTERRUPTED_RUN_ERROR.
  * 8. Errors are AuditErrors (STORE_FAILED) with one line naming the store and what to check.
+ * 9. History kept. Each inventory change log entry keeps, in the same transaction, the version of the
+ *    row it starts (chain/inventory-version.ts): its content (what the entry's digest is of), valid
+ *    from the record's updatedAt or else when first seen. `audit_trail` names each actor as at the
+ *    event's time (the earliest known version before any) and today (actor_current_*);
+ *    `guest_access_changes` and `guest_access` tell which guest could reach which space, from when
+ *    until when, from guest_spaces versions and space:guestAdded / space:guestRemoved events.
  */
 import type { AgentRecord, EnvironmentRecord, EventRecord, GuestRecord, RejectedEvent, SpaceRecord, UserRecord } from '../records.js';
 
