@@ -1,6 +1,7 @@
 /**
  * Query latency on a synced database, as an analyst's read-only connection sees it: the cookbook's
- * SQL with realistic parameters (the busiest user, the busiest environment, the last day of data),
+ * SQL with realistic parameters (the busiest user, the busiest environment, the last day of data,
+ * the space most guests could reach),
  * the median of repeated runs after a warm-up, and whether the plan scans the events table.
  */
 import { COOKBOOK, cookbookQuery } from '../src/cookbook.js';
@@ -54,6 +55,7 @@ function chooseParameters(db: SqliteDatabase): Record<string, string> {
     .get();
   const environment = db.prepare('SELECT environment_id FROM events GROUP BY 1 ORDER BY COUNT(*) DESC LIMIT 1').pluck().get() as string | undefined;
   const newest = db.prepare('SELECT MAX(created_at) FROM events').pluck().get() as string | null;
+  const space = db.prepare('SELECT space_id FROM guest_spaces GROUP BY 1 ORDER BY COUNT(*) DESC LIMIT 1').pluck().get() as string | undefined;
   const to = new Date(Date.parse(newest ?? new Date().toISOString()) + 1);
   return {
     actor: user?.id ?? '',
@@ -61,6 +63,8 @@ function chooseParameters(db: SqliteDatabase): Record<string, string> {
     environment: environment ?? '',
     from: new Date(to.getTime() - 86_400_000).toISOString(),
     to: to.toISOString(),
+    space: space ?? '',
+    at: to.toISOString(),
   };
 }
 

@@ -2,8 +2,8 @@
  * The audit questions ops ask most, as SQL. The README prints them, the demo runs them through the
  * store's reader, and the benchmark times them at a million events; keep the three in step by
  * keeping them here. Each carries its SQL per dialect (the store's reader says which it speaks),
- * tuned to that store's indexes. `:email` / `:actor` / `:from` / `:to` / `:environment` are named
- * parameters where a query has them, in every dialect.
+ * tuned to that store's indexes. `:email` / `:actor` / `:from` / `:to` / `:environment` / `:space` /
+ * `:at` are named parameters where a query has them, in every dialect (times as ISO-8601 with a zone).
  */
 import { AuditError } from './errors.js';
 import type { SqlDialect } from './store/audit-reader.js';
@@ -147,6 +147,110 @@ JOIN audit_trail t ON t.event_id = (SELECT id FROM events WHERE actor_id = actor
 WHERE t.actor_name IS NULL
 ORDER BY actors.events DESC, actors.actor_id
 LIMIT 20`),
+  },
+  {
+    name: 'space-access',
+    question: 'Who could reach one space at one time (guests; parameters space and at)',
+    // guest_access: from space:guestAdded/guestRemoved events and the guest_spaces inventory history.
+    // granted_at NULL: the guest had it since before anything recorded.
+    sql: {
+      sqlite: `SELECT a.guest_id, g.email, g.name, a.granted_at, a.revoked_at, a.granted_by
+FROM guest_access a LEFT JOIN guests g ON g.id = a.guest_id
+WHERE a.space_id = :space
+  AND (a.granted_at IS NULL OR a.granted_at <= strftime('%Y-%m-%dT%H:%M:%fZ', :at))
+  AND (a.revoked_at IS NULL OR a.revoked_at > strftime('%Y-%m-%dT%H:%M:%fZ', :at))
+ORDER BY a.guest_id`,
+      postgres: `SELECT a.guest_id, g.email, g.name, a.granted_at, a.revoked_at, a.granted_by
+FROM guest_access a LEFT JOIN guests g ON g.id = a.guest_id
+WHERE a.space_id = :space
+  AND (a.granted_at IS NULL OR a.granted_at <= CAST(:at AS timestamptz))
+  AND (a.revoked_at IS NULL OR a.revoked_at > CAST(:at AS timestamptz))
+ORDER BY a.guest_id`,
+    },
+  },
+  {
+    name: 'access-changes-7d',
+    question: 'Guest access granted or revoked in the last 7 days',
+    sql: {
+      sqlite: `SELECT at, change, guest_id, g.email AS guest_email, space_id, s.name AS space, changed_by
+FROM (
+  SELECT granted_at AS at, 'granted' AS change, guest_id, space_id, granted_by AS changed_by FROM guest_access
+  WHERE granted_at >= strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-7 days')
+  UNION ALL
+  SELECT revoked_at, 'revoked', guest_id, space_id, revoked_by FROM guest_access
+  WHERE revoked_at >= strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-7 days')
+) c
+LEFT JOIN guests g ON g.id = c.guest_id
+LEFT JOIN spaces s ON s.id = c.space_id
+ORDER BY at DESC, guest_id, space_id`,
+      postgres: `SELECT at, change, guest_id, g.email AS guest_email, space_id, s.name AS space, changed_by
+FROM (
+  SELECT granted_at AS at, 'granted' AS change, guest_id, space_id, granted_by AS changed_by FROM guest_access
+  WHERE granted_at >= now() - interval '7 days'
+  UNION ALL
+  SELECT revoked_at, 'revoked', guest_id, space_id, revoked_by FROM guest_access
+  WHERE revoked_at >= now() - interval '7 days'
+) c
+LEFT JOIN guests g ON g.id = c.guest_id
+LEFT JOIN spaces s ON s.id = c.space_id
+ORDER BY at DESC, guest_id, space_id`,
+    },
+  },
+  {
+    name: 'failed-jobs',
+    question: 'Jobs that failed, newest first',
+    sql: portable(`SELECT created_at, environment_name, space_name, job_id, outcome, actor_name, actor_email
+FROM audit_trail
+WHERE topic = 'job:failed'
+ORDER BY created_at DESC
+LIMIT 100`),
+  },
+  {
+    name: 'deletions',
+    question: 'What was deleted, by whom, newest first',
+    // Walks the time index backwards and stops at the 100th: deletions are common enough for that.
+    sql: portable(`SELECT created_at, environment_name, topic, space_name, file_id, document_id, workbook_id, sheet_id, actor_name, actor_email
+FROM audit_trail
+WHERE topic LIKE '%:deleted'
+ORDER BY created_at DESC
+LIMIT 100`),
+  },
+  {
+    name: 'file-uploads',
+    question: 'Files uploaded, by whom and into which space, newest first',
+    sql: portable(`SELECT created_at, environment_name, space_name, file_id, actor_type, actor_name, actor_email
+FROM audit_trail
+WHERE topic = 'file:created'
+ORDER BY created_at DESC
+LIMIT 100`),
+  },
+  {
+    name: 'production-activity',
+    question: 'Who did what in production environments in the last 24 hours',
+    sql: {
+      sqlite: `SELECT created_at, environment_name, actor_type, actor_name, actor_email, topic, space_name
+FROM audit_trail
+WHERE is_prod = 1 AND created_at >= strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-1 day')
+ORDER BY created_at DESC
+LIMIT 100`,
+      postgres: `SELECT created_at, environment_name, actor_type, actor_name, actor_email, topic, space_name
+FROM audit_trail
+WHERE is_prod AND created_at >= now() - interval '1 day'
+ORDER BY created_at DESC
+LIMIT 100`,
+    },
+  },
+  {
+    name: 'removed-actors',
+    question: 'Actions by users, guests and agents since removed from the account',
+    // From the removed actors to their events through the actor index, not a walk over every event.
+    sql: portable(`SELECT created_at, environment_name, actor_type, actor_name, actor_email, actor_removed_at, topic
+FROM audit_trail
+WHERE actor_id IN (SELECT id FROM users WHERE removed_at IS NOT NULL
+                   UNION ALL SELECT id FROM guests WHERE removed_at IS NOT NULL
+                   UNION ALL SELECT id FROM agents WHERE removed_at IS NOT NULL)
+ORDER BY created_at DESC
+LIMIT 100`),
   },
 ];
 

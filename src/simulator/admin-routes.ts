@@ -62,6 +62,48 @@ function secrets(sim: Simulator) {
   return { status: 200, body: sim.secrets() };
 }
 
+/** POST /users/rename {userId, name?, email?}: the user as /users now lists it. */
+function renameUser(sim: Simulator, req: SimRequest) {
+  const { userId, name, email } = objectBody(req);
+  if (typeof userId !== 'string') throw new HttpError(400, 'userId must be a string', 'userId');
+  if ((name !== undefined && typeof name !== 'string') || (email !== undefined && typeof email !== 'string')) throw new HttpError(400, 'name and email must be strings', 'name');
+  return { status: 200, body: changed(() => sim.renameUser(userId, { ...(name !== undefined ? { name } : {}), ...(email !== undefined ? { email } : {}) })) };
+}
+
+/** POST /guests/access {guestId, spaceId, granted: boolean}: the space:guestAdded or guestRemoved event it made. */
+function guestAccess(sim: Simulator, req: SimRequest) {
+  const { guestId, spaceId, granted } = objectBody(req);
+  if (typeof guestId !== 'string' || typeof spaceId !== 'string' || typeof granted !== 'boolean') {
+    throw new HttpError(400, 'guestId and spaceId must be strings, granted a boolean', 'guestId');
+  }
+  return { status: 200, body: changed(() => (granted ? sim.addGuestToSpace(guestId, spaceId) : sim.removeGuestFromSpace(guestId, spaceId))) };
+}
+
+/** POST /guests/remove {guestId}: removes the guest (a space:guestRemoved per space it could reach). */
+function removeGuest(sim: Simulator, req: SimRequest) {
+  const { guestId } = objectBody(req);
+  if (typeof guestId !== 'string') throw new HttpError(400, 'guestId must be a string', 'guestId');
+  changed(() => sim.removeGuest(guestId));
+  return { status: 200, body: { removed: guestId } };
+}
+
+/** GET /truth/access?spaceId=&at=: the ids of the guests that could reach the space at that time. */
+function truthAccess(sim: Simulator, req: SimRequest) {
+  const spaceId = req.query.get('spaceId');
+  const at = req.query.get('at');
+  if (spaceId === null || at === null || Number.isNaN(Date.parse(at))) throw new HttpError(400, 'spaceId and at (an ISO date) are required', 'spaceId');
+  return { status: 200, body: sim.guestsWithAccess(spaceId, at) };
+}
+
+/** A change the simulator refuses (unknown id, no such membership) is the caller's mistake: 400. */
+function changed<T>(change: () => T): T {
+  try {
+    return change();
+  } catch (error) {
+    throw new HttpError(400, error instanceof Error ? error.message : String(error), 'body');
+  }
+}
+
 function knownEnvironment(sim: Simulator, environmentId: string): void {
   if (sim.findEnvironment(environmentId) === undefined) throw new HttpError(404, `environment ${environmentId} not found`, 'environmentId');
 }
@@ -81,4 +123,8 @@ export const adminRoutes: ReadonlyArray<Route<Simulator>> = [
   { method: 'GET', path: '/stats', handle: stats },
   { method: 'POST', path: '/stats/reset', handle: resetStats },
   { method: 'GET', path: '/secrets', handle: secrets },
+  { method: 'POST', path: '/users/rename', handle: renameUser },
+  { method: 'POST', path: '/guests/access', handle: guestAccess },
+  { method: 'POST', path: '/guests/remove', handle: removeGuest },
+  { method: 'GET', path: '/truth/access', handle: truthAccess },
 ];

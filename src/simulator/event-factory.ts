@@ -131,13 +131,15 @@ export function materialize(record: EventRecord): unknown {
   if (domain === 'document') context.documentId = shortId('us_dc_', rng.uint32());
   if (record.topic.startsWith('commit:')) context.commitId = shortId('us_cm_', rng.uint32());
   if (record.actorId !== undefined) context.actorId = record.actorId;
+  if (record.topic.startsWith('action:')) context.actionName = rng.pick(ACTION_NAMES);
+  if (domain === 'program') context.programId = shortId('us_pg_', rng.uint32());
 
   const event: Event = {
     id: record.id,
     topic: record.topic,
     domain,
     createdAt: wireDate(record.t),
-    payload: payloadFor(rng, record.topic, domain),
+    payload: record.subjectId === undefined ? payloadFor(rng, record.topic, domain) : { guestId: record.subjectId },
     context,
   };
   if (record.ackBy !== undefined) {
@@ -153,6 +155,7 @@ export function materialize(record: EventRecord): unknown {
 const JOB_NAMES = ['workbook:submitAction', 'space:configure', 'sheet:buildSheet', 'file:extract'] as const;
 const JOB_OPERATIONS = ['submitAction', 'configure', 'extract', 'map'] as const;
 const DOCUMENT_TITLES = ['Getting started', 'Import guide', 'FAQ'] as const;
+const ACTION_NAMES = ['submitAction', 'downloadWorkbook', 'validate'] as const;
 
 /** A small, plausible payload per domain. */
 function payloadFor(rng: Rng, topic: string, domain: string): JsonObject {

@@ -26,6 +26,8 @@ export interface EventRecord {
   env: EnvironmentContext;
   /** For addRawEvent: this exact JSON is served; undefined for well-formed events. */
   raw: unknown;
+  /** Who an event is about, besides who caused it: the guest of space:guestAdded / guestRemoved. */
+  subjectId?: string;
 }
 
 /** Sort order of records: createdAt, then id as the stable tie-breaker. */

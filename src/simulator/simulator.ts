@@ -5,6 +5,7 @@
  */
 import type { AccessToken, Agent, Environment, Event, Guest, Space, User } from './wire-types.js';
 import { generateAccount, type AccountData, type EnvironmentData } from './account.js';
+import { AccessHistory, GUEST_ADDED, GUEST_REMOVED, retagAccessEvents, type AccessGrant } from './access-history.js';
 import { TokenBook, type PersonalAccessTokenInfo } from './auth.js';
 import { SimClock } from './clock.js';
 import { generateHistory, makeRecord, materialize, rawRecord, type ActorRoster } from './event-factory.js';
@@ -71,6 +72,8 @@ export class Simulator {
   private readonly deletedEnvironments = new Set<string>();
   /** Ids of removed users, guests, agents and spaces. */
   private readonly removed = new Set<string>();
+  /** Ground truth of guest access, told by the space:guestAdded / guestRemoved events (access-history.ts). */
+  private readonly access = new AccessHistory();
   private readonly tokens: TokenBook;
   private readonly liveRng: Rng;
   private readonly faultRng: Rng;
@@ -107,6 +110,7 @@ export class Simulator {
         roster: this.roster(data, false),
         env: context,
       });
+      retagAccessEvents(createRng(deriveSeed(seed, 'access', index)), data, records, this.account.users.map((u) => u.id), this.access);
       this.envs.set(data.environment.id, { data, log: new EventLog(records), context });
     });
     this.liveRng = createRng(deriveSeed(seed, 'live'));
@@ -234,8 +238,50 @@ export class Simulator {
     this.removeFrom('user', userId, this.account.users);
   }
 
-  removeGuest(guestId: string): void {
+  /** Removes a guest from the environment: each space it could reach gets a space:guestRemoved, now. */
+  removeGuest(guestId: string, actorId?: string): void {
+    const guest = this.findGuest(guestId);
+    for (const membership of guest.spaces) this.endAccess(guest, membership.id, actorId);
     this.removeFrom('guest', guestId, this.account.environments.flatMap((e) => e.guests));
+  }
+
+  /** Gives a guest access to a space of its environment, now: a space:guestAdded event, and its updatedAt. */
+  addGuestToSpace(guestId: string, spaceId: string, actorId?: string): Event {
+    const guest = this.findGuest(guestId);
+    if (!this.live(this.envs.get(guest.environmentId)!.data.spaces).some((s) => s.id === spaceId)) throw new Error(`space ${spaceId} is not a live space of ${guest.environmentId}`);
+    if (guest.spaces.some((m) => m.id === spaceId)) throw new Error(`guest ${guestId} can already reach ${spaceId}`);
+    const event = this.emit(guest.environmentId, GUEST_ADDED, spaceId, guestId, actorId);
+    guest.spaces.push({ id: spaceId });
+    guest.updatedAt = new Date(Date.parse(event.createdAt)).toISOString();
+    this.access.grant(guestId, spaceId, Date.parse(event.createdAt));
+    return event;
+  }
+
+  /** Takes a space from a guest, now: a space:guestRemoved event, and its updatedAt. */
+  removeGuestFromSpace(guestId: string, spaceId: string, actorId?: string): Event {
+    const guest = this.findGuest(guestId);
+    if (!guest.spaces.some((m) => m.id === spaceId)) throw new Error(`guest ${guestId} cannot reach ${spaceId}`);
+    return this.endAccess(guest, spaceId, actorId);
+  }
+
+  /** Renames a user (name, email or both), now: its updatedAt says when, as the API's does. */
+  renameUser(userId: string, change: { name?: string; email?: string }): User {
+    const user = this.account.users.find((u) => u.id === userId && !this.removed.has(u.id));
+    if (user === undefined) throw new Error(`unknown user ${userId}`);
+    if (change.name !== undefined) user.name = change.name;
+    if (change.email !== undefined) user.email = change.email;
+    user.updatedAt = new Date(this.time.now()).toISOString();
+    return structuredClone(user);
+  }
+
+  /** Ground truth: the guests that could reach a space at a time, sorted by id. */
+  guestsWithAccess(spaceId: string, at: Date | string): string[] {
+    return this.access.guestsAt(spaceId, new Date(at).getTime());
+  }
+
+  /** Ground truth: every stretch of guest access the simulator knows. */
+  accessGrants(): AccessGrant[] {
+    return this.access.all();
   }
 
   removeAgent(agentId: string): void {
@@ -383,6 +429,32 @@ export class Simulator {
       apiKeys: this.account.apiKeyIds,
       deletedUsers: this.account.deletedUserIds,
     };
+  }
+
+  private findGuest(guestId: string): Guest {
+    const guest = this.account.environments.flatMap((e) => e.guests).find((g) => g.id === guestId);
+    if (guest === undefined || this.removed.has(guestId)) throw new Error(`unknown guest ${guestId}`);
+    return guest;
+  }
+
+  private endAccess(guest: Guest, spaceId: string, actorId: string | undefined): Event {
+    const event = this.emit(guest.environmentId, GUEST_REMOVED, spaceId, guest.id, actorId);
+    guest.spaces = guest.spaces.filter((m) => m.id !== spaceId);
+    guest.updatedAt = new Date(Date.parse(event.createdAt)).toISOString();
+    this.access.revoke(guest.id, spaceId, Date.parse(event.createdAt));
+    return event;
+  }
+
+  /** One event at the simulated now about `subjectId`, caused by `actorId` (else a live user). */
+  private emit(environmentId: string, topic: string, spaceId: string, subjectId: string, actorId: string | undefined): Event {
+    const state = this.liveEnv(environmentId);
+    const roster = this.roster(state.data, true);
+    const actor = actorId ?? (roster.users.length > 0 ? this.liveRng.pick(roster.users) : undefined);
+    const record = makeRecord(this.liveRng, this.time.now(), { spaceIds: [spaceId], roster, env: state.context }, { topic, ...(actor ? { actorId: actor } : {}) }, undefined);
+    record.subjectId = subjectId;
+    state.log.insert([record]);
+    this.version++;
+    return materialize(record) as Event;
   }
 
   private removeFrom(kind: string, id: string, items: ReadonlyArray<{ id: string }>): void {

@@ -55,6 +55,12 @@
  *    transaction, so the store is never without the cut its remaining chain starts from. Chain heads
  *    stay, so new events link on. Inventories are never pruned (rule 6). A store may keep more than
  *    planned: SQLite keeps the event with the highest rowid, which export positions count from.
+ * 14. History kept. Each inventory change log entry keeps, in the same transaction, the version of the
+ *    row it starts (chain/inventory-version.ts): its content (what the entry's digest is of), valid
+ *    from the record's updatedAt or else when first seen. `audit_trail` names each actor as at the
+ *    event's time (the earliest known version before any) and today (actor_current_*);
+ *    `guest_access_changes` and `guest_access` tell which guest could reach which space, from when
+ *    until when, from guest_spaces versions and space:guestAdded / space:guestRemoved events.
  */
 import type { AgentRecord, EnvironmentRecord, EventRecord, GuestRecord, RejectedEvent, SpaceRecord, UserRecord } from '../records.js';
 

@@ -39,7 +39,7 @@ describe('simulator GET /events', () => {
       expect(e.createdAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
       expect(e.context).toMatchObject({ accountId: s.accountId, environmentId: env() });
       expect(spaces.has(e.context.spaceId as string)).toBe(true);
-      expect(e.domain).toBe({ records: 'workbook', commit: 'sheet', snapshot: 'sheet', layer: 'sheet', agent: 'environment' }[e.topic.split(':')[0]!] ?? e.topic.split(':')[0]);
+      expect(e.domain).toBe({ records: 'workbook', commit: 'sheet', snapshot: 'sheet', layer: 'sheet', agent: 'environment', action: 'workbook' }[e.topic.split(':')[0]!] ?? e.topic.split(':')[0]);
     }
     const actors = events.map((e) => e.context.actorId as string | undefined);
     const share = (test: (a: string | undefined) => boolean) => actors.filter(test).length / actors.length;

@@ -141,7 +141,9 @@ describe('inventories and the audit_trail view', () => {
     await store.writeInventory({ kind: 'users', scope: null, records: [user('us_usr_bob', 'Bob')], seenAt: '2026-11-02T00:00:00.000Z' });
     expect(trail()[0]).toEqual({ event_id: 'us_evt_1', actor_type: 'user', actor_name: 'Ann', actor_removed_at: '2026-11-02T00:00:00.000Z' });
     await store.writeInventory({ kind: 'users', scope: null, records: [user('us_usr_ann', 'Ann B.')], seenAt: '2026-11-03T00:00:00.000Z' });
-    expect(trail()[0]).toMatchObject({ actor_name: 'Ann B.', actor_removed_at: null });
+    // Renamed after the event: the event keeps the name she had then; today's is beside it.
+    expect(trail()[0]).toMatchObject({ actor_name: 'Ann', actor_removed_at: null });
+    expect(readDb(path, (db) => db.prepare("SELECT actor_current_name FROM audit_trail WHERE event_id = 'us_evt_1'").pluck().get())).toBe('Ann B.');
     await store.close();
   });
 

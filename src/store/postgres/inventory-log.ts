@@ -6,6 +6,7 @@
  */
 import type pg from 'pg';
 import { inventoryChangeHash, inventoryRowDigest, type LoggedKind } from '../chain/inventory-digests.js';
+import { inventoryVersion, type InventoryVersion } from '../chain/inventory-version.js';
 import { lockKeys } from './locks.js';
 import { loggedRows } from './logged-rows.js';
 
@@ -27,16 +28,21 @@ export async function recordChanges(client: pg.PoolClient, kind: LoggedKind, sco
     [kind, rows.map((row) => row[0] as string)],
   );
   const latestOf = new Map(latest.rows.map((r) => [r.id, r.row_digest]));
+  const previousVersions = await client.query<{ id: string; valid_from: string }>(
+    'SELECT DISTINCT ON (id) id, valid_from FROM inventory_versions WHERE kind = $1 AND id = ANY($2::text[]) ORDER BY id, seq DESC',
+    [kind, rows.map((row) => row[0] as string)],
+  );
+  const previousVersionOf = new Map(previousVersions.rows.map((r) => [r.id, { validFrom: r.valid_from }]));
   let seq = head?.seq ?? 0;
   let previous = head?.chain_hash ?? null;
-  const entries: Array<{ seq: number; id: string; digest: Buffer; hash: Buffer }> = [];
+  const entries: Array<{ seq: number; id: string; digest: Buffer; hash: Buffer; version: InventoryVersion }> = [];
   for (const row of rows) {
     const id = row[0] as string;
     const digest = inventoryRowDigest(kind, row);
     if (latestOf.get(id)?.equals(digest)) continue;
     seq += 1;
     previous = inventoryChangeHash(previous, kind, id, digest, seenAt);
-    entries.push({ seq, id, digest, hash: previous });
+    entries.push({ seq, id, digest, hash: previous, version: inventoryVersion(kind, row, seenAt, previousVersionOf.get(id)) });
   }
   if (entries.length > 0) {
     await client.query(
@@ -44,6 +50,15 @@ export async function recordChanges(client: pg.PoolClient, kind: LoggedKind, sco
        SELECT seq, $1, id, decode(digest, 'hex'), $2, decode(hash, 'hex')
        FROM unnest($3::bigint[], $4::text[], $5::text[], $6::text[]) AS e(seq, id, digest, hash)`,
       [kind, seenAt, entries.map((e) => e.seq), entries.map((e) => e.id), entries.map((e) => e.digest.toString('hex')), entries.map((e) => e.hash.toString('hex'))],
+    );
+    const versions = entries.map((e) => e.version);
+    await client.query(
+      `INSERT INTO inventory_versions (seq, kind, id, environment_id, valid_from, name, email, removed_at, content)
+       SELECT seq, $1, id, environment_id, valid_from::timestamptz, name, email, removed_at::timestamptz, content
+       FROM unnest($2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[])
+         AS v(seq, id, environment_id, valid_from, name, email, removed_at, content)`,
+      [kind, entries.map((e) => e.seq), entries.map((e) => e.id), versions.map((v) => v.environmentId), versions.map((v) => v.validFrom),
+        versions.map((v) => v.name), versions.map((v) => v.email), versions.map((v) => v.removedAt), versions.map((v) => v.content)],
     );
   }
   return entries.length;

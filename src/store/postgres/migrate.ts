@@ -58,6 +58,7 @@ async function migrateLocked(client: pg.PoolClient, schema: string, migrations: 
     await client.query('BEGIN');
     try {
       await client.query(migration.sql);
+      await migration.run?.(client);
       await client.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [migration.version, migration.name]);
       await client.query('COMMIT');
     } catch (error) {

@@ -5,6 +5,7 @@
  */
 import type Database from 'better-sqlite3';
 import { digestTables, inventoryChangeHash, inventoryRowDigest, LOGGED_COLUMNS, type LoggedKind, type LoggedRow, type TableDigest } from '../chain/inventory-digests.js';
+import { inventoryVersion } from '../chain/inventory-version.js';
 import type { SqliteDatabase } from './open.js';
 
 export interface LoggedTable {
@@ -51,7 +52,8 @@ export function currentTables(db: SqliteDatabase): { tables: Record<LoggedKind, 
 export interface InventoryLog {
   /**
    * Appends an entry for each row of `kind` in `scope` (every row when null) or among `ids` whose
-   * content differs from its latest entry. Call inside the writing transaction.
+   * content differs from its latest entry, with the version it starts (chain/inventory-version.ts).
+   * Call inside the writing transaction.
    */
   record(kind: LoggedKind, scope: string | null, ids: readonly string[], seenAt: string): number;
 }
@@ -60,6 +62,12 @@ export function createInventoryLog(db: SqliteDatabase): InventoryLog {
   const readHead = db.prepare<[], { seq: number; chain_hash: Buffer }>('SELECT seq, chain_hash FROM inventory_changes ORDER BY seq DESC LIMIT 1');
   const readLatest = db.prepare<[string, string], Buffer>('SELECT row_digest FROM inventory_changes WHERE kind = ? AND id = ? ORDER BY seq DESC LIMIT 1').pluck();
   const append = db.prepare('INSERT INTO inventory_changes (seq, kind, id, row_digest, seen_at, chain_hash) VALUES (?, ?, ?, ?, ?, ?)');
+  const readPreviousVersion = db.prepare<[string, string], { validFrom: string }>(
+    'SELECT valid_from AS validFrom FROM inventory_versions WHERE kind = ? AND id = ? ORDER BY seq DESC LIMIT 1',
+  );
+  const appendVersion = db.prepare(
+    'INSERT INTO inventory_versions (seq, kind, id, environment_id, valid_from, name, email, removed_at, content) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+  );
   const selects = new Map<string, Database.Statement>();
   const rowsOf = (kind: LoggedKind, scope: string | null, ids: readonly string[]): IterableIterator<Value[]> => {
     const scoped = scope !== null && LOGGED_TABLES[kind].scopeColumn !== null;
@@ -77,12 +85,14 @@ export function createInventoryLog(db: SqliteDatabase): InventoryLog {
       const changed = [...rowsOf(kind, scope, ids)].flatMap((row) => {
         const digest = inventoryRowDigest(kind, row);
         const latest = readLatest.get(kind, row[0] as string);
-        return latest && latest.equals(digest) ? [] : [[row[0] as string, digest] as const];
+        return latest && latest.equals(digest) ? [] : [[row[0] as string, digest, row] as const];
       });
-      for (const [id, digest] of changed) {
+      for (const [id, digest, row] of changed) {
         seq += 1;
         previous = inventoryChangeHash(previous, kind, id, digest, seenAt);
         append.run(seq, kind, id, digest, seenAt, previous);
+        const version = inventoryVersion(kind, row, seenAt, readPreviousVersion.get(kind, id));
+        appendVersion.run(seq, kind, id, version.environmentId, version.validFrom, version.name, version.email, version.removedAt, version.content);
       }
       return changed.length;
     },

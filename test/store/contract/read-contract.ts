@@ -127,7 +127,7 @@ export function describeReadContract(fresh: FreshStore): void {
       await populate(await opened(s));
       const read = await reader(s);
       const params: Record<string, string> = {
-        email: 'ann@example.com', actor: 'us_usr_ann', environment: A,
+        email: 'ann@example.com', actor: 'us_usr_ann', environment: A, space: 'us_sp_1', at: new Date().toISOString(),
         from: new Date(Date.now() - 86_400_000).toISOString(), to: new Date(Date.now() + 60_000).toISOString(),
       };
       const answers = new Map<string, Array<Record<string, unknown>>>();
@@ -146,6 +146,10 @@ export function describeReadContract(fresh: FreshStore): void {
       expect(answers.get('agents-deployed')!.map((r) => [r.environment, count(r.agents), r.slugs])).toEqual([['Alpha', 1, 'importer'], ['Beta', 0, null]]);
       expect(answers.get('spaces-per-environment')!.map((r) => [r.environment, count(r.spaces)])).toEqual([['Alpha', 1], ['Beta', 0]]);
       expect(answers.get('guest-access')!.map((r) => [r.email, r.environment, r.space])).toEqual([['us_g_1@guest.example', 'Alpha', 'Space us_sp_1']]);
+      expect(ids('space-access', 'guest_id')).toEqual(['us_g_1']);
+      expect(ids('access-changes-7d', 'guest_id')).toEqual([]); // granted at AT, weeks ago
+      expect(ids('production-activity', 'environment_name')).toEqual(['Alpha', 'Alpha', 'Alpha']);
+      expect(ids('removed-actors', 'actor_name')).toEqual([]);
       expect(answers.get('unresolved-actors')!.map((r) => [r.actor_id, r.actor_type, count(r.events)])).toEqual([['us_key_gone', 'api_key', 1]]);
     });
   });

@@ -9,6 +9,7 @@
  */
 import { describe } from 'vitest';
 import type { FreshStore } from './fixtures.js';
+import { describeHistoryContract } from './history-contract.js';
 import { describeReadContract } from './read-contract.js';
 import { describeTrailContract } from './trail-contract.js';
 import { describeRetentionContract } from './retention-contract.js';
@@ -24,5 +25,6 @@ export function describeStoreContract(name: string, fresh: FreshStore): void {
     describe('the trail in ingestion order', () => describeTrailContract(fresh));
     describe('operator resets', () => describeResetContract(fresh));
     describe('retention', () => describeRetentionContract(fresh));
+    describe('history', () => describeHistoryContract(fresh));
   });
 }

@@ -6,6 +6,9 @@ import { migrate } from '../../../src/store/postgres/migrate.js';
 import { PostgresStore } from '../../../src/store/postgres/postgres-store.js';
 import { PostgresReader } from '../../../src/store/postgres/postgres-reader.js';
 import { LATEST_VERSION, MIGRATIONS } from '../../../src/store/postgres/migrations/index.js';
+import { createHash } from 'node:crypto';
+import { inventoryChangeHash, inventoryRowDigest } from '../../../src/store/chain/inventory-digests.js';
+import { loggedRows } from '../../../src/store/postgres/logged-rows.js';
 import { freshSchema, openPgStore, pgQuery, pgSettings, testDatabase } from '../../helpers/postgres.js';
 import { waitFor } from '../../helpers/wait.js';
 
@@ -14,7 +17,7 @@ const db = testDatabase();
 /** A migration's version by its name: the tests name the step they test, not its number. */
 const versionOf = (name: string): number => MIGRATIONS.find((m) => m.name === name)!.version;
 
-const TABLES = ['agents', 'chain_cuts', 'environments', 'event_chains', 'events', 'forward_positions', 'guest_spaces', 'guests', 'inventory_changes', 'listing_windows', 'operator_actions', 'rejected_events', 'schema_migrations', 'spaces', 'sync_cursors', 'sync_runs', 'users'];
+const TABLES = ['agents', 'chain_cuts', 'environments', 'event_chains', 'events', 'forward_positions', 'guest_spaces', 'guests', 'inventory_changes', 'inventory_versions', 'listing_windows', 'operator_actions', 'rejected_events', 'schema_migrations', 'spaces', 'sync_cursors', 'sync_runs', 'users'];
 
 async function tablesOf(schema: string): Promise<string[]> {
   const rows = await pgQuery<{ table_name: string; table_type: string }>(db, schema, 'SELECT table_name, table_type FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name', [schema]);
@@ -39,7 +42,7 @@ describe('PostgreSQL migrations', () => {
       await Promise.all(stores.map((s) => s.close()));
     }
     expect(await pgQuery(db, schema, 'SELECT version, name FROM schema_migrations ORDER BY version')).toEqual(MIGRATIONS.map((m) => ({ version: m.version, name: m.name })));
-    expect(await tablesOf(schema)).toEqual([...TABLES, 'view audit_trail']);
+    expect(await tablesOf(schema)).toEqual([...TABLES, 'view audit_trail', 'view guest_access', 'view guest_access_changes'].sort());
   });
 
   it('create the schema named by AUDIT_DATABASE_SCHEMA, concurrently too, and leave others alone', async () => {
@@ -135,5 +138,48 @@ describe('PostgreSQL migrations', () => {
     } finally {
       await newer.close();
     }
+  });
+
+  it('inventory-versions from the version before, with data: every stored row one version, checked by its log entry, and the trail its names', async () => {
+    const schema = freshSchema();
+    const pool = new pg.Pool(poolSettings(pgSettings(db, schema), {}));
+    const before = versionOf('inventory-versions') - 1;
+    try {
+      expect(await migrate(pool, schema, MIGRATIONS, before)).toBe(before);
+      const client = await pool.connect();
+      try {
+        await client.query(`INSERT INTO users (id, email, name, raw, raw_text, first_synced_at, synced_at) VALUES
+          ('us_usr_1', 'ann@example.com', 'Ann', '{}', $1, '2026-10-02T00:00:00Z', '2026-10-03T00:00:00Z')`, [JSON.stringify({ id: 'us_usr_1', updatedAt: '2026-10-01T12:00:00Z' })]);
+        await client.query(`INSERT INTO agents (id, environment_id, slug, topics, raw, raw_text, first_synced_at, synced_at) VALUES
+          ('us_ag_1', 'us_env_1', 'importer', '["job:ready", "file:created"]', '{}', '{}', '2026-10-02T00:00:00Z', '2026-10-03T00:00:00Z')`);
+        await client.query(`INSERT INTO guest_spaces (guest_id, space_id, environment_id, first_synced_at, synced_at) VALUES ('us_g_1', 'us_sp_1', 'us_env_1', '2026-10-02T00:00:00Z', '2026-10-03T00:00:00Z')`);
+        await client.query(`INSERT INTO events (id, environment_id, created_at, topic, domain, actor_id, ingested_at, raw, raw_text, chain_seq, chain_hash) VALUES
+          ('us_evt_1', 'us_env_1', '2026-09-01T00:00:00Z', 'file:created', 'file', 'us_usr_1', '2026-10-02T00:00:00Z', '{}', '{}', 1, '\\x00')`);
+        // The log as version 5 kept it for the rows above.
+        let previous: Buffer | null = null;
+        let seq = 0;
+        for (const kind of ['users', 'agents', 'guest_spaces'] as const) {
+          for (const row of await loggedRows(client, kind)) {
+            const digest = inventoryRowDigest(kind, row);
+            previous = inventoryChangeHash(previous, kind, row[0] as string, digest, '2026-10-02T00:00:00.000Z');
+            seq += 1;
+            await client.query('INSERT INTO inventory_changes (seq, kind, id, row_digest, seen_at, chain_hash) VALUES ($1, $2, $3, $4, $5, $6)', [seq, kind, row[0], digest, '2026-10-02T00:00:00.000Z', previous]);
+          }
+        }
+      } finally {
+        client.release();
+      }
+      expect(await migrate(pool, schema)).toBe(LATEST_VERSION);
+    } finally {
+      await pool.end();
+    }
+    const versions = await pgQuery<Record<string, unknown>>(db, schema, 'SELECT v.kind, v.id, v.valid_from, v.name, v.content, c.row_digest FROM inventory_versions v JOIN inventory_changes c USING (seq) ORDER BY seq');
+    expect(versions.map((v) => [v.kind, v.id, v.valid_from, v.name])).toEqual([
+      ['users', 'us_usr_1', '2026-10-01T12:00:00.000Z', 'Ann'],
+      ['agents', 'us_ag_1', '2026-10-02T00:00:00.000Z', 'importer'],
+      ['guest_spaces', 'us_g_1 us_sp_1', '2026-10-02T00:00:00.000Z', null],
+    ]);
+    for (const v of versions) expect(createHash('sha256').update(v.content as string).digest()).toEqual(v.row_digest);
+    expect(await pgQuery(db, schema, 'SELECT actor_name, actor_current_name FROM audit_trail')).toEqual([{ actor_name: 'Ann', actor_current_name: 'Ann' }]);
   });
 });

@@ -6,6 +6,7 @@ import type { PageWrite } from '../../../src/store/audit-store.js';
 import { loadConfig } from '../../../src/config.js';
 import { openStore } from '../../../src/store/open-store.js';
 import { PostgresStore } from '../../../src/store/postgres/postgres-store.js';
+import { LATEST_VERSION } from '../../../src/store/postgres/migrations/index.js';
 import { lockKeys } from '../../../src/store/postgres/locks.js';
 import { inventoryChangeHash, inventoryRowDigest } from '../../../src/store/chain/inventory-digests.js';
 import { openPgStore, pgQuery, testDatabase, walkChains } from '../../helpers/postgres.js';
@@ -239,7 +240,9 @@ describe('inventories and the audit_trail view', () => {
     await store.writeInventory({ kind: 'users', scope: null, records: [user('us_usr_bob', 'Bob')], seenAt: '2026-11-02T00:00:00.000Z' });
     expect((await trail())[0]).toEqual({ event_id: 'us_evt_1', actor_type: 'user', actor_name: 'Ann', actor_removed_at: '2026-11-02T00:00:00.000Z' });
     await store.writeInventory({ kind: 'users', scope: null, records: [user('us_usr_ann', 'Ann B.')], seenAt: '2026-11-03T00:00:00.000Z' });
-    expect((await trail())[0]).toMatchObject({ actor_name: 'Ann B.', actor_removed_at: null });
+    // Renamed after the event: the event keeps the name she had then; today's is beside it.
+    expect((await trail())[0]).toMatchObject({ actor_name: 'Ann', actor_removed_at: null });
+    expect(await pgQuery(db, schema, "SELECT actor_current_name FROM audit_trail WHERE event_id = 'us_evt_1'")).toEqual([{ actor_current_name: 'Ann B.' }]);
   });
 
   it('has the same columns as SQLite\'s audit_trail', async () => {
@@ -249,6 +252,8 @@ describe('inventories and the audit_trail view', () => {
     expect(columns.map((c) => c.column_name)).toEqual([
       'event_id', 'created_at', 'environment_id', 'environment_name', 'topic', 'domain', 'space_id', 'actor_id', 'actor_type',
       'actor_name', 'actor_email', 'actor_removed_at', 'workbook_id', 'sheet_id', 'job_id', 'acknowledged_at',
+      'actor_current_name', 'actor_current_email', 'file_id', 'document_id', 'app_id', 'action_name', 'origin_id', 'acknowledged_by',
+      'outcome', 'is_prod', 'space_name', 'deleted_at', 'ingested_at',
     ]);
   });
 
@@ -356,7 +361,7 @@ describe('checkpoints', () => {
     expect(state).toMatchObject({
       environments: { [ENV]: { seq: 2, hash: head!.hash, events: 2 } },
       inventory: { changes: { seq: 1, hash: expect.stringMatching(/^[0-9a-f]{64}$/) }, tables: { users: { rows: 1 }, guests: { rows: 0 } } },
-      schema: { version: 1, digest: expect.stringMatching(/^[0-9a-f]{64}$/) },
+      schema: { version: LATEST_VERSION, digest: expect.stringMatching(/^[0-9a-f]{64}$/) },
     });
     expect(await store.checkpoint((s) => s)).toEqual(state);
     await pgQuery(db, schema, 'CREATE INDEX sneaky ON events (job_id)');

@@ -3,16 +3,20 @@
  * Migration N brings a schema from version N-1 to N. Append new ones; never edit one that has shipped.
  * These are numbered on their own: PostgreSQL version 1 is SQLite version 7.
  */
+import type pg from 'pg';
 import { sql as initial } from './0001-initial.js';
 import { sql as chainCuts } from './0002-chain-cuts.js';
 import { sql as ingestionOrder } from './0003-ingestion-order.js';
 import { sql as reserved4 } from './0004-reserved.js';
 import { sql as operatorActions } from './0005-operator-actions.js';
+import { run as versionInventory, sql as inventoryVersions } from './0006-inventory-versions.js';
 
 export interface PostgresMigration {
   version: number;
   name: string;
   sql: string;
+  /** A step SQL alone cannot do, run after `sql` in the same transaction. */
+  run?: (client: pg.PoolClient) => Promise<void>;
 }
 
 export const MIGRATIONS: readonly PostgresMigration[] = [
@@ -21,6 +25,7 @@ export const MIGRATIONS: readonly PostgresMigration[] = [
   { version: 3, name: 'ingestion-order', sql: ingestionOrder },
   { version: 4, name: 'reserved', sql: reserved4 },
   { version: 5, name: 'operator-actions', sql: operatorActions },
+  { version: 6, name: 'inventory-versions', sql: inventoryVersions, run: versionInventory },
 ];
 
 export const LATEST_VERSION = MIGRATIONS.length;

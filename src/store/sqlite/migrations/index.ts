@@ -13,6 +13,7 @@ import { sql as chainCuts } from './0008-chain-cuts.js';
 import { sql as forwardPositions } from './0009-forward-positions.js';
 import { sql as reserved10 } from './0010-reserved.js';
 import { sql as operatorActions } from './0011-operator-actions.js';
+import { run as versionInventory, sql as inventoryVersions } from './0012-inventory-versions.js';
 import type { SqliteDatabase } from '../open.js';
 
 export interface Migration {
@@ -35,6 +36,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 9, name: 'forward-positions', sql: forwardPositions },
   { version: 10, name: 'reserved', sql: reserved10 },
   { version: 11, name: 'operator-actions', sql: operatorActions },
+  { version: 12, name: 'inventory-versions', sql: inventoryVersions, run: versionInventory },
 ];
 
 export const LATEST_VERSION = MIGRATIONS.length;
