@@ -24,7 +24,7 @@
  *    scope still 'running' (their process died) as failed, with INTERRUPTED_RUN_ERROR.
  * 8. Errors are AuditErrors (STORE_FAILED) with one line naming the store and what to check.
  */
-import type { AgentRecord, EnvironmentRecord, EventRecord, GuestRecord, RejectedEvent, SpaceRecord, UserRecord } from '../records.js';
+import type { AgentRecord, EnvironmentRecord, EventRecord, GuestRecord, PersonalAccessTokenRecord, RejectedEvent, SpaceRecord, UserRecord } from '../records.js';
 
 /** Where one environment's events listing stands. */
 export interface EnvironmentCursor {
@@ -70,7 +70,7 @@ export interface WriteResult {
   insertedByEnvironment: Map<string, number>;
 }
 
-export type InventoryKind = 'environments' | 'users' | 'spaces' | 'guests' | 'agents';
+export type InventoryKind = 'environments' | 'users' | 'spaces' | 'guests' | 'agents' | 'personal_access_tokens';
 
 export interface InventoryRecords {
   environments: EnvironmentRecord;
@@ -78,6 +78,8 @@ export interface InventoryRecords {
   spaces: SpaceRecord;
   guests: GuestRecord;
   agents: AgentRecord;
+  /** The credential's user's PATs (account-wide scope: null), never their values. */
+  personal_access_tokens: PersonalAccessTokenRecord;
 }
 
 /**

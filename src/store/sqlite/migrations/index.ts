@@ -9,6 +9,7 @@ import { sql as pageFill } from './0004-page-fill.js';
 import { sql as chainDigests } from './0005-chain-digests.js';
 import { sql as chainOrder } from './0006-chain-order.js';
 import { run as logInventory, sql as inventoryChanges } from './0007-inventory-changes.js';
+import { sql as personalAccessTokens } from './0010-personal-access-tokens.js';
 import type { SqliteDatabase } from '../open.js';
 
 export interface Migration {
@@ -27,6 +28,11 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 5, name: 'chain-digests', sql: chainDigests },
   { version: 6, name: 'chain-order', sql: chainOrder },
   { version: 7, name: 'inventory-changes', sql: inventoryChanges, run: logInventory },
+  // 8 and 9 are other branches' migrations, merged in parallel; these stand-ins keep the numbering
+  // until they land (the lead renumbers at merge).
+  { version: 8, name: 'reserved-8', sql: '' },
+  { version: 9, name: 'reserved-9', sql: '' },
+  { version: 10, name: 'personal-access-tokens', sql: personalAccessTokens },
 ];
 
 export const LATEST_VERSION = MIGRATIONS.length;
