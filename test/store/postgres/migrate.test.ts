@@ -1,12 +1,14 @@
 /** Migrations on PostgreSQL: numbered, forward only, recorded, and applied once however many processes start at once. */
+import pg from 'pg';
 import { describe, expect, it } from 'vitest';
+import { migrate } from '../../../src/store/postgres/migrate.js';
 import { PostgresStore } from '../../../src/store/postgres/postgres-store.js';
 import { LATEST_VERSION, MIGRATIONS } from '../../../src/store/postgres/migrations/index.js';
 import { freshSchema, openPgStore, pgQuery, pgSettings, testDatabase } from '../../helpers/postgres.js';
 
 const db = testDatabase();
 
-const TABLES = ['agents', 'environments', 'event_chains', 'events', 'guest_spaces', 'guests', 'inventory_changes', 'rejected_events', 'schema_migrations', 'spaces', 'sync_cursors', 'sync_runs', 'users'];
+const TABLES = ['agents', 'environments', 'event_chains', 'events', 'guest_spaces', 'guests', 'inventory_changes', 'personal_access_tokens', 'rejected_events', 'schema_migrations', 'spaces', 'sync_cursors', 'sync_runs', 'users'];
 
 async function tablesOf(schema: string): Promise<string[]> {
   const rows = await pgQuery<{ table_name: string; table_type: string }>(db, schema, 'SELECT table_name, table_type FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name', [schema]);
@@ -44,6 +46,29 @@ describe('PostgreSQL migrations', () => {
     }
     expect((await tablesOf(schema)).filter((t) => !t.startsWith('view'))).toEqual(TABLES);
     expect(await pgQuery(db, schema, 'SELECT count(*)::int AS n FROM schema_migrations')).toEqual([{ n: LATEST_VERSION }]);
+  });
+
+  it('from the version before the latest, with data: reach the latest schema and keep the data', async () => {
+    const schema = freshSchema();
+    const pool = new pg.Pool({ connectionString: db.url, max: 1 });
+    try {
+      expect(await migrate(pool, schema, MIGRATIONS, LATEST_VERSION - 1)).toBe(LATEST_VERSION - 1);
+      await pgQuery(db, schema, `INSERT INTO users (id, email, name, raw, raw_text, first_synced_at, synced_at) VALUES ('us_usr_1', 'a@example.com', 'A', '{}', '{}', now(), now())`);
+      expect(await migrate(pool, schema)).toBe(LATEST_VERSION);
+    } finally {
+      await pool.end();
+    }
+    expect(await pgQuery(db, schema, 'SELECT id, email FROM users')).toEqual([{ id: 'us_usr_1', email: 'a@example.com' }]);
+    expect((await tablesOf(schema)).filter((t) => !t.startsWith('view'))).toEqual(TABLES);
+    const fresh = freshSchema();
+    const store = PostgresStore.open(pgSettings(db, fresh), { env: {} });
+    try {
+      await store.ready();
+    } finally {
+      await store.close();
+    }
+    const columns = (s: string) => pgQuery(db, s, "SELECT table_name, column_name, data_type FROM information_schema.columns WHERE table_schema = $1 ORDER BY table_name, column_name", [s]);
+    expect(await columns(schema)).toEqual(await columns(fresh));
   });
 
   it('are idempotent: opening again changes nothing', async () => {

@@ -6,6 +6,7 @@ import type { PageWrite } from '../../../src/store/audit-store.js';
 import { loadConfig } from '../../../src/config.js';
 import { openStore } from '../../../src/store/open-store.js';
 import { PostgresStore } from '../../../src/store/postgres/postgres-store.js';
+import { LATEST_VERSION } from '../../../src/store/postgres/migrations/index.js';
 import { lockKeys } from '../../../src/store/postgres/locks.js';
 import { inventoryChangeHash, inventoryRowDigest } from '../../../src/store/chain/inventory-digests.js';
 import { openPgStore, pgQuery, testDatabase, walkChains } from '../../helpers/postgres.js';
@@ -356,7 +357,7 @@ describe('checkpoints', () => {
     expect(state).toMatchObject({
       environments: { [ENV]: { seq: 2, hash: head!.hash, events: 2 } },
       inventory: { changes: { seq: 1, hash: expect.stringMatching(/^[0-9a-f]{64}$/) }, tables: { users: { rows: 1 }, guests: { rows: 0 } } },
-      schema: { version: 1, digest: expect.stringMatching(/^[0-9a-f]{64}$/) },
+      schema: { version: LATEST_VERSION, digest: expect.stringMatching(/^[0-9a-f]{64}$/) },
     });
     expect(await store.checkpoint((s) => s)).toEqual(state);
     await pgQuery(db, schema, 'CREATE INDEX sneaky ON events (job_id)');
