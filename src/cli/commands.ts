@@ -42,8 +42,12 @@ export const COMMANDS = {
   query: spec({
     synopsis:
       `  flatfile-audit query "<SQL>" [--json | --csv] [--param name=value ...] [--max-rows 10000 | --all] [--timeout 60s]\n` +
-      `                                        run a read-only query against the audit database\n`,
+      `                                        run a read-only query against the audit database\n` +
+      `  flatfile-audit query --saved NAME [--param name=value ...] [--json | --csv]\n` +
+      `                                        run a cookbook query by name; --list-saved lists them\n`,
     options: {
+      saved: { type: 'string' },
+      'list-saved': { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
       csv: { type: 'boolean', default: false },
       param: { type: 'string', multiple: true, default: [] },
@@ -52,6 +56,8 @@ export const COMMANDS = {
       timeout: { type: 'string', default: DEFAULT_QUERY_TIMEOUT },
     },
     describe: {
+      saved: ['NAME', 'run the cookbook query NAME instead of a statement (its parameters with --param)'],
+      'list-saved': 'list the cookbook: each query\'s name, question and parameters',
       json: 'print the rows as a JSON array',
       csv: 'print the rows as CSV',
       param: ['NAME=VALUE', 'a value for the named parameter :NAME of the query (repeat for more)'],

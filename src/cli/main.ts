@@ -23,6 +23,9 @@ import { packageVersion } from './version.js';
 import { runBackup } from './backup.js';
 import { parseExportOptions, runExport } from './export.js';
 import { storeSettings } from '../store/open-store.js';
+import { cookbookParams, cookbookQuery, cookbookSql } from '../cookbook.js';
+import { closest } from './suggest.js';
+import { formatSavedQueries, savedQueryList, storeDialect } from './saved-queries.js';
 
 export async function main(argv: string[], ctx: CliContext = processContext()): Promise<number> {
   const [command, ...rest] = argv;
@@ -55,12 +58,23 @@ export async function main(argv: string[], ctx: CliContext = processContext()): 
         return await runWorker(ctx);
       case 'query': {
         const { values, positionals } = parseArgs({ args: rest, options: COMMANDS.query.options, allowPositionals: true, strict: true });
-        if (positionals.length !== 1) throw new ConfigError('query takes one SQL statement in quotes, e.g. flatfile-audit query "SELECT count(*) FROM events"');
+        if (values['list-saved']) {
+          if (positionals.length > 0 || values.saved !== undefined) throw new ConfigError('--list-saved lists the cookbook and takes nothing else but --json');
+          return print(ctx, values.json ? `${JSON.stringify(savedQueryList(), null, 2)}\n` : formatSavedQueries());
+        }
+        const saved = values.saved === undefined ? undefined : cookbookQuery(values.saved, closest);
+        if (saved && positionals.length > 0) throw new ConfigError('give either --saved NAME or a SQL statement, not both');
+        if (!saved && positionals.length !== 1) throw new ConfigError('query takes one SQL statement in quotes, e.g. flatfile-audit query "SELECT count(*) FROM events", or --saved NAME');
         const format = values.json ? 'json' : values.csv ? 'csv' : 'table';
         const timeoutMs = parseDuration(values.timeout);
         if (!timeoutMs) throw new ConfigError(`--timeout must be a duration like 60s or 10m, got "${values.timeout}"`);
         const maxRows = parseMaxRows(values.all, values['max-rows']);
-        await runQuery({ store: loadConfig(ctx.env), sql: positionals[0]!, format, params: parseParams(values.param), maxRows, timeoutMs }, ctx);
+        const config = loadConfig(ctx.env);
+        const given = parseParams(values.param);
+        const [sql, params] = saved
+          ? [cookbookSql(saved, storeDialect(config)), cookbookParams(saved, given, { now: new Date(), tokens: config.tokens })]
+          : [positionals[0]!, given];
+        await runQuery({ store: config, sql, format, params, maxRows, timeoutMs }, ctx);
         return EXIT.ok;
       }
       case 'status': {
