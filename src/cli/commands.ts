@@ -98,6 +98,16 @@ export const COMMANDS = {
       'public-key': ['FILE', 'a public key the checkpoints must be signed with (repeat across a key rotation)'],
     },
   }),
+  token: spec({
+    synopsis:
+      `  flatfile-audit token rotate [--name NAME] [--revoke-id ID]\n` +
+      `                                        a new Personal Access Token into FLATFILE_TOKEN_FILE, checked, then the old one deleted\n`,
+    options: { name: { type: 'string' }, 'revoke-id': { type: 'string' } },
+    describe: {
+      name: ['NAME', 'the new token\'s name in Flatfile (default "flatfile-audit <time>")'],
+      'revoke-id': ['ID', 'delete this token (us_pat_…) once the new one works, instead of the one token rotate wrote last time'],
+    },
+  }),
   keygen: spec({
     synopsis: `  flatfile-audit keygen --out DIR       write an Ed25519 key pair for signing checkpoints\n`,
     options: { out: { type: 'string' } },

@@ -12,6 +12,7 @@ import { connectionSummary, formatConnection } from '../flatfile/connect.js';
 import { syncOnce } from './sync-once.js';
 import { formatVerify, runVerify, verifyJson, verifyOk } from './verify.js';
 import { runKeygen } from './keygen.js';
+import { runTokenRotate } from './token-rotate.js';
 import { syncQueued } from './sync-queued.js';
 import { runWorker } from './worker.js';
 import { formatQueueStatus, readQueueStatus } from './queue-status.js';
@@ -96,6 +97,12 @@ export async function main(argv: string[], ctx: CliContext = processContext()): 
         const result = await runVerify(loadConfig(ctx.env), { checkpoints: values.checkpoints, publicKeys: values['public-key'] });
         ctx.stdout.write(values.json ? terminalSafeJson(verifyJson(result)) : formatVerify(result));
         return verifyOk(result) ? EXIT.ok : EXIT.failed;
+      }
+      case 'token': {
+        const { values, positionals } = parseArgs({ args: rest, options: COMMANDS.token.options, allowPositionals: true, strict: true });
+        if (positionals.length !== 1 || positionals[0] !== 'rotate') throw new ConfigError('token takes one action: flatfile-audit token rotate [--name NAME] [--revoke-id ID]');
+        if (values['revoke-id'] !== undefined && !/^us_pat_\w+$/.test(values['revoke-id'])) throw new ConfigError(`--revoke-id takes a token id like us_pat_…, got "${values['revoke-id']}"`);
+        return await runTokenRotate(ctx, { name: values.name, revokeId: values['revoke-id'] });
       }
       case 'keygen': {
         const { values } = parseArgs({ args: rest, options: COMMANDS.keygen.options, strict: true });
