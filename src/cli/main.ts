@@ -7,7 +7,7 @@ import { runDemo } from './demo.js';
 import { DEFAULT_MAX_ROWS, runQuery } from './query.js';
 import { escapeControl, terminalSafeJson } from './safe-text.js';
 import { runSimulator } from './simulator.js';
-import { formatStatus, readStatus } from './status.js';
+import { formatStatus, formatTokenFlags, readStatus, readTokenFlags } from './status.js';
 import { connectionSummary, formatConnection } from '../flatfile/connect.js';
 import { syncOnce } from './sync-once.js';
 import { formatVerify, runVerify, verifyJson, verifyOk } from './verify.js';
@@ -88,7 +88,12 @@ export async function main(argv: string[], ctx: CliContext = processContext()): 
         if (maxAgeMs !== undefined) return await runStatusCheck(ctx, config, status, maxAgeMs);
         const queue = values['no-queue'] ? undefined : await readQueueStatus(config.worker);
         const api = connectionSummary(config);
-        ctx.stdout.write(values.json ? `${terminalSafeJson(JSON.stringify({ ...status, api, queue }, null, 2))}\n` : `${formatStatus(status)}${formatConnection(config)}\n` + (queue ? formatQueueStatus(queue) : ''));
+        const tokens = await readTokenFlags(config, config.tokens);
+        ctx.stdout.write(
+          values.json
+            ? `${terminalSafeJson(JSON.stringify({ ...status, api, tokens, queue }, null, 2))}\n`
+            : `${formatStatus(status)}${formatTokenFlags(tokens)}${formatConnection(config)}\n` + (queue ? formatQueueStatus(queue) : ''),
+        );
         return EXIT.ok;
       }
       case 'verify': {
