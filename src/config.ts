@@ -56,14 +56,12 @@ export interface Config {
   tokens: TokenHygieneConfig;
 }
 
-/** Personal Access Token hygiene (src/token-hygiene.ts) and rotation (src/cli/token-rotate.ts). */
+/** Personal Access Token hygiene (src/token-hygiene.ts). */
 export interface TokenHygieneConfig {
   /** AUDIT_PAT_STALE_AFTER: a token last used longer ago than this is flagged unused. */
   staleAfterMs: number;
   /** AUDIT_PAT_MAX_AGE: a token created longer ago than this is flagged for rotation. */
   maxAgeMs: number;
-  /** AUDIT_PAT_ROTATE_EVERY: the worker rotates FLATFILE_TOKEN_FILE's token this often; undefined (default): never. */
-  rotateEveryMs: number | undefined;
 }
 
 /** The PostgreSQL store (src/store/postgres/). `url` holds the password when the URL has one: never log or show it (describe it with describePostgresTarget). */
@@ -163,7 +161,6 @@ export function loadConfig(env: Env = process.env): Config {
     tokens: {
       staleAfterMs: readDuration(env, 'AUDIT_PAT_STALE_AFTER', '90d', 1),
       maxAgeMs: readDuration(env, 'AUDIT_PAT_MAX_AGE', '180d', 1),
-      rotateEveryMs: nonEmpty(env.AUDIT_PAT_ROTATE_EVERY) === undefined ? undefined : readDuration(env, 'AUDIT_PAT_ROTATE_EVERY', '', 3_600_000),
     },
   };
 }
