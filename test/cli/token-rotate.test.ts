@@ -86,6 +86,19 @@ describe('token rotate', () => {
     expect(await accepted(url, inFile())).toBe(true);
   });
 
+  it('puts the old token back when Flatfile refuses the new one, deletes the new one, and exits 3', async () => {
+    const { url, sim } = await simulator({ account: { environments: 1, eventsPerEnvironment: 3 } });
+    const { env, inFile } = setup(url);
+    sim.beforeAnswer = (r) => (r.method === 'GET' && r.path === '/environments' ? { status: 401, message: 'invalid token' } : undefined);
+    const result = await runCli(['token', 'rotate'], env);
+    expect(result.code).toBe(3);
+    expect(result.stderr).toContain('the new token was refused when checked, so FLATFILE_TOKEN_FILE holds the previous one again');
+    expect(inFile()).toBe(TEST_PAT);
+    sim.beforeAnswer = undefined;
+    expect(await accepted(url, TEST_PAT)).toBe(true);
+    expect(sim.personalAccessTokens().map((p) => p.id)).toEqual([idOf(sim, TEST_PAT)]);
+  });
+
   it('refuses a token it cannot replace: from an environment variable, or a systemd credential', async () => {
     const { url, sim } = await simulator({ account: { environments: 1, eventsPerEnvironment: 3 } });
     const { dir, env } = setup(url);
