@@ -4,7 +4,7 @@
  * the space most guests could reach),
  * the median of repeated runs after a warm-up, and whether the plan scans the events table.
  */
-import { COOKBOOK, cookbookQuery } from '../src/cookbook.js';
+import { COOKBOOK, cookbookParams, cookbookQuery } from '../src/cookbook.js';
 import { openReadOnly, type SqliteDatabase } from '../src/store/sqlite/open.js';
 
 /** The four the issue names: by actor in a time range, topics in the last day, an environment's latest, an actor's audit_trail page. */
@@ -72,7 +72,8 @@ function timeOne(db: SqliteDatabase, name: string, parameters: Record<string, st
   const query = cookbookQuery(name);
   const sql = query.sql.sqlite;
   const statement = db.prepare(sql);
-  const used = Object.fromEntries(Object.entries(parameters).filter(([key]) => new RegExp(`:${key}\\b`).test(sql)));
+  const given = Object.fromEntries(Object.entries(parameters).filter(([key]) => query.params.some((p) => p.name === key)));
+  const used = cookbookParams(query, given, { now: new Date(), tokens: { staleAfterMs: 90 * 86_400_000, maxAgeMs: 180 * 86_400_000 } });
   const plan = (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(used) as Array<{ detail: string }>).map((row) => row.detail);
   let rows = statement.all(used).length; // warm-up: the first run pays for reading pages into the cache
   const samples: number[] = [];

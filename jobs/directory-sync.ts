@@ -1,8 +1,8 @@
-/** Job `directory-sync`: the account-level inventories (users), recorded as a run of scope 'directory'. */
+/** Job `directory-sync`: the account-level inventories (users, personal access tokens), recorded as a run of scope 'directory'. */
 import type { Job } from 'bullmq';
 import { connectFlatfile } from '../src/flatfile/connect.js';
 import { recordRun } from '../src/sync/record-run.js';
-import { syncUsers } from '../src/sync/sync-directory.js';
+import { syncPersonalAccessTokens, syncUsers } from '../src/sync/sync-directory.js';
 import type { JobContext } from './job-context.js';
 import { handleJobFailure } from './job-failure.js';
 import type { DirectorySyncData } from './queue.js';
@@ -21,7 +21,12 @@ export async function processDirectorySync(job: Job<DirectorySyncData>, token: s
       ctx.store,
       { startedAt: ctx.clock().toISOString(), trigger: job.data.trigger, scope: 'directory', jobId: job.id },
       ctx.clock,
-      () => syncUsers({ http, store: ctx.store, log, clock: ctx.clock, signal }, ctx.config.pageSize),
+      async () => {
+        const directory = { http, store: ctx.store, log, clock: ctx.clock, signal };
+        const users = await syncUsers(directory, ctx.config.pageSize);
+        await syncPersonalAccessTokens(directory);
+        return users;
+      },
       () => ({ status: 'ok', newEvents: 0, rejected: 0, pages: 0, requests: http.stats.requests, environmentsOk: 0, environmentsFailed: 0, details: { httpStats: http.stats } }),
     );
     timer({ outcome: 'ok' });

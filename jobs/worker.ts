@@ -10,6 +10,7 @@ import { createHealthCheck } from '../src/ops/health.js';
 import { startOpsServer, type OpsServer } from '../src/ops/http-server.js';
 import { AuditMetrics } from '../src/ops/metrics.js';
 import { openReader, openStore, openSyncState } from '../src/store/open-store.js';
+import { countFlags, hygieneCutoffs, readTokenHygiene } from '../src/token-hygiene.js';
 import { openCheckpointWriter, prepareCheckpoints } from '../src/checkpoint/open-checkpoints.js';
 import { runCheckpointTimer } from '../src/checkpoint/checkpoint-timer.js';
 import { processAccountSync } from './account-sync.js';
@@ -61,7 +62,16 @@ export async function startWorker(config: Config, log: Logger): Promise<RunningW
     }
     await checkEvictionPolicy(queueConnection, log);
 
-    const metrics = new AuditMetrics(store, queue, syncState);
+    // Token hygiene is read through a reader of its own, one scrape's statement at a time.
+    const hygieneReader = await openReader(config);
+    cleanups.push(() => hygieneReader.close());
+    let hygieneRead: Promise<unknown> = Promise.resolve();
+    const tokenFlags = () => {
+      const next = hygieneRead.catch(() => undefined).then(async () => countFlags(await readTokenHygiene(hygieneReader, hygieneCutoffs(new Date(), config.tokens))));
+      hygieneRead = next;
+      return next;
+    };
+    const metrics = new AuditMetrics(store, queue, syncState, Date.now, tokenFlags);
     const watchdog = startScheduleWatchdog({ queue, config: config.worker, log, metrics });
     cleanups.push(async () => watchdog.stop());
     // A Redis that comes back empty (no persistence, or a failover) has lost the schedule: check at once.

@@ -57,6 +57,7 @@ export interface Config {
   /** AUDIT_FORWARD_URL and its companions: the worker forwards the trail there (src/forward/); undefined: off. */
   forward: ForwardConfig | undefined;
   retention: RetentionConfig;
+  tokens: TokenHygieneConfig;
 }
 
 export type ForwardFormat = 'ndjson' | 'splunk-hec';
@@ -91,6 +92,14 @@ export interface RetentionConfig {
   archive: boolean;
   /** AUDIT_RETENTION_CRON: when the worker prunes (default daily at 03:17 in AUDIT_SYNC_TZ). */
   cron: string;
+}
+
+/** Personal Access Token hygiene (src/token-hygiene.ts). */
+export interface TokenHygieneConfig {
+  /** AUDIT_PAT_STALE_AFTER: a token last used longer ago than this is flagged unused. */
+  staleAfterMs: number;
+  /** AUDIT_PAT_MAX_AGE: a token created longer ago than this is flagged for rotation. */
+  maxAgeMs: number;
 }
 
 /** The PostgreSQL store (src/store/postgres/). `url` holds the password when the URL has one: never log or show it (describe it with describePostgresTarget). */
@@ -189,6 +198,10 @@ export function loadConfig(env: Env = process.env): Config {
     checkpoints: readCheckpointConfig(env),
     forward: readForwardConfig(env),
     retention: readRetentionConfig(env),
+    tokens: {
+      staleAfterMs: readDuration(env, 'AUDIT_PAT_STALE_AFTER', '90d', 1),
+      maxAgeMs: readDuration(env, 'AUDIT_PAT_MAX_AGE', '180d', 1),
+    },
   };
 }
 

@@ -7,13 +7,34 @@
  */
 import { AuditError } from './errors.js';
 import type { SqlDialect } from './store/audit-reader.js';
+import { hygieneCutoffs, STALE_TOKENS_SQL } from './token-hygiene.js';
+import type { TokenHygieneConfig } from './config.js';
+
+/** What a parameter's default is worked out from when `query --saved` is not given it. */
+export interface ParameterDefaults {
+  now: Date;
+  tokens: Pick<TokenHygieneConfig, 'staleAfterMs' | 'maxAgeMs'>;
+}
+
+export interface CookbookParameter {
+  name: string;
+  /** What to give, in a few words (shown by `query --list-saved`). */
+  description: string;
+  /** The value used when none is given; a parameter without one is required. */
+  default?: (defaults: ParameterDefaults) => string;
+}
 
 export interface CookbookQuery {
   name: string;
   question: string;
+  /** Its named parameters (`:name` in every dialect's statement), in the order they are listed. */
+  params: readonly CookbookParameter[];
   /** The statement in each dialect it has been written for. */
   sql: { readonly [D in SqlDialect]?: string } & { readonly sqlite: string };
 }
+
+const EMAIL: CookbookParameter = { name: 'email', description: "a user's or guest's email address" };
+const ENVIRONMENT: CookbookParameter = { name: 'environment', description: 'an environment id (us_env_…)' };
 
 /** A statement both dialects read alike, written once. */
 function portable(sql: string): CookbookQuery['sql'] {
@@ -24,6 +45,7 @@ export const COOKBOOK: readonly CookbookQuery[] = [
   {
     name: 'last-24h',
     question: 'Who did what in the last 24 hours?',
+    params: [],
     sql: {
       sqlite: `SELECT created_at, environment_name, actor_type, actor_name, actor_email, topic
 FROM audit_trail
@@ -39,16 +61,25 @@ LIMIT 50`,
   },
   {
     name: 'by-actor',
-    question: 'Everything one user did (by email), newest first',
-    sql: portable(`SELECT created_at, environment_name, topic, space_id
+    question: 'Everything one user or guest did (by email, any case), newest first',
+    params: [EMAIL],
+    // A guest is one id per environment, so one email can be several actors. The directory tables
+    // are small: lower() on them costs nothing, and the events are still found by the actor index.
+    sql: portable(`SELECT created_at, environment_name, actor_type, actor_name, topic, space_id
 FROM audit_trail
-WHERE actor_id = (SELECT id FROM users WHERE email = :email)
+WHERE actor_id IN (SELECT id FROM users WHERE lower(email) = lower(:email)
+                   UNION SELECT id FROM guests WHERE lower(email) = lower(:email))
 ORDER BY created_at DESC
 LIMIT 100`),
   },
   {
     name: 'actor-time-range',
     question: 'Everything one actor did between two times, oldest first',
+    params: [
+      { name: 'actor', description: 'an actor id (us_usr_…, us_g_…, us_ag_…, us_key_…)' },
+      { name: 'from', description: 'ISO time, inclusive' },
+      { name: 'to', description: 'ISO time, exclusive' },
+    ],
     sql: portable(`SELECT created_at, environment_id, topic, space_id, workbook_id, sheet_id, job_id
 FROM events
 WHERE actor_id = :actor AND created_at >= :from AND created_at < :to
@@ -57,6 +88,7 @@ ORDER BY created_at`),
   {
     name: 'environment-latest',
     question: 'The last 50 events of one environment, with who caused them',
+    params: [ENVIRONMENT],
     sql: portable(`SELECT created_at, topic, actor_type, actor_name, actor_email, space_id
 FROM audit_trail
 WHERE environment_id = :environment
@@ -66,6 +98,7 @@ LIMIT 50`),
   {
     name: 'per-environment',
     question: 'Events per environment',
+    params: [],
     // COUNT(e.created_at), not COUNT(e.id): the environment/time index then answers alone (3× faster).
     sql: portable(`SELECT env.name AS environment, env.id, COUNT(e.created_at) AS events, MAX(e.created_at) AS latest
 FROM environments env LEFT JOIN events e ON e.environment_id = env.id
@@ -74,6 +107,7 @@ GROUP BY env.id ORDER BY events DESC`),
   {
     name: 'topics-last-day',
     question: 'Events by topic in the last day',
+    params: [],
     // A plain GROUP BY topic walks the whole topic index (84 ms at a million events); this finds
     // each topic with one index search and counts its last day inside the index (5 ms).
     sql: {
@@ -98,6 +132,7 @@ ORDER BY events DESC`,
   {
     name: 'agents-deployed',
     question: 'Which environments have agents deployed?',
+    params: [],
     sql: {
       sqlite: `SELECT env.name AS environment, COUNT(a.id) AS agents, group_concat(a.slug, ', ') AS slugs
 FROM environments env LEFT JOIN agents a ON a.environment_id = env.id AND a.removed_at IS NULL
@@ -112,6 +147,7 @@ GROUP BY env.id ORDER BY agents DESC, environment`,
   {
     name: 'spaces-per-environment',
     question: 'How many spaces exist in which environment?',
+    params: [],
     sql: {
       sqlite: `SELECT env.name AS environment, COUNT(s.id) AS spaces, SUM(s.archived_at IS NOT NULL) AS archived
 FROM environments env LEFT JOIN spaces s ON s.environment_id = env.id AND s.removed_at IS NULL
@@ -124,6 +160,7 @@ GROUP BY env.id ORDER BY spaces DESC`,
   {
     name: 'guest-access',
     question: 'Which guests have access to which spaces?',
+    params: [],
     sql: portable(`SELECT g.email, g.name, env.name AS environment, s.name AS space, gs.last_accessed
 FROM guest_spaces gs
 JOIN guests g ON g.id = gs.guest_id
@@ -135,6 +172,7 @@ ORDER BY g.email, environment, space`),
   {
     name: 'unresolved-actors',
     question: 'Actors the API no longer knows (deleted users, API keys)',
+    params: [],
     // Counted per actor inside the actor index first, then each actor (not each event) resolved
     // through audit_trail by one of its events: 3.3 s → well under a second at 1M events.
     sql: portable(`WITH actors AS (
@@ -150,7 +188,11 @@ LIMIT 20`),
   },
   {
     name: 'space-access',
-    question: 'Who could reach one space at one time (guests; parameters space and at)',
+    question: 'Who could reach one space at one time (guests)',
+    params: [
+      { name: 'space', description: 'a space id (us_sp_…)' },
+      { name: 'at', description: 'ISO time; default: now', default: (d) => d.now.toISOString() },
+    ],
     // guest_access: from space:guestAdded/guestRemoved events and the guest_spaces inventory history.
     // granted_at NULL: the guest had it since before anything recorded.
     sql: {
@@ -171,6 +213,7 @@ ORDER BY a.guest_id`,
   {
     name: 'access-changes-7d',
     question: 'Guest access granted or revoked in the last 7 days',
+    params: [],
     sql: {
       sqlite: `SELECT at, change, guest_id, g.email AS guest_email, space_id, s.name AS space, changed_by
 FROM (
@@ -199,6 +242,7 @@ ORDER BY at DESC, guest_id, space_id`,
   {
     name: 'failed-jobs',
     question: 'Jobs that failed, newest first',
+    params: [],
     sql: portable(`SELECT created_at, environment_name, space_name, job_id, outcome, actor_name, actor_email
 FROM audit_trail
 WHERE topic = 'job:failed'
@@ -208,6 +252,7 @@ LIMIT 100`),
   {
     name: 'deletions',
     question: 'What was deleted, by whom, newest first',
+    params: [],
     // Walks the time index backwards and stops at the 100th: deletions are common enough for that.
     sql: portable(`SELECT created_at, environment_name, topic, space_name, file_id, document_id, workbook_id, sheet_id, actor_name, actor_email
 FROM audit_trail
@@ -218,6 +263,7 @@ LIMIT 100`),
   {
     name: 'file-uploads',
     question: 'Files uploaded, by whom and into which space, newest first',
+    params: [],
     sql: portable(`SELECT created_at, environment_name, space_name, file_id, actor_type, actor_name, actor_email
 FROM audit_trail
 WHERE topic = 'file:created'
@@ -227,6 +273,7 @@ LIMIT 100`),
   {
     name: 'production-activity',
     question: 'Who did what in production environments in the last 24 hours',
+    params: [],
     sql: {
       sqlite: `SELECT created_at, environment_name, actor_type, actor_name, actor_email, topic, space_name
 FROM audit_trail
@@ -243,6 +290,7 @@ LIMIT 100`,
   {
     name: 'removed-actors',
     question: 'Actions by users, guests and agents since removed from the account',
+    params: [],
     // From the removed actors to their events through the actor index, not a walk over every event.
     sql: portable(`SELECT created_at, environment_name, actor_type, actor_name, actor_email, actor_removed_at, topic
 FROM audit_trail
@@ -252,12 +300,44 @@ WHERE actor_id IN (SELECT id FROM users WHERE removed_at IS NOT NULL
 ORDER BY created_at DESC
 LIMIT 100`),
   },
+  {
+    name: 'stale-tokens',
+    question: 'Personal Access Tokens to review: unused for long, never used, or due for rotation',
+    params: [
+      { name: 'unused_before', description: 'ISO time; default: now minus AUDIT_PAT_STALE_AFTER', default: (d) => hygieneCutoffs(d.now, d.tokens).unused_before },
+      { name: 'never_used_before', description: 'ISO time; default: now minus 7 days', default: (d) => hygieneCutoffs(d.now, d.tokens).never_used_before },
+      { name: 'created_before', description: 'ISO time; default: now minus AUDIT_PAT_MAX_AGE', default: (d) => hygieneCutoffs(d.now, d.tokens).created_before },
+    ],
+    sql: portable(STALE_TOKENS_SQL),
+  },
 ];
 
-export function cookbookQuery(name: string): CookbookQuery {
+/** The entry named `name`; an unknown name is refused with the closest one's name, when one is close. */
+export function cookbookQuery(name: string, suggest: (name: string, candidates: readonly string[]) => string | undefined = () => undefined): CookbookQuery {
   const found = COOKBOOK.find((q) => q.name === name);
-  if (!found) throw new Error(`no cookbook query named ${name}`);
-  return found;
+  if (found) return found;
+  const near = suggest(name, COOKBOOK.map((q) => q.name));
+  throw new AuditError('QUERY_REFUSED', `no saved query named "${name}"${near ? `; did you mean ${near}?` : ''} (query --list-saved lists them)`);
+}
+
+/**
+ * The parameters to run `query` with: those given, and each one left out that has a default. A
+ * missing required parameter, or one the query does not take, is refused naming it.
+ */
+export function cookbookParams(query: CookbookQuery, given: Readonly<Record<string, string>>, defaults: ParameterDefaults): Record<string, string> {
+  const known = new Set(query.params.map((p) => p.name));
+  const unknown = Object.keys(given).filter((name) => !known.has(name));
+  if (unknown.length > 0) {
+    const takes = query.params.length > 0 ? `it takes ${query.params.map((p) => p.name).join(', ')}` : 'it takes none';
+    throw new AuditError('QUERY_REFUSED', `saved query ${query.name} has no parameter ${unknown.join(', ')}; ${takes}`);
+  }
+  const params: Record<string, string> = {};
+  for (const p of query.params) {
+    const value = given[p.name] ?? p.default?.(defaults);
+    if (value === undefined) throw new AuditError('QUERY_REFUSED', `saved query ${query.name} needs --param ${p.name}=… (${p.description})`);
+    params[p.name] = value;
+  }
+  return params;
 }
 
 /** The query's statement for a store that speaks `dialect`. */

@@ -79,3 +79,13 @@ export interface AgentRecord {
   createdAt: string | null;
   raw: string;
 }
+
+/** One of the calling user's Personal Access Tokens, as listed (never its value: the API shows that once). */
+export interface PersonalAccessTokenRecord {
+  id: string;
+  name: string | null;
+  createdAt: string | null;
+  /** Null while never used. */
+  lastUsedAt: string | null;
+  raw: string;
+}

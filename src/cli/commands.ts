@@ -52,8 +52,12 @@ export const COMMANDS = {
   query: spec({
     synopsis:
       `  flatfile-audit query "<SQL>" [--json | --csv] [--param name=value ...] [--max-rows 10000 | --all] [--timeout 60s]\n` +
-      `                                        run a read-only query against the audit database\n`,
+      `                                        run a read-only query against the audit database\n` +
+      `  flatfile-audit query --saved NAME [--param name=value ...] [--json | --csv]\n` +
+      `                                        run a cookbook query by name; --list-saved lists them\n`,
     options: {
+      saved: { type: 'string' },
+      'list-saved': { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
       csv: { type: 'boolean', default: false },
       param: { type: 'string', multiple: true, default: [] },
@@ -62,6 +66,8 @@ export const COMMANDS = {
       timeout: { type: 'string', default: DEFAULT_QUERY_TIMEOUT },
     },
     describe: {
+      saved: ['NAME', 'run the cookbook query NAME instead of a statement (its parameters with --param)'],
+      'list-saved': 'list the cookbook: each query\'s name, question and parameters',
       json: 'print the rows as a JSON array',
       csv: 'print the rows as CSV',
       param: ['NAME=VALUE', 'a value for the named parameter :NAME of the query (repeat for more)'],
@@ -110,6 +116,16 @@ export const COMMANDS = {
       json: 'print the findings as JSON',
       checkpoints: ['FILE', 'a checkpoint file (AUDIT_CHECKPOINT_FILE) to check the database against'],
       'public-key': ['FILE', 'a public key the checkpoints must be signed with (repeat across a key rotation)'],
+    },
+  }),
+  token: spec({
+    synopsis:
+      `  flatfile-audit token rotate [--name NAME] [--revoke-id ID]\n` +
+      `                                        a new Personal Access Token into FLATFILE_TOKEN_FILE, checked, then the old one deleted\n`,
+    options: { name: { type: 'string' }, 'revoke-id': { type: 'string' } },
+    describe: {
+      name: ['NAME', 'the new token\'s name in Flatfile (default "flatfile-audit <time>")'],
+      'revoke-id': ['ID', 'delete this token (us_pat_…) once the new one works, instead of the one token rotate wrote last time'],
     },
   }),
   keygen: spec({

@@ -7,11 +7,12 @@ import { runDemo } from './demo.js';
 import { DEFAULT_MAX_ROWS, runQuery } from './query.js';
 import { escapeControl, terminalSafeJson } from './safe-text.js';
 import { runSimulator } from './simulator.js';
-import { formatStatus, readStatus } from './status.js';
+import { formatStatus, formatTokenFlags, readStatus, readTokenFlags } from './status.js';
 import { connectionSummary, formatConnection } from '../flatfile/connect.js';
 import { syncOnce } from './sync-once.js';
 import { formatVerify, runVerify, verifyJson, verifyOk } from './verify.js';
 import { runKeygen } from './keygen.js';
+import { runTokenRotate } from './token-rotate.js';
 import { syncQueued } from './sync-queued.js';
 import { runWorker } from './worker.js';
 import { formatQueueStatus, readQueueStatus } from './queue-status.js';
@@ -29,6 +30,9 @@ import { syncEnvironmentOnce } from './sync-environment-once.js';
 import { runCursorReset } from './cursor-reset.js';
 import { createLogger } from '../log.js';
 import { parsePruneOptions, runPrune } from './prune.js';
+import { cookbookParams, cookbookQuery, cookbookSql } from '../cookbook.js';
+import { closest } from './suggest.js';
+import { formatSavedQueries, savedQueryList, storeDialect } from './saved-queries.js';
 
 export async function main(argv: string[], ctx: CliContext = processContext()): Promise<number> {
   const [command, ...rest] = argv;
@@ -65,12 +69,23 @@ export async function main(argv: string[], ctx: CliContext = processContext()): 
         return await runWorker(ctx);
       case 'query': {
         const { values, positionals } = parseArgs({ args: rest, options: COMMANDS.query.options, allowPositionals: true, strict: true });
-        if (positionals.length !== 1) throw new ConfigError('query takes one SQL statement in quotes, e.g. flatfile-audit query "SELECT count(*) FROM events"');
+        if (values['list-saved']) {
+          if (positionals.length > 0 || values.saved !== undefined) throw new ConfigError('--list-saved lists the cookbook and takes nothing else but --json');
+          return print(ctx, values.json ? `${JSON.stringify(savedQueryList(), null, 2)}\n` : formatSavedQueries());
+        }
+        const saved = values.saved === undefined ? undefined : cookbookQuery(values.saved, closest);
+        if (saved && positionals.length > 0) throw new ConfigError('give either --saved NAME or a SQL statement, not both');
+        if (!saved && positionals.length !== 1) throw new ConfigError('query takes one SQL statement in quotes, e.g. flatfile-audit query "SELECT count(*) FROM events", or --saved NAME');
         const format = values.json ? 'json' : values.csv ? 'csv' : 'table';
         const timeoutMs = parseDuration(values.timeout);
         if (!timeoutMs) throw new ConfigError(`--timeout must be a duration like 60s or 10m, got "${values.timeout}"`);
         const maxRows = parseMaxRows(values.all, values['max-rows']);
-        await runQuery({ store: loadConfig(ctx.env), sql: positionals[0]!, format, params: parseParams(values.param), maxRows, timeoutMs }, ctx);
+        const config = loadConfig(ctx.env);
+        const given = parseParams(values.param);
+        const [sql, params] = saved
+          ? [cookbookSql(saved, storeDialect(config)), cookbookParams(saved, given, { now: new Date(), tokens: config.tokens })]
+          : [positionals[0]!, given];
+        await runQuery({ store: config, sql, format, params, maxRows, timeoutMs }, ctx);
         return EXIT.ok;
       }
       case 'status': {
@@ -83,7 +98,12 @@ export async function main(argv: string[], ctx: CliContext = processContext()): 
         if (maxAgeMs !== undefined) return await runStatusCheck(ctx, config, status, maxAgeMs);
         const queue = values['no-queue'] ? undefined : await readQueueStatus(config.worker);
         const api = connectionSummary(config);
-        ctx.stdout.write(values.json ? `${terminalSafeJson(JSON.stringify({ ...status, api, queue }, null, 2))}\n` : `${formatStatus(status)}${formatConnection(config)}\n` + (queue ? formatQueueStatus(queue) : ''));
+        const tokens = await readTokenFlags(config, config.tokens);
+        ctx.stdout.write(
+          values.json
+            ? `${terminalSafeJson(JSON.stringify({ ...status, api, tokens, queue }, null, 2))}\n`
+            : `${formatStatus(status)}${formatTokenFlags(tokens)}${formatConnection(config)}\n` + (queue ? formatQueueStatus(queue) : ''),
+        );
         return EXIT.ok;
       }
       case 'cursor': {
@@ -101,6 +121,12 @@ export async function main(argv: string[], ctx: CliContext = processContext()): 
         const result = await runVerify(loadConfig(ctx.env), { checkpoints: values.checkpoints, publicKeys: values['public-key'] });
         ctx.stdout.write(values.json ? terminalSafeJson(verifyJson(result)) : formatVerify(result));
         return verifyOk(result) ? EXIT.ok : EXIT.failed;
+      }
+      case 'token': {
+        const { values, positionals } = parseArgs({ args: rest, options: COMMANDS.token.options, allowPositionals: true, strict: true });
+        if (positionals.length !== 1 || positionals[0] !== 'rotate') throw new ConfigError('token takes one action: flatfile-audit token rotate [--name NAME] [--revoke-id ID]');
+        if (values['revoke-id'] !== undefined && !/^us_pat_\w+$/.test(values['revoke-id'])) throw new ConfigError(`--revoke-id takes a token id like us_pat_…, got "${values['revoke-id']}"`);
+        return await runTokenRotate(ctx, { name: values.name, revokeId: values['revoke-id'] });
       }
       case 'keygen': {
         const { values } = parseArgs({ args: rest, options: COMMANDS.keygen.options, strict: true });

@@ -1,7 +1,9 @@
 /** `flatfile-audit status`: per environment, where its cursor stands, when it last synced, what failed. */
+import type { TokenHygieneConfig } from '../config.js';
 import type { TrailBacklog } from '../store/audit-reader.js';
 import type { ForwardState, StatusOptions, StoreStatus } from '../store/audit-store.js';
 import { openReader, type StoreSettings } from '../store/open-store.js';
+import { hygieneCutoffs, readTokenHygiene, type FlaggedToken } from '../token-hygiene.js';
 import { formatTable } from './format.js';
 import { escapeControl } from './safe-text.js';
 
@@ -20,6 +22,25 @@ export async function readStatus(settings: StoreSettings, options: StatusOptions
   } finally {
     await reader.close();
   }
+}
+
+/** The Personal Access Tokens the inventory flags (token-hygiene.ts), as of `now`. */
+export async function readTokenFlags(settings: StoreSettings, tokens: TokenHygieneConfig, now = new Date()): Promise<FlaggedToken[]> {
+  const reader = await openReader(settings);
+  try {
+    return await readTokenHygiene(reader, hygieneCutoffs(now, tokens));
+  } finally {
+    await reader.close();
+  }
+}
+
+const FLAG_TEXT = { unused: 'unused for longer than AUDIT_PAT_STALE_AFTER', 'never-used': 'never used, made over 7 days ago', 'too-old': 'older than AUDIT_PAT_MAX_AGE: rotate it' };
+
+/** One warning line per flagged token; nothing when none is. */
+export function formatTokenFlags(tokens: readonly FlaggedToken[]): string {
+  return tokens
+    .map((t) => escapeControl(`token: ${t.id} (${t.name ?? 'no name'}, created ${t.createdAt ?? '?'}, last used ${t.lastUsedAt ?? 'never'}): ${t.flags.map((f) => FLAG_TEXT[f]).join('; ')}\n`))
+    .join('');
 }
 
 export function formatStatus(status: FullStatus): string {

@@ -54,7 +54,8 @@ export function describeCredential(source: CredentialSource): string {
   }
 }
 
-async function readTokenFile(path: string, credentialsDirectory: string | undefined): Promise<string> {
+/** The token in FLATFILE_TOKEN_FILE, with its ownership and mode checked (see below). */
+export async function readTokenFile(path: string, credentialsDirectory: string | undefined): Promise<string> {
   let text: string;
   let mode: number;
   let owner: number;

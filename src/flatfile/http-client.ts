@@ -75,6 +75,20 @@ export class FlatfileHttp {
     return this.request('GET', path, query, undefined, signal);
   }
 
+  /**
+   * POST a JSON body with the auth header. Not idempotent: a failure that leaves unknown whether the
+   * server acted (no answer, a timeout, a 5xx) is not tried again, since a retry could act twice
+   * (two tokens created); a 429 is, since the server refused it.
+   */
+  post(path: string, body: unknown, signal?: AbortSignal): Promise<unknown> {
+    return this.request('POST', path, {}, body, signal, true, STATUS_RULES, false);
+  }
+
+  /** DELETE a path with the auth header; retried per the policy (deleting twice is harmless). */
+  delete(path: string, signal?: AbortSignal): Promise<unknown> {
+    return this.request('DELETE', path, {}, undefined, signal);
+  }
+
   /** POST /auth: the legacy client id + secret exchange (sent without a bearer token), in the SDK's body. */
   async exchange(clientId: string, secret: string, signal?: AbortSignal): Promise<AccessToken> {
     const body = await this.request('POST', '/auth', {}, { type: 'apiCredentials', clientId, secret }, signal, false, AUTH_STATUS_RULES);
@@ -93,6 +107,7 @@ export class FlatfileHttp {
     signal?: AbortSignal,
     withAuth = true,
     rules: Readonly<Record<number, StatusRule>> = STATUS_RULES,
+    retryTransient = true,
   ): Promise<unknown> {
     const { policy, log } = this.options;
     const route = `${method} ${path}`;
@@ -131,7 +146,7 @@ export class FlatfileHttp {
         }
         case 'transient': {
           transientFailures += 1;
-          if (transientFailures > policy.maxRetries) {
+          if (transientFailures > (retryTransient ? policy.maxRetries : 0)) {
             throw new RetriesExhaustedError(`${route} failed ${transientFailures} times: ${attempt.reason}`, new Error(attempt.reason));
           }
           this.stats.retries += 1;

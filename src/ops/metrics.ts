@@ -9,6 +9,10 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import type { HttpObserver } from '../flatfile/http-client.js';
 import type { AuditStore } from '../store/audit-store.js';
 import type { EnvironmentSyncState, SyncStateReader } from '../store/sync-state.js';
+import { TOKEN_FLAGS, type TokenFlag } from '../token-hygiene.js';
+
+/** How many Personal Access Tokens carry each hygiene flag now (token-hygiene.ts). */
+export type TokenFlagCounts = () => Promise<Record<TokenFlag, number>>;
 
 export interface QueueCounts {
   getJobCounts(...states: string[]): Promise<Record<string, number>>;
@@ -39,7 +43,7 @@ export class AuditMetrics {
   /** Set by the worker when forwarding is on: the lag gauges read it at each scrape. */
   private readForwardLag: (() => Promise<ForwardLag[]>) | undefined;
 
-  constructor(store: AuditStore, queue: QueueCounts, syncState: SyncStateReader, clock: () => number = Date.now) {
+  constructor(store: AuditStore, queue: QueueCounts, syncState: SyncStateReader, clock: () => number = Date.now, tokenFlags?: TokenFlagCounts) {
     const registers = [this.registry];
     let reading: Promise<void> = Promise.resolve();
     const readStates = async (): Promise<void> => {
@@ -54,6 +58,23 @@ export class AuditMetrics {
       this.observeEnvironments(states);
     };
     collectDefaultMetrics({ register: this.registry, prefix: 'flatfile_audit_process_' });
+    if (tokenFlags) {
+      new Gauge({
+        name: 'flatfile_audit_pat_flagged',
+        help: 'Personal Access Tokens per hygiene flag: unused (AUDIT_PAT_STALE_AFTER), never-used (7 days), too-old (AUDIT_PAT_MAX_AGE)',
+        labelNames: ['flag'],
+        registers,
+        async collect() {
+          let counts: Record<TokenFlag, number>;
+          try {
+            counts = await tokenFlags();
+          } catch {
+            return; // keep the last values; /healthz names the database trouble
+          }
+          for (const flag of TOKEN_FLAGS) this.set({ flag }, counts[flag]);
+        },
+      });
+    }
     this.eventsIngested = new Counter({ name: 'flatfile_audit_events_ingested_total', help: 'Events newly stored, per environment', labelNames: ['environment'], registers });
     this.futureDatedEvents = new Counter({
       name: 'flatfile_audit_future_dated_events_total',

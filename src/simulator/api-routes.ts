@@ -1,5 +1,5 @@
 /** The Flatfile API routes other than /events (see events-route.ts), as in /work/shared/flatfile-api.md. */
-import type { Agent, Space } from './wire-types.js';
+import type { Agent, CreatePersonalAccessTokenData, PersonalAccessToken, Space, SuccessBody } from './wire-types.js';
 import { eventsRoute } from './events-route.js';
 import { HttpError, errorReply, paginate, parseFlag, parsePaging, required, type Route, type SimRequest } from './http.js';
 import type { Simulator } from './simulator.js';
@@ -69,8 +69,26 @@ function listAgents(sim: Simulator, req: SimRequest) {
   return { status: 200, body: paginate(agents, paging) };
 }
 
+/** GET /auth/personal-access-tokens: the calling user's PATs, no secret values, no pagination. */
 function listPersonalAccessTokens(sim: Simulator) {
-  return { status: 200, body: { data: sim.personalAccessTokens() } };
+  const data: PersonalAccessToken[] = sim.personalAccessTokens();
+  return { status: 200, body: { data } };
+}
+
+/** POST /auth/personal-access-tokens {name}: the new token's value, shown this once, and its record. */
+function createPersonalAccessToken(sim: Simulator, req: SimRequest) {
+  const body = typeof req.body === 'object' && req.body !== null && !Array.isArray(req.body) ? (req.body as Record<string, unknown>) : {};
+  if (typeof body.name !== 'string' || body.name.trim() === '') throw new HttpError(400, 'name is required', 'name');
+  const data: CreatePersonalAccessTokenData = sim.createPersonalAccessToken(body.name);
+  return { status: 200, body: { data } };
+}
+
+/** DELETE /auth/personal-access-tokens/{id}: revoked at once; an unknown id is a 404. */
+function deletePersonalAccessToken(sim: Simulator, req: SimRequest) {
+  const id = req.id ?? '';
+  if (!sim.deletePersonalAccessToken(id)) throw new HttpError(404, `personal access token ${id} not found`, 'accessTokenId');
+  const body: SuccessBody = { data: { success: true } };
+  return { status: 200, body };
 }
 
 function liveEnvironment(sim: Simulator, environmentId: string): void {
@@ -86,6 +104,8 @@ export const apiRoutes: ReadonlyArray<Route<Simulator>> = [
   { method: 'GET', path: '/guests', handle: listGuests },
   { method: 'GET', path: '/agents', handle: listAgents },
   { method: 'GET', path: '/auth/personal-access-tokens', handle: listPersonalAccessTokens },
+  { method: 'POST', path: '/auth/personal-access-tokens', handle: createPersonalAccessToken },
+  { method: 'DELETE', path: '/auth/personal-access-tokens/:id', handle: deletePersonalAccessToken },
   eventsRoute,
 ];
 

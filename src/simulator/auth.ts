@@ -4,12 +4,10 @@
  * clients compare `expires` with their own clock.
  */
 import type { Rng } from './random.js';
+import type { PersonalAccessToken } from './wire-types.js';
 
-export interface PersonalAccessTokenInfo {
-  id: string;
-  name: string;
-  createdAt: string;
-}
+/** A PAT as the API lists it; `lastUsedAt` is absent until a request carries the token. */
+export type PersonalAccessTokenInfo = PersonalAccessToken;
 
 export class TokenBook {
   private readonly pats: Map<string, PersonalAccessTokenInfo>;
@@ -26,11 +24,18 @@ export class TokenBook {
     this.pats = new Map(pats.map((pat, i) => [pat, { id: rng.id('us_pat_', 8), name: `Token ${i + 1}`, createdAt }]));
   }
 
-  /** Why `token` is refused, or undefined when it is accepted. */
-  refusal(token: string | undefined, nowMs: number): string | undefined {
+  /**
+   * Why `token` is refused, or undefined when it is accepted. An accepted PAT's lastUsedAt becomes
+   * `usedAt` (the simulated clock, which its createdAt is on too).
+   */
+  refusal(token: string | undefined, nowMs: number, usedAt: string): string | undefined {
     if (token === undefined || token === '') return 'missing bearer token';
     if (this.revoked.has(token)) return 'token has been revoked';
-    if (this.pats.has(token)) return undefined;
+    const pat = this.pats.get(token);
+    if (pat !== undefined) {
+      pat.lastUsedAt = usedAt;
+      return undefined;
+    }
     const expiry = this.issued.get(token);
     if (expiry === undefined) return 'invalid token';
     if (nowMs >= expiry) return 'token has expired';
@@ -52,6 +57,31 @@ export class TokenBook {
 
   revoke(token: string): void {
     this.revoked.add(token);
+  }
+
+  /** POST /auth/personal-access-tokens: a new PAT, accepted at once; its value is handed out this once. */
+  createPat(name: string, createdAt: string): { token: string; info: PersonalAccessTokenInfo } {
+    const token = this.rng.id('pat_sim_', 40);
+    const info: PersonalAccessTokenInfo = { id: this.rng.id('us_pat_', 8), name, createdAt };
+    this.pats.set(token, info);
+    return { token, info: { ...info } };
+  }
+
+  /** DELETE /auth/personal-access-tokens/{id}: revokes that PAT at once; false when no live PAT has the id. */
+  deletePat(id: string): boolean {
+    for (const [token, info] of this.pats) {
+      if (info.id === id && !this.revoked.has(token)) {
+        this.revoked.add(token);
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The secret value of the live PAT with that id (tests: the token a client was handed). */
+  patValue(id: string): string | undefined {
+    for (const [token, info] of this.pats) if (info.id === id && !this.revoked.has(token)) return token;
+    return undefined;
   }
 
   /** The PATs still accepted, as GET /auth/personal-access-tokens lists them (no secret values). */

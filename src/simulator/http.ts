@@ -11,6 +11,8 @@ export interface SimRequest {
   headers: IncomingHttpHeaders;
   /** Parsed JSON body (undefined when there is none). */
   body: unknown;
+  /** The last path segment where the route's path ends in `/:id` (decoded), else undefined. */
+  id?: string;
 }
 
 /** What a handler answers; the server serializes `body` as JSON. */
@@ -90,19 +92,37 @@ export function paginate<T>(items: readonly T[], paging: Paging): { data: T[]; p
 
 /** A route of one surface (API or admin). */
 export interface Route<Ctx> {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'DELETE';
+  /** Exact, or ending in `/:id` for one more path segment (handed to the handler as `req.id`). */
   path: string;
   handle(ctx: Ctx, req: SimRequest): Reply;
 }
 
 /** Finds the route for a request: the route, or 404 (no such path) / 405 (wrong method). */
 export function matchRoute<Ctx>(routes: ReadonlyArray<Route<Ctx>>, method: string, path: string): Route<Ctx> | Reply {
-  const samePath = routes.filter((r) => r.path === path);
+  const samePath = routes.filter((r) => pathMatches(r.path, path));
   if (samePath.length === 0) return errorReply(404, `no route ${path}`, 'route');
   const route = samePath.find((r) => r.method === method);
   if (route) return route;
   const allow = samePath.map((r) => r.method).join(', ');
   return errorReply(405, `method ${method} not allowed on ${path}`, 'method', { allow });
+}
+
+function pathMatches(pattern: string, path: string): boolean {
+  if (!pattern.endsWith('/:id')) return pattern === path;
+  const prefix = pattern.slice(0, -':id'.length);
+  return path.startsWith(prefix) && path.length > prefix.length && !path.slice(prefix.length).includes('/');
+}
+
+/** The `:id` segment of `path` under `route`, decoded; undefined for exact routes. */
+export function routeId(route: { path: string }, path: string): string | undefined {
+  if (!route.path.endsWith('/:id')) return undefined;
+  const segment = path.slice(route.path.length - ':id'.length);
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
 }
 
 /** Runs a handler, turning HttpError (and any other throw) into an error reply. */

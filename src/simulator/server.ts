@@ -9,7 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { adminRoutes } from './admin-routes.js';
 import { apiRoutes, isPublicRoute } from './api-routes.js';
 import { faultsApply } from './faults.js';
-import { errorReply, matchRoute, runHandler, type Reply, type Route, type SimRequest } from './http.js';
+import { errorReply, matchRoute, routeId, runHandler, type Reply, type Route, type SimRequest } from './http.js';
 import type { SimulatorOptions } from './options.js';
 import { Simulator, type ScriptedReply } from './simulator.js';
 
@@ -130,7 +130,8 @@ async function serve(sim: Simulator, req: IncomingMessage, res: ServerResponse, 
       break;
   }
 
-  const request = { method, path: rel, query: url.searchParams, headers: req.headers, body };
+  const id = isRoute(match) ? routeId(match, rel) : undefined;
+  const request = { method, path: rel, query: url.searchParams, headers: req.headers, body, ...(id === undefined ? {} : { id }) };
   const scripted = sim.beforeAnswer ? await sim.beforeAnswer({ method, path: rel, query: url.searchParams }) : undefined;
   if (signal.aborted) return;
   const reply = scripted ? scriptedReply(scripted) : isRoute(match) ? (bodyError ?? answer(sim, match, request)) : match;

@@ -16,6 +16,7 @@ import { resolveOptions, type ResolvedOptions, type SimulatorOptions } from './o
 import { createRng, deriveSeed, type Rng } from './random.js';
 import { StatsCounter, type SimulatorStats } from './stats.js';
 import { domainOf } from './topics.js';
+import { wireDate } from './iso-date.js';
 
 /** What the onEventsRequest hook is told (pageSize is the effective, capped one). */
 export interface EventsRequestInfo {
@@ -312,7 +313,7 @@ export class Simulator {
 
   /** Why a bearer token is refused, or undefined if it is accepted. */
   authRefusal(token: string | undefined): string | undefined {
-    return this.tokens.refusal(token, this.time.wallNow());
+    return this.tokens.refusal(token, this.time.wallNow(), wireDate(Math.floor(this.time.now())));
   }
 
   /** POST /auth: an access token for valid legacy credentials, else undefined. */
@@ -327,8 +328,25 @@ export class Simulator {
     };
   }
 
+  /** The live PATs, as GET /auth/personal-access-tokens lists them (no secret values). */
   personalAccessTokens(): PersonalAccessTokenInfo[] {
     return this.tokens.patList();
+  }
+
+  /** POST /auth/personal-access-tokens: a new PAT created now, and its value (given out this once). */
+  createPersonalAccessToken(name: string): { token: string; personalAccessToken: PersonalAccessTokenInfo } {
+    const { token, info } = this.tokens.createPat(name, wireDate(Math.floor(this.time.now())));
+    return { token, personalAccessToken: info };
+  }
+
+  /** DELETE /auth/personal-access-tokens/{id}: revoked at once; false for an unknown or already deleted id. */
+  deletePersonalAccessToken(id: string): boolean {
+    return this.tokens.deletePat(id);
+  }
+
+  /** Ground truth: the value of the live PAT with that id, else undefined. */
+  personalAccessTokenValue(id: string): string | undefined {
+    return this.tokens.patValue(id);
   }
 
   /** The environment's state if it exists and is not deleted. */

@@ -162,3 +162,23 @@ export interface AccessToken {
   userId?: string;
   accountId?: string;
 }
+
+/** An item of `GET /auth/personal-access-tokens` (no secret value). */
+export interface PersonalAccessToken {
+  /** us_pat_… */
+  id: string;
+  name: string;
+  createdAt: string;
+  lastUsedAt?: string;
+}
+
+/** `data` of `POST /auth/personal-access-tokens`: the token's value is in this answer only. */
+export interface CreatePersonalAccessTokenData {
+  token: string;
+  personalAccessToken: PersonalAccessToken;
+}
+
+/** The SDK's `Success` answer (of DELETE /auth/personal-access-tokens/{id}); `data` is optional in its schema. */
+export interface SuccessBody {
+  data?: { success: boolean };
+}

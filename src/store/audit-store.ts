@@ -62,7 +62,7 @@
  *    `guest_access_changes` and `guest_access` tell which guest could reach which space, from when
  *    until when, from guest_spaces versions and space:guestAdded / space:guestRemoved events.
  */
-import type { AgentRecord, EnvironmentRecord, EventRecord, GuestRecord, RejectedEvent, SpaceRecord, UserRecord } from '../records.js';
+import type { AgentRecord, EnvironmentRecord, EventRecord, GuestRecord, PersonalAccessTokenRecord, RejectedEvent, SpaceRecord, UserRecord } from '../records.js';
 
 /** Where one environment's events listing stands. */
 export interface EnvironmentCursor {
@@ -132,7 +132,7 @@ export interface WriteResult {
   insertedByEnvironment: Map<string, number>;
 }
 
-export type InventoryKind = 'environments' | 'users' | 'spaces' | 'guests' | 'agents';
+export type InventoryKind = 'environments' | 'users' | 'spaces' | 'guests' | 'agents' | 'personal_access_tokens';
 
 export interface InventoryRecords {
   environments: EnvironmentRecord;
@@ -140,6 +140,8 @@ export interface InventoryRecords {
   spaces: SpaceRecord;
   guests: GuestRecord;
   agents: AgentRecord;
+  /** The credential's user's PATs (account-wide scope: null), never their values. */
+  personal_access_tokens: PersonalAccessTokenRecord;
 }
 
 /**

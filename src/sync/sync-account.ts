@@ -12,7 +12,7 @@ import type { CheckpointWriter } from '../checkpoint/checkpoint-writer.js';
 import type { AuditStore, RunStatus } from '../store/audit-store.js';
 import { BatchWriter } from './batch-writer.js';
 import type { SyncOptions } from './sync-options.js';
-import { syncEnvironmentList, syncUsers } from './sync-directory.js';
+import { syncEnvironmentList, syncPersonalAccessTokens, syncUsers } from './sync-directory.js';
 import { syncEnvironment, type EnvironmentReport } from './sync-environment.js';
 
 export interface SyncDeps {
@@ -67,6 +67,7 @@ export async function syncAccount(deps: SyncDeps, options: SyncOptions, trigger 
     const environmentList = await syncEnvironmentList(directory, options.pageSize);
     deps.onProgress?.({ kind: 'environments', environments: environmentList.map((e) => ({ id: e.id, name: e.name })) });
     users = await syncUsers(directory, options.pageSize);
+    await syncPersonalAccessTokens(directory);
 
     const limit = pLimit(options.concurrency);
     await Promise.all(

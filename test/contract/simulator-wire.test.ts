@@ -57,6 +57,44 @@ describe('the simulator speaks the SDK\'s wire format', () => {
     expect(sim.environments()).toHaveLength(2);
   });
 
+  it('the PAT calls answer in the SDK\'s shapes: create, list (lastUsedAt set by use), delete, and a deleted token gets 401', async () => {
+    const { url, sim } = await simulator({ account: { environments: 1, eventsPerEnvironment: 5 } });
+    const call = (method: string, path: string, token: string, body?: unknown) =>
+      fetch(`${url}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+    const created = await call('POST', '/auth/personal-access-tokens', TEST_PAT, { name: 'rotation 1' });
+    expect(created.status).toBe(200);
+    const createdBody = (await created.json()) as { data: { token: string; personalAccessToken: { id: string; name: string; lastUsedAt?: string } } };
+    expect(sdkProblems('CreatePersonalAccessTokenResponse', createdBody)).toEqual([]);
+    const { token, personalAccessToken } = createdBody.data;
+    expect(personalAccessToken).toMatchObject({ name: 'rotation 1' });
+    expect(personalAccessToken.lastUsedAt).toBeUndefined();
+
+    // The new token works at once, and using it sets its lastUsedAt.
+    expect((await call('GET', '/environments', token)).status).toBe(200);
+    const listed = (await (await call('GET', '/auth/personal-access-tokens', TEST_PAT)).json()) as { data: Array<{ id: string; lastUsedAt?: string }> };
+    expect(sdkProblems('PersonalAccessTokensResponse', listed)).toEqual([]);
+    expect(listed.data.find((p) => p.id === personalAccessToken.id)?.lastUsedAt).toMatch(/^\d{4}-\d\d-\d\dT/);
+    expect(listed.data.map((p) => p.id)).toContain(personalAccessToken.id);
+
+    const deleted = await call('DELETE', `/auth/personal-access-tokens/${personalAccessToken.id}`, TEST_PAT);
+    expect(deleted.status).toBe(200);
+    expect(sdkProblems('Success', await deleted.json())).toEqual([]);
+    // Revoked at once: the next call with it is refused, and it is no longer listed.
+    expect((await call('GET', '/environments', token)).status).toBe(401);
+    const after = (await (await call('GET', '/auth/personal-access-tokens', TEST_PAT)).json()) as { data: Array<{ id: string }> };
+    expect(after.data.map((p) => p.id)).not.toContain(personalAccessToken.id);
+    // A second delete of the same id, or an unknown one, is a 404 in the API's error shape.
+    const again = await call('DELETE', `/auth/personal-access-tokens/${personalAccessToken.id}`, TEST_PAT);
+    expect(again.status).toBe(404);
+    expect(await again.json()).toMatchObject({ errors: [{ message: expect.stringContaining(personalAccessToken.id) }] });
+    expect((await call('POST', '/auth/personal-access-tokens', TEST_PAT, {})).status).toBe(400);
+    expect(sim.secrets()).toContain(token);
+  });
+
   it('dates come with milliseconds, and without them on a whole second, as the API writes them', async () => {
     const { url, sim } = await simulator({ account: { environments: 1, eventsPerEnvironment: 20 } });
     const environmentId = sim.environments()[0]!.id;

@@ -70,7 +70,8 @@ describe('simulator auth', () => {
   it('lists the PATs still accepted, without their values', async () => {
     const res = await call(sim.current.url, '/auth/personal-access-tokens');
     expect(res.status).toBe(200);
-    expect(res.body.data).toEqual([{ id: expect.stringMatching(/^us_pat_/), name: 'Token 1', createdAt: expect.any(String) }]);
+    // The token that asks was just used: lastUsedAt says so.
+    expect(res.body.data).toEqual([{ id: expect.stringMatching(/^us_pat_/), name: 'Token 1', createdAt: expect.any(String), lastUsedAt: expect.any(String) }]);
     expect(JSON.stringify(res.body)).not.toContain(PAT);
   });
 });

@@ -32,6 +32,7 @@ export const LOGGED_COLUMNS: { readonly [K in LoggedKind]: readonly string[] } =
   guests: ['environment_id', 'email', 'name', 'raw', 'first_synced_at', 'removed_at'],
   agents: ['environment_id', 'slug', 'topics', 'created_at', 'raw', 'first_synced_at', 'removed_at'],
   guest_spaces: ['environment_id', 'last_accessed', 'first_synced_at', 'removed_at'],
+  personal_access_tokens: ['name', 'created_at', 'last_used_at', 'raw', 'first_seen_at', 'removed_at'],
 };
 
 export const LOGGED_KINDS = Object.keys(LOGGED_COLUMNS) as LoggedKind[];

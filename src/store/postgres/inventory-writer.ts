@@ -27,6 +27,8 @@ interface TableSpec<K extends InventoryKind> {
   /** Content columns besides `raw` (jsonb) and `raw_text`, which every inventory has. */
   columns: Column[];
   values(record: InventoryRecords[K]): Value[];
+  /** The column holding when a row was first listed: `first_synced_at` unless named. */
+  firstSeenColumn?: string;
 }
 
 const text = (name: string): Column => ({ name, type: 'text' });
@@ -62,6 +64,13 @@ const SPECS: { [K in InventoryKind]: TableSpec<K> } = {
     scopeColumn: 'environment_id',
     columns: [text('environment_id'), text('slug'), { name: 'topics', type: 'jsonb' }, time('created_at')],
     values: (r) => [storableText(r.environmentId), storableTextOrNull(r.slug), JSON.stringify(r.topics.map(storableText)), isoMillisOrNull(r.createdAt)],
+  },
+  personal_access_tokens: {
+    table: 'personal_access_tokens',
+    scopeColumn: null,
+    columns: [text('name'), time('created_at'), time('last_used_at')],
+    values: (r) => [storableTextOrNull(r.name), isoMillisOrNull(r.createdAt), isoMillisOrNull(r.lastUsedAt)],
+    firstSeenColumn: 'first_seen_at',
   },
 };
 
@@ -102,7 +111,7 @@ async function upsertRows<K extends InventoryKind>(client: pg.PoolClient, spec: 
   const unnest = columns.map((_c, i) => `$${i + 2}::text[]`).join(', ');
   const updates = [...names, 'raw', 'raw_text', 'synced_at'].map((c) => `${c} = excluded.${c}`).join(', ');
   await client.query(
-    `INSERT INTO ${spec.table} (id, ${names.join(', ')}, raw, raw_text, first_synced_at, synced_at, removed_at)
+    `INSERT INTO ${spec.table} (id, ${names.join(', ')}, raw, raw_text, ${spec.firstSeenColumn ?? 'first_synced_at'}, synced_at, removed_at)
      SELECT id, ${casts.join(', ')}, COALESCE(raw_json, raw_text)::jsonb, raw_text, $1::timestamptz, $1::timestamptz, NULL
      FROM unnest(${unnest}) AS r(id, ${names.join(', ')}, raw_text, raw_json)
      ON CONFLICT (id) DO UPDATE SET ${updates}, removed_at = NULL`,

@@ -25,6 +25,7 @@ export const LOGGED_TABLES: { readonly [K in LoggedKind]: LoggedTable } = {
   guests: { table: 'guests', idSql: 'id', scopeColumn: 'environment_id', columns: LOGGED_COLUMNS.guests },
   agents: { table: 'agents', idSql: 'id', scopeColumn: 'environment_id', columns: LOGGED_COLUMNS.agents },
   guest_spaces: { table: 'guest_spaces', idSql: "guest_id || ' ' || space_id", scopeColumn: 'environment_id', columns: LOGGED_COLUMNS.guest_spaces },
+  personal_access_tokens: { table: 'personal_access_tokens', idSql: 'id', scopeColumn: null, columns: LOGGED_COLUMNS.personal_access_tokens },
 };
 
 type Value = string | number | null;

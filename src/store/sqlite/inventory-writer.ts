@@ -18,6 +18,8 @@ interface TableSpec<K extends InventoryKind> {
   scopeColumn: string | null;
   columns: string[];
   values(record: InventoryRecords[K]): Value[];
+  /** The column holding when a row was first listed: `first_synced_at` unless named. */
+  firstSeenColumn?: string;
 }
 
 const SPECS: { [K in InventoryKind]: TableSpec<K> } = {
@@ -50,6 +52,13 @@ const SPECS: { [K in InventoryKind]: TableSpec<K> } = {
     scopeColumn: 'environment_id',
     columns: ['environment_id', 'slug', 'topics', 'created_at', 'raw'],
     values: (r) => [r.environmentId, r.slug, JSON.stringify(r.topics), r.createdAt, r.raw],
+  },
+  personal_access_tokens: {
+    table: 'personal_access_tokens',
+    scopeColumn: null,
+    columns: ['name', 'created_at', 'last_used_at', 'raw'],
+    values: (r) => [r.name, r.createdAt, r.lastUsedAt, r.raw],
+    firstSeenColumn: 'first_seen_at',
   },
 };
 
@@ -105,7 +114,7 @@ export function createInventoryWriter(db: SqliteDatabase): InventoryWriter {
 }
 
 function prepareFor(db: SqliteDatabase, spec: TableSpec<InventoryKind>) {
-  const columns = ['id', ...spec.columns, 'first_synced_at', 'synced_at'];
+  const columns = ['id', ...spec.columns, spec.firstSeenColumn ?? 'first_synced_at', 'synced_at'];
   const updates = [...spec.columns, 'synced_at'].map((c) => `${c} = excluded.${c}`).join(', ');
   const upsert = db.prepare(
     `INSERT INTO ${spec.table} (${columns.join(', ')}, removed_at) VALUES (${columns.map(() => '?').join(', ')}, NULL)

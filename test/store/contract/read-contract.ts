@@ -1,6 +1,7 @@
 /** The read side of the store contract (src/store/audit-reader.ts, sync-state.ts), for any store. */
 import { describe, expect, it } from 'vitest';
-import { COOKBOOK, cookbookSql } from '../../../src/cookbook.js';
+import { COOKBOOK, cookbookParams, cookbookQuery, cookbookSql } from '../../../src/cookbook.js';
+import { hygieneCutoffs, readTokenHygiene } from '../../../src/token-hygiene.js';
 import { AuditError } from '../../../src/errors.js';
 import type { AuditStore } from '../../../src/store/audit-store.js';
 import { verifyEventChains } from '../../../src/store/chain/verify-event-chain.js';
@@ -36,7 +37,14 @@ async function populate(store: AuditStore, now = new Date()): Promise<void> {
     ], complete(hoursAgo(1))),
     page(B, [event(B, 1, { actorId: 'us_g_1', createdAt: hoursAgo(30) })], progress(2), [{ environmentId: B, eventId: null, reason: 'event has no id', raw: '{}' }]),
   ]);
+  const daysAgo = (d: number) => new Date(now.getTime() - d * DAY).toISOString();
+  const pat = (id: string, created: number, used: number | null) => ({ id, name: id.slice('us_pat_'.length), createdAt: daysAgo(created), lastUsedAt: used === null ? null : daysAgo(used), raw: JSON.stringify({ id }) });
+  const tokens = [pat('us_pat_ancient', 400, 100), pat('us_pat_idle', 120, 95), pat('us_pat_forgotten', 10, null), pat('us_pat_new', 2, null), pat('us_pat_daily', 60, 0), pat('us_pat_deleted', 500, null)];
+  await store.writeInventory({ kind: 'personal_access_tokens', scope: null, records: tokens, seenAt: AT });
+  await store.writeInventory({ kind: 'personal_access_tokens', scope: null, records: tokens.slice(0, -1), seenAt: daysAgo(0) });
 }
+
+const DAY = 86_400_000;
 
 export function describeReadContract(fresh: FreshStore): void {
   describe('status', () => {
@@ -133,12 +141,17 @@ export function describeReadContract(fresh: FreshStore): void {
       const answers = new Map<string, Array<Record<string, unknown>>>();
       for (const q of COOKBOOK) {
         const sql = cookbookSql(q, read.dialect);
-        const used = Object.fromEntries(Object.entries(params).filter(([name]) => new RegExp(`(?<!:):${name}\\b`).test(sql)));
-        answers.set(q.name, await rows(read, sql, used));
+        const given = Object.fromEntries(Object.entries(params).filter(([name]) => q.params.some((p) => p.name === name)));
+        answers.set(q.name, await rows(read, sql, cookbookParams(q, given, { now: new Date(), tokens: { staleAfterMs: 90 * DAY, maxAgeMs: 180 * DAY } })));
       }
       const ids = (name: string, column: string) => answers.get(name)!.map((r) => r[column]);
       expect(ids('last-24h', 'actor_name')).toEqual([null, 'Ann', 'Ann']);
       expect(ids('by-actor', 'topic')).toEqual(['space:created', 'workbook:updated']);
+      expect(answers.get('stale-tokens')!.map((r) => [r.id, r.flags])).toEqual([
+        ['us_pat_ancient', 'unused too-old'],
+        ['us_pat_idle', 'unused'],
+        ['us_pat_forgotten', 'never-used'],
+      ]);
       expect(ids('actor-time-range', 'topic')).toEqual(['workbook:updated', 'space:created']);
       expect(ids('environment-latest', 'actor_type')).toEqual(['api_key', 'user', 'user']);
       expect(answers.get('per-environment')!.map((r) => [r.environment, count(r.events)])).toEqual([['Alpha', 3], ['Beta', 1]]);
@@ -151,6 +164,33 @@ export function describeReadContract(fresh: FreshStore): void {
       expect(ids('production-activity', 'environment_name')).toEqual(['Alpha', 'Alpha', 'Alpha']);
       expect(ids('removed-actors', 'actor_name')).toEqual([]);
       expect(answers.get('unresolved-actors')!.map((r) => [r.actor_id, r.actor_type, count(r.events)])).toEqual([['us_key_gone', 'api_key', 1]]);
+    });
+  });
+
+  describe('saved queries', () => {
+    it('by-actor finds a guest by email too, in any case', async () => {
+      const s = await fresh();
+      await populate(await opened(s));
+      const read = await reader(s);
+      const q = cookbookQuery('by-actor');
+      const found = await rows(read, cookbookSql(q, read.dialect), cookbookParams(q, { email: 'US_G_1@guest.example' }, { now: new Date(), tokens: { staleAfterMs: DAY, maxAgeMs: DAY } }));
+      expect(found.map((r) => [r.topic, r.actor_type])).toEqual([['workbook:updated', 'guest']]);
+    });
+
+    it('token hygiene flags each present token by the cutoffs given, and leaves removed ones out', async () => {
+      const s = await fresh();
+      const now = new Date();
+      await populate(await opened(s), now);
+      const flagged = await readTokenHygiene(await reader(s), hygieneCutoffs(now, { staleAfterMs: 90 * DAY, maxAgeMs: 180 * DAY }));
+      expect(flagged.map((t) => [t.id, t.flags])).toEqual([
+        ['us_pat_ancient', ['unused', 'too-old']],
+        ['us_pat_idle', ['unused']],
+        ['us_pat_forgotten', ['never-used']],
+      ]);
+      expect(flagged[0]).toMatchObject({ name: 'ancient', createdAt: new Date(now.getTime() - 400 * DAY).toISOString(), lastUsedAt: new Date(now.getTime() - 100 * DAY).toISOString() });
+      // Tighter settings flag more: the one in use daily is older than 30 days.
+      const strict = await readTokenHygiene(await reader(s), hygieneCutoffs(now, { staleAfterMs: 90 * DAY, maxAgeMs: 30 * DAY }));
+      expect(strict.find((t) => t.id === 'us_pat_daily')?.flags).toEqual(['too-old']);
     });
   });
 

@@ -211,6 +211,39 @@ export function describeWriteContract(fresh: FreshStore): void {
     });
   });
 
+  describe('rule 6 for personal access tokens', () => {
+    it('keeps what Flatfile lists of each token, marks deleted ones removed and logs the changes; no column holds a token value', async () => {
+      const s = await fresh();
+      const store = await opened(s);
+      const pat = (id: string, lastUsedAt: string | null) => ({
+        id,
+        name: `name of ${id}`,
+        createdAt: '2026-01-01T00:00:00.000Z',
+        lastUsedAt,
+        raw: JSON.stringify({ id, name: `name of ${id}`, createdAt: '2026-01-01T00:00:00Z', ...(lastUsedAt ? { lastUsedAt } : {}) }),
+      });
+      await store.writeInventory({ kind: 'personal_access_tokens', scope: null, records: [pat('us_pat_old', null), pat('us_pat_new', null)], seenAt: AT });
+      await store.writeInventory({ kind: 'personal_access_tokens', scope: null, records: [pat('us_pat_new', '2026-11-01T12:00:00.000Z')], seenAt: '2026-11-02T00:00:00.000Z' });
+      expect(await query(s, 'SELECT id, name, created_at, last_used_at, first_seen_at, removed_at FROM personal_access_tokens ORDER BY id')).toEqual([
+        { id: 'us_pat_new', name: 'name of us_pat_new', created_at: '2026-01-01T00:00:00.000Z', last_used_at: '2026-11-01T12:00:00.000Z', first_seen_at: AT, removed_at: null },
+        { id: 'us_pat_old', name: 'name of us_pat_old', created_at: '2026-01-01T00:00:00.000Z', last_used_at: null, first_seen_at: AT, removed_at: '2026-11-02T00:00:00.000Z' },
+      ]);
+      const log = await query(s, "SELECT kind, id, seen_at FROM inventory_changes WHERE kind = 'personal_access_tokens' ORDER BY seq");
+      expect(log.map((r) => [r.seen_at, r.id]).sort()).toEqual([
+        [AT, 'us_pat_new'],
+        [AT, 'us_pat_old'],
+        ['2026-11-02T00:00:00.000Z', 'us_pat_new'],
+        ['2026-11-02T00:00:00.000Z', 'us_pat_old'],
+      ]);
+      // Seen again unchanged: nothing logged; back again: present again.
+      await store.writeInventory({ kind: 'personal_access_tokens', scope: null, records: [pat('us_pat_new', '2026-11-01T12:00:00.000Z'), pat('us_pat_old', null)], seenAt: '2026-11-03T00:00:00.000Z' });
+      expect((await query(s, 'SELECT removed_at FROM personal_access_tokens ORDER BY id')).map((r) => r.removed_at)).toEqual([null, null]);
+      expect(await query(s, "SELECT id FROM inventory_changes WHERE kind = 'personal_access_tokens' AND seen_at = '2026-11-03T00:00:00.000Z'")).toEqual([{ id: 'us_pat_old' }]);
+      const columns = (await query(s, 'SELECT * FROM personal_access_tokens LIMIT 1')).flatMap((r) => Object.keys(r));
+      expect(columns.filter((c) => /token|secret|value/i.test(c))).toEqual([]);
+    });
+  });
+
   describe('rule 7: stale runs closed', () => {
     it('starting a run closes runs of its scope left running, as interrupted, and leaves other scopes alone', async () => {
       const s = await fresh();

@@ -17,7 +17,7 @@ const db = testDatabase();
 /** A migration's version by its name: the tests name the step they test, not its number. */
 const versionOf = (name: string): number => MIGRATIONS.find((m) => m.name === name)!.version;
 
-const TABLES = ['agents', 'chain_cuts', 'environments', 'event_chains', 'events', 'forward_positions', 'guest_spaces', 'guests', 'inventory_changes', 'inventory_versions', 'listing_windows', 'operator_actions', 'rejected_events', 'schema_migrations', 'spaces', 'sync_cursors', 'sync_runs', 'users'];
+const TABLES = ['agents', 'chain_cuts', 'environments', 'event_chains', 'events', 'forward_positions', 'guest_spaces', 'guests', 'inventory_changes', 'inventory_versions', 'listing_windows', 'operator_actions', 'personal_access_tokens', 'rejected_events', 'schema_migrations', 'spaces', 'sync_cursors', 'sync_runs', 'users'];
 
 async function tablesOf(schema: string): Promise<string[]> {
   const rows = await pgQuery<{ table_name: string; table_type: string }>(db, schema, 'SELECT table_name, table_type FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name', [schema]);
@@ -112,6 +112,29 @@ describe('PostgreSQL migrations', () => {
       await store.close();
       await empty.close();
     }
+  });
+
+  it('from the version before the latest, with data: reach the latest schema and keep the data', async () => {
+    const schema = freshSchema();
+    const pool = new pg.Pool({ connectionString: db.url, max: 1 });
+    try {
+      expect(await migrate(pool, schema, MIGRATIONS, LATEST_VERSION - 1)).toBe(LATEST_VERSION - 1);
+      await pgQuery(db, schema, `INSERT INTO users (id, email, name, raw, raw_text, first_synced_at, synced_at) VALUES ('us_usr_1', 'a@example.com', 'A', '{}', '{}', now(), now())`);
+      expect(await migrate(pool, schema)).toBe(LATEST_VERSION);
+    } finally {
+      await pool.end();
+    }
+    expect(await pgQuery(db, schema, 'SELECT id, email FROM users')).toEqual([{ id: 'us_usr_1', email: 'a@example.com' }]);
+    expect((await tablesOf(schema)).filter((t) => !t.startsWith('view'))).toEqual(TABLES);
+    const fresh = freshSchema();
+    const store = PostgresStore.open(pgSettings(db, fresh), { env: {} });
+    try {
+      await store.ready();
+    } finally {
+      await store.close();
+    }
+    const columns = (s: string) => pgQuery(db, s, "SELECT table_name, column_name, data_type FROM information_schema.columns WHERE table_schema = $1 ORDER BY table_name, column_name", [s]);
+    expect(await columns(schema)).toEqual(await columns(fresh));
   });
 
   it('are idempotent: opening again changes nothing', async () => {

@@ -7,7 +7,7 @@ import type pg from 'pg';
 import { sql as initial } from './0001-initial.js';
 import { sql as chainCuts } from './0002-chain-cuts.js';
 import { sql as ingestionOrder } from './0003-ingestion-order.js';
-import { sql as reserved4 } from './0004-reserved.js';
+import { sql as personalAccessTokens } from './0004-personal-access-tokens.js';
 import { sql as operatorActions } from './0005-operator-actions.js';
 import { run as versionInventory, sql as inventoryVersions } from './0006-inventory-versions.js';
 
@@ -23,7 +23,7 @@ export const MIGRATIONS: readonly PostgresMigration[] = [
   { version: 1, name: 'initial', sql: initial },
   { version: 2, name: 'chain-cuts', sql: chainCuts },
   { version: 3, name: 'ingestion-order', sql: ingestionOrder },
-  { version: 4, name: 'reserved', sql: reserved4 },
+  { version: 4, name: 'personal-access-tokens', sql: personalAccessTokens },
   { version: 5, name: 'operator-actions', sql: operatorActions },
   { version: 6, name: 'inventory-versions', sql: inventoryVersions, run: versionInventory },
 ];

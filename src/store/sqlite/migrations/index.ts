@@ -11,7 +11,7 @@ import { sql as chainOrder } from './0006-chain-order.js';
 import { run as logInventory, sql as inventoryChanges } from './0007-inventory-changes.js';
 import { sql as chainCuts } from './0008-chain-cuts.js';
 import { sql as forwardPositions } from './0009-forward-positions.js';
-import { sql as reserved10 } from './0010-reserved.js';
+import { sql as personalAccessTokens } from './0010-personal-access-tokens.js';
 import { sql as operatorActions } from './0011-operator-actions.js';
 import { run as versionInventory, sql as inventoryVersions } from './0012-inventory-versions.js';
 import type { SqliteDatabase } from '../open.js';
@@ -34,7 +34,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 7, name: 'inventory-changes', sql: inventoryChanges, run: logInventory },
   { version: 8, name: 'chain-cuts', sql: chainCuts },
   { version: 9, name: 'forward-positions', sql: forwardPositions },
-  { version: 10, name: 'reserved', sql: reserved10 },
+  { version: 10, name: 'personal-access-tokens', sql: personalAccessTokens },
   { version: 11, name: 'operator-actions', sql: operatorActions },
   { version: 12, name: 'inventory-versions', sql: inventoryVersions, run: versionInventory },
 ];
