@@ -77,9 +77,17 @@ export interface PostgresBenchResult {
 export async function runPostgresBench(options: BenchOptions, say: (line: string) => void): Promise<PostgresBenchResult> {
   const db = await createBenchDatabase(options.postgresUrl);
   say(`postgres: database ${db.name}`);
+  // A bench stopped by a signal (Ctrl-C, a timeout) drops its database too.
+  const interrupted = (signal: NodeJS.Signals): void => {
+    void db.drop().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+  };
+  process.once('SIGINT', interrupted);
+  process.once('SIGTERM', interrupted);
   try {
     return await measure(options, db, say);
   } finally {
+    process.off('SIGINT', interrupted);
+    process.off('SIGTERM', interrupted);
     await db.drop();
     say(`postgres: dropped ${db.name}`);
   }

@@ -32,7 +32,7 @@ describe('npm run bench -- --quick', () => {
   it('writes every figure, with the stored events exact everywhere', async () => {
     const outDir = tempDir();
     const args = ['--quick', '--stores', 'sqlite', '--environments', '2', '--events', '600', '--big-events', '1200', '--query-runs', '3', '--retry-after', '0', '--name', 'smoke', '--out-dir', outDir];
-    await promisify(execFile)(process.execPath, [MAIN, ...args], { timeout: 60_000 });
+    await promisify(execFile)(process.execPath, [MAIN, ...args], { timeout: 290_000 });
     const result = JSON.parse(readFileSync(join(outDir, 'smoke.json'), 'utf8')) as BenchResult;
     const sections = result as unknown as Record<string, Record<string, unknown> | undefined>;
 
@@ -56,14 +56,14 @@ describe('npm run bench -- --quick', () => {
       expect(query.fullScan, `${query.name}: ${JSON.stringify(query.plan)}`).toBe(false);
     }
     expect(readFileSync(join(outDir, 'smoke.svg'), 'utf8')).toMatch(/^<svg[^>]*>[\s\S]*<polyline[\s\S]*<\/svg>\n$/);
-  });
+  }, 300_000);
 
   it('measures PostgreSQL in a database of its own, dropped afterwards, with every store exact and every plan checked', async () => {
     const outDir = tempDir();
     const args = ['--quick', '--stores', 'postgres', '--environments', '2', '--events', '400', '--big-events', '800', '--query-runs', '2'];
     args.push('--latency', '0', '--scale-environments', '3', '--scale-events', '60', '--scale-latency', '0', '--scale-workers', '2', '--name', 'pg', '--out-dir', outDir);
     const { stderr } = await promisify(execFile)(process.execPath, [MAIN, ...args], {
-      timeout: 170_000,
+      timeout: 590_000,
       env: { ...process.env, BENCH_POSTGRES_URL: `postgres://postgres@${PG_HOST}:${PG_PORT}/postgres` },
     });
     const result = JSON.parse(readFileSync(join(outDir, 'pg.json'), 'utf8')) as { postgres: PostgresBenchResult };
@@ -97,5 +97,5 @@ describe('npm run bench -- --quick', () => {
     } finally {
       await admin.end();
     }
-  }, 180_000);
+  }, 600_000);
 });
