@@ -7,26 +7,26 @@
  * - only events new to the store are linked, in batch order, each id once; an id another writer
  *   (of another environment) committed meanwhile makes the transaction run again (transaction.ts);
  * - rejected payloads are counted per distinct payload; the high-water mark only moves forward.
- * Events go in by one COPY per batch (copy-rows.ts); the other rows by one multi-row statement per
- * table (arrays unnested), never one statement a row.
+ * Rows go in as one multi-row statement per table (arrays unnested), not one statement a row.
  */
-import pg from 'pg';
+import type pg from 'pg';
 import type { CursorUpdate, WriteResult } from '../audit-store.js';
 import { linkHash, type ChainHead } from '../chain/event-chain.js';
-import { copyRows } from './copy-rows.js';
 import { lockKeys } from './locks.js';
 import type { StorablePage, StorableRejected } from './storable-page.js';
 import { ConcurrentWriteError } from './transaction.js';
 
-/** The columns of `events` in the order each row is COPYed. */
-const EVENT_COLUMNS = [
-  'id', 'environment_id', 'created_at', 'topic', 'domain', 'actor_id', 'space_id', 'workbook_id', 'sheet_id', 'job_id',
-  'acknowledged_at', 'deleted_at', 'ingested_at', 'raw', 'chain_seq', 'chain_hash', 'raw_text',
-];
-
-/** The unique index on events.id (the primary key): a COPY that breaks it met an id another writer stored meanwhile. */
-const EVENT_ID_KEY = 'events_pkey';
-const UNIQUE_VIOLATION = '23505';
+const INSERT_EVENTS = `
+INSERT INTO events (id, environment_id, created_at, topic, domain, actor_id, space_id, workbook_id, sheet_id, job_id,
+                    acknowledged_at, deleted_at, ingested_at, raw, chain_seq, chain_hash, raw_text)
+SELECT id, environment_id, created_at::timestamptz, topic, domain, actor_id, space_id, workbook_id, sheet_id, job_id,
+       acknowledged_at::timestamptz, deleted_at::timestamptz, ingested_at::timestamptz, COALESCE(raw_json, raw_text)::jsonb,
+       chain_seq, decode(chain_hash, 'hex'), raw_text
+FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[],
+            $10::text[], $11::text[], $12::text[], $13::text[], $14::text[], $15::text[], $16::bigint[], $17::text[])
+  AS r(id, environment_id, created_at, topic, domain, actor_id, space_id, workbook_id, sheet_id, job_id,
+       acknowledged_at, deleted_at, ingested_at, raw_text, raw_json, chain_seq, chain_hash)
+ON CONFLICT (id) DO NOTHING`;
 
 const UPSERT_REJECTED = `
 INSERT INTO rejected_events (environment_id, event_id, reason, raw, raw_text, raw_sha256, first_seen_at, last_seen_at, times_seen)
@@ -68,7 +68,7 @@ export async function writeStorablePages(client: pg.PoolClient, schema: string, 
   const ids = pages.flatMap((p) => p.events.map((e) => e.values[0]));
   const stored = new Set(ids.length > 0 ? (await client.query<{ id: string }>('SELECT id FROM events WHERE id = ANY($1::text[])', [ids])).rows.map((r) => r.id) : []);
 
-  const rows: Array<Array<string | number | null>> = [];
+  const columns: unknown[][] = Array.from({ length: 17 }, () => []);
   const insertedByEnvironment = new Map<string, number>();
   for (const page of pages) {
     let inserted = 0;
@@ -81,22 +81,19 @@ export async function writeStorablePages(client: pg.PoolClient, schema: string, 
       const hash = linkHash(locked!.head?.hash ?? null, event.digest);
       locked!.head = { seq, hash };
       const v = event.values;
-      // raw (jsonb) is the payload made storable where it must be (storable-text.ts), raw_text the payload as kept.
-      rows.push([v[0], page.environmentId, v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10], v[11], v[12], event.rawJson ?? v[13], seq, `\\x${hash.toString('hex')}`, v[13]]);
+      const row = [v[0], page.environmentId, v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10], v[11], v[12], v[13], event.rawJson, seq, hash.toString('hex')];
+      row.forEach((value, c) => columns[c]!.push(value));
       inserted += 1;
     }
     insertedByEnvironment.set(page.callerEnvironmentId, (insertedByEnvironment.get(page.callerEnvironmentId) ?? 0) + inserted);
   }
-  if (rows.length > 0) {
-    try {
-      await copyRows(client, 'events', EVENT_COLUMNS, rows);
-    } catch (error) {
-      // Only a writer of another environment can have stored one of these ids since they were
-      // read (this environment's writers wait for its head); linking around it would leave a gap: start over.
-      if (error instanceof pg.DatabaseError && error.code === UNIQUE_VIOLATION && error.constraint === EVENT_ID_KEY) {
-        throw new ConcurrentWriteError(`an event id of this write was stored by another writer meanwhile (${error.detail ?? 'no detail'})`);
-      }
-      throw error;
+  const rowCount = columns[0]!.length;
+  if (rowCount > 0) {
+    const result = await client.query(INSERT_EVENTS, columns);
+    if (result.rowCount !== rowCount) {
+      // Only a writer of another environment can have stored one of these ids meanwhile (this
+      // environment's writers wait for its head); linking around it would leave a gap: start over.
+      throw new ConcurrentWriteError(`${rowCount - (result.rowCount ?? 0)} event id(s) were stored by another writer during this write`);
     }
   }
   await upsertRejected(client, pages, now);

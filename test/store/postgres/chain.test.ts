@@ -77,7 +77,7 @@ describe('the event hash chain on PostgreSQL', () => {
     expect((await store.writePages([{ ...page('us_env_a', 2, 2), events: [odd] }])).insertedByEnvironment.get('us_env_a')).toBe(0);
   });
 
-  it('stores text with tabs, line breaks, backslashes and a literal \\N exactly (events go in by COPY, which escapes them)', async () => {
+  it('stores text with tabs, line breaks, backslashes and a literal \\N exactly', async () => {
     const { store, schema } = openPgStore(db);
     const text = 'a\tb\nc\rd\\e \\N \\x00 \\.';
     const payload = { id: 'us_evt_copy', text, quote: 'say "hi"\\' };
