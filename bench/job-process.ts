@@ -2,6 +2,7 @@
  * One measured piece of work in a process of its own, so its peak RSS is its alone and its heap
  * holds nothing of the bench's. The job is JSON in argv[2]; the result is one JSON line on stdout.
  */
+import { copyWrite, readEventCopy } from './copy-write.js';
 import { runFetchOnly } from './fetch-only.js';
 import type { Job, JobResults } from './jobs.js';
 import { runNaiveSync } from './naive-sync.js';
@@ -23,6 +24,8 @@ async function run(): Promise<JobResults[Job['kind']]> {
       return storeWrite(job.dbPath, readPages(job.pagesFile), job.settings);
     case 'fetch-only':
       return runFetchOnly(job);
+    case 'copy-write':
+      return copyWrite(job.target, await readEventCopy(job.source));
     case 'raw-write': {
       const rows = readEventRows(job.sourceDb);
       return { seconds: rawWrite(job.dbPath, rows), rows: rows.rows.length };

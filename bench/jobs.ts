@@ -1,4 +1,5 @@
 /** What the bench asks of a child process, and what each kind of job reports back (one JSON line). */
+import type { PostgresConfig } from '../src/config.js';
 import type { StorePathSettings } from './write-path.js';
 import type { Sample } from './timeline.js';
 
@@ -9,6 +10,8 @@ export interface SyncJob {
   token: string;
   dbPath: string;
   env: Record<string, string>;
+  /** Sync into this PostgreSQL schema (AUDIT_DATABASE_URL / AUDIT_DATABASE_SCHEMA) instead of the SQLite file at dbPath. */
+  postgres?: PostgresConfig;
 }
 
 /** What a quick script would do: one environment after another, one page at a time, one autocommit insert per event. */
@@ -35,6 +38,13 @@ export interface RawWriteJob {
   dbPath: string;
 }
 
+/** One COPY of the events a sync stored in `source` into a fresh schema `target`: the raw bound on PostgreSQL. */
+export interface CopyWriteJob {
+  kind: 'copy-write';
+  source: PostgresConfig;
+  target: PostgresConfig;
+}
+
 /** Our HTTP client fetching and parsing every events page as the sync would, storing nothing: the measured network bound. */
 export interface FetchOnlyJob {
   kind: 'fetch-only';
@@ -49,7 +59,7 @@ export interface FetchOnlyResult {
   events: number;
 }
 
-export type Job = SyncJob | NaiveJob | StoreWriteJob | RawWriteJob | FetchOnlyJob;
+export type Job = SyncJob | NaiveJob | StoreWriteJob | RawWriteJob | CopyWriteJob | FetchOnlyJob;
 
 export interface SyncResult {
   status: string;
@@ -82,6 +92,7 @@ export interface JobResults {
   naive: SyncResult;
   'store-write': WriteTiming;
   'raw-write': WriteTiming;
+  'copy-write': WriteTiming;
   'fetch-only': FetchOnlyResult;
 }
 

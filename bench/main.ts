@@ -1,13 +1,17 @@
 /**
- * `npm run bench`: measures the sync against the simulator and writes `<out-dir>/<name>.json`
- * and `<name>.svg` (bench/results/latest.* by default); `--quick` runs the same set, small.
+ * `npm run bench`: measures the sync against the simulator, on SQLite and on PostgreSQL (`--stores`
+ * picks), and writes `<out-dir>/<name>.json` and, with SQLite, `<name>.svg` (bench/results/latest.*
+ * by default); `--quick` runs the same set, small.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseBenchArgs } from './options.js';
+import { describeMachine } from './machine.js';
 import { renderPlot } from './plot.js';
+import { formatPostgresTable } from './postgres-table.js';
 import { runBench } from './run-bench.js';
+import { runPostgresBench } from './run-postgres-bench.js';
 import { formatTable } from './table.js';
 
 let options;
@@ -22,13 +26,24 @@ const say = (line: string): void => {
   process.stderr.write(`[bench] ${line}\n`);
 };
 try {
-  const result = await runBench(options, workDir, say);
+  const started = performance.now();
+  const sqlite = options.stores.includes('sqlite') ? await runBench(options, workDir, say) : undefined;
+  const postgres = options.stores.includes('postgres') ? await runPostgresBench(options, say) : undefined;
+  const machine = sqlite?.machine ?? describeMachine();
+  const totalS = Math.round((performance.now() - started) / 100) / 10;
   mkdirSync(options.outDir, { recursive: true });
   const jsonPath = join(options.outDir, `${options.name}.json`);
   const svgPath = join(options.outDir, `${options.name}.svg`);
+  const written = [jsonPath];
+  const result = sqlite ? { ...sqlite, postgres } : { machine, quick: options.quick, sizes: { small: options.events, big: options.bigEvents }, postgres, totalS };
   writeFileSync(jsonPath, `${JSON.stringify(result, null, 2)}\n`);
-  writeFileSync(svgPath, renderPlot(result));
-  process.stdout.write(`\n${formatTable(result)}\nmachine: ${result.machine.cpus} × ${result.machine.cpuModel}, ${result.machine.memoryGb} GB, node ${result.machine.node}; whole run ${result.totalS} s\nwrote ${jsonPath} and ${svgPath}\n`);
+  if (sqlite) {
+    writeFileSync(svgPath, renderPlot(sqlite));
+    written.push(svgPath);
+    process.stdout.write(`\nSQLite\n${formatTable(sqlite)}`);
+  }
+  if (postgres) process.stdout.write(`\nPostgreSQL ${postgres.server}\n${formatPostgresTable(postgres, { small: options.events, big: options.bigEvents }, options.quick)}`);
+  process.stdout.write(`\nmachine: ${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGb} GB, node ${machine.node}; whole run ${totalS} s\nwrote ${written.join(' and ')}\n`);
 } finally {
   rmSync(workDir, { recursive: true, force: true });
 }

@@ -24,14 +24,24 @@ export interface BenchOptions {
   queryRuns: number;
   /** Rounds of each timed comparison (backfill, raw loop, naive, write path); the fastest round counts. */
   repeats: number;
+  /** Which stores to measure: SQLite (the reference set), PostgreSQL (issue 12), or both. */
+  stores: ReadonlyArray<'sqlite' | 'postgres'>;
+  /** A server where the bench may create (and drop) a database of its own: BENCH_POSTGRES_URL. */
+  postgresUrl: string;
+  /** The Redis the PostgreSQL workers share: REDIS_URL. */
+  redisUrl: string;
+  /** Scaling out: 1 worker against `workers`, one environment job at a time each. */
+  scale: { environments: number; events: number; latencyMs: number; workers: number };
 }
 
 const USAGE = `usage: npm run bench -- [--quick] [--name latest] [--out-dir bench/results]
   [--environments 8] [--events 200000] [--big-events 1000000] [--latency 20] [--page-cap 100]
   [--concurrency N] [--new-events 100] [--rate-429 0.01] [--retry-after 1] [--rate-5xx 0.02]
-  [--query-runs 21] [--repeats 3]`;
+  [--query-runs 21] [--repeats 3] [--stores sqlite,postgres]
+  [--postgres-url postgres://postgres@127.0.0.1:5432/postgres (or BENCH_POSTGRES_URL)] [--redis-url redis://127.0.0.1:6379 (or REDIS_URL)]
+  [--scale-environments 6] [--scale-events 36000] [--scale-latency 100] [--scale-workers 3]`;
 
-export function parseBenchArgs(args: string[]): BenchOptions {
+export function parseBenchArgs(args: string[], env: Record<string, string | undefined> = process.env): BenchOptions {
   const { values } = parseArgs({
     args,
     strict: true,
@@ -51,6 +61,13 @@ export function parseBenchArgs(args: string[]): BenchOptions {
       'rate-5xx': { type: 'string', default: '0.02' },
       'query-runs': { type: 'string' },
       repeats: { type: 'string' },
+      stores: { type: 'string', default: 'sqlite,postgres' },
+      'postgres-url': { type: 'string' },
+      'redis-url': { type: 'string' },
+      'scale-environments': { type: 'string' },
+      'scale-events': { type: 'string' },
+      'scale-latency': { type: 'string', default: '100' },
+      'scale-workers': { type: 'string', default: '3' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -69,6 +86,11 @@ export function parseBenchArgs(args: string[]): BenchOptions {
   };
   if (!/^[\w.-]+$/.test(values.name)) throw new Error(`--name must be a plain file name, got "${values.name}"`);
   const environments = int('environments', values.environments, quick ? 4 : 8, 1);
+  const stores = values.stores.split(',').map((store) => store.trim());
+  if (stores.length === 0 || stores.some((store) => store !== 'sqlite' && store !== 'postgres')) {
+    throw new Error(`--stores must list sqlite and/or postgres, comma-separated, got "${values.stores}"\n${USAGE}`);
+  }
+  const scaleEnvironments = int('scale-environments', values['scale-environments'], 6, 1);
   return {
     name: values.name,
     outDir: values['out-dir'],
@@ -85,5 +107,15 @@ export function parseBenchArgs(args: string[]): BenchOptions {
     rate5xx: rate('rate-5xx', values['rate-5xx']),
     queryRuns: int('query-runs', values['query-runs'], quick ? 5 : 21, 1),
     repeats: int('repeats', values.repeats, quick ? 1 : 3, 1),
+    stores: stores as Array<'sqlite' | 'postgres'>,
+    postgresUrl: values['postgres-url'] ?? env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
+    redisUrl: values['redis-url'] ?? env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+    scale: {
+      environments: scaleEnvironments,
+      // 6 × 6,000 events: 60 pages of 100 ms per environment, so one worker needs ~36 s and three ~12 s.
+      events: int('scale-events', values['scale-events'], quick ? scaleEnvironments * 500 : scaleEnvironments * 6000, scaleEnvironments),
+      latencyMs: int('scale-latency', values['scale-latency'], 100, 0),
+      workers: int('scale-workers', values['scale-workers'], 3, 2),
+    },
   };
 }

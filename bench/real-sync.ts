@@ -1,8 +1,8 @@
-/** The real sync, wired as `flatfile-audit sync --once` wires it, with a counter for the timeline. */
+/** The real sync, wired as `flatfile-audit sync --once` wires it (SQLite or PostgreSQL), with a counter for the timeline. */
 import { loadConfig } from '../src/config.js';
 import { connectFlatfile } from '../src/flatfile/connect.js';
 import { createLogger } from '../src/log.js';
-import { SqliteStore } from '../src/store/sqlite/sqlite-store.js';
+import { openStore } from '../src/store/open-store.js';
 import { syncAccount } from '../src/sync/sync-account.js';
 import { syncOptionsFrom } from '../src/sync/sync-options.js';
 import { countingStore } from './counting-store.js';
@@ -10,9 +10,13 @@ import type { SyncJob, SyncResult } from './jobs.js';
 import { round, startTimeline } from './timeline.js';
 
 export async function runRealSync(job: SyncJob): Promise<SyncResult> {
-  const config = loadConfig({ LOG_LEVEL: 'error', ...job.env, FLATFILE_API_URL: job.url, FLATFILE_TOKEN: job.token, AUDIT_DB: job.dbPath });
+  const postgres = job.postgres
+    ? { AUDIT_DATABASE_URL: job.postgres.url, AUDIT_DATABASE_SCHEMA: job.postgres.schema }
+    : {};
+  const config = loadConfig({ LOG_LEVEL: 'error', ...job.env, ...postgres, FLATFILE_API_URL: job.url, FLATFILE_TOKEN: job.token, AUDIT_DB: job.dbPath });
   const log = createLogger({ level: config.logLevel });
-  const { store, stored } = countingStore(SqliteStore.open(config.dbPath));
+  // The store the configuration names, opened as `sync --once` opens it.
+  const { store, stored } = countingStore(await openStore(config));
   try {
     const http = await connectFlatfile(config, log);
     const timeline = startTimeline(stored);

@@ -4,12 +4,15 @@
  * the large account of the run (`sizes` says how big they really were, e.g. in --quick).
  */
 import type { Machine } from './machine.js';
+import type { PostgresBenchResult } from './run-postgres-bench.js';
 import type { QueryTiming } from './queries.js';
 import type { StorageFigures } from './storage.js';
 import type { Sample } from './timeline.js';
 
 export interface BenchResult {
   machine: Machine;
+  /** The PostgreSQL figures of the same run, when it measured PostgreSQL too (--stores). */
+  postgres?: PostgresBenchResult;
   settings: {
     quick: boolean;
     environments: number;

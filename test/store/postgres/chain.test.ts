@@ -77,6 +77,21 @@ describe('the event hash chain on PostgreSQL', () => {
     expect((await store.writePages([{ ...page('us_env_a', 2, 2), events: [odd] }])).insertedByEnvironment.get('us_env_a')).toBe(0);
   });
 
+  it('stores text with tabs, line breaks, backslashes and a literal \\N exactly', async () => {
+    const { store, schema } = openPgStore(db);
+    const text = 'a\tb\nc\rd\\e \\N \\x00 \\.';
+    const payload = { id: 'us_evt_copy', text, quote: 'say "hi"\\' };
+    const tricky: EventRecord = { ...event('us_env_a', 'us_evt_copy', 1), topic: text, actorId: '\\N', spaceId: null, raw: JSON.stringify(payload) };
+    await store.writePages([{ ...page('us_env_a', 1, 1), events: [tricky] }]);
+    const [row] = await pgQuery<{ topic: string; actor_id: string | null; space_id: string | null; raw_text: string; raw: unknown }>(
+      db,
+      schema,
+      "SELECT topic, actor_id, space_id, raw_text, raw FROM events WHERE id = 'us_evt_copy'",
+    );
+    expect(row).toEqual({ topic: text, actor_id: '\\N', space_id: null, raw_text: JSON.stringify(payload), raw: payload });
+    expect(await walkChains(store)).toMatchObject({ rows: 1, problems: [] });
+  });
+
   it('keeps rejected payloads and inventories with NUL and lone surrogates', async () => {
     const { store, schema } = openPgStore(db);
     const raw = JSON.stringify({ topic: 'x\u0000', bad: '\udfff' });
