@@ -21,6 +21,7 @@ import { preflight, unknownCommand } from './command-line.js';
 import { parseMaxAge, runStatusCheck } from './status-check.js';
 import { packageVersion } from './version.js';
 import { runBackup } from './backup.js';
+import { parseExplorerPort, runExplorer } from './explorer.js';
 import { parseExportOptions, runExport } from './export.js';
 import { storeSettings } from '../store/open-store.js';
 
@@ -97,6 +98,10 @@ export async function main(argv: string[], ctx: CliContext = processContext()): 
         const { values } = parseArgs({ args: rest, options: COMMANDS.export.options, strict: true });
         await runExport(storeSettings(loadConfig(ctx.env)), parseExportOptions(values), ctx.stdout, ctx.stderr);
         return EXIT.ok;
+      }
+      case 'explorer': {
+        const { values } = parseArgs({ args: rest, options: COMMANDS.explorer.options, strict: true });
+        return await runExplorer(ctx, loadConfig(ctx.env), { host: values.host, port: parseExplorerPort(values.port) });
       }
       case 'demo':
         return await runDemo(ctx, rest);
