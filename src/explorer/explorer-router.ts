@@ -10,7 +10,7 @@ import express, { type NextFunction, type Request, type Response, type Router } 
 import type { Logger } from '../log.js';
 import type { AuditReader } from '../store/audit-reader.js';
 import { verifyEventLink } from '../store/chain/verify-event-link.js';
-import { EXPLORER_CSS } from './assets/explorer-css.js';
+import { EXPLORER_CSS, EXPLORER_ICON } from './assets/explorer-css.js';
 import { EXPLORER_JS } from './assets/explorer-js.js';
 import { sendDownload } from './download.js';
 import { BadRequestError, NotFoundPageError } from './explorer-errors.js';
@@ -69,6 +69,7 @@ export function explorerRouter(options: ExplorerOptions): Router {
 
   router.get('/assets/explorer.css', (_req, res) => res.set('Cache-Control', 'public, max-age=300').type('css').send(EXPLORER_CSS));
   router.get('/assets/explorer.js', (_req, res) => res.set('Cache-Control', 'public, max-age=300').type('js').send(EXPLORER_JS));
+  router.get('/assets/icon.svg', (_req, res) => res.set('Cache-Control', 'public, max-age=86400').type('svg').send(EXPLORER_ICON));
   const chartPath = chartScriptPath();
   router.get('/assets/chart.umd.js', (_req, res) => res.set('Cache-Control', 'public, max-age=86400').type('js').sendFile(chartPath));
 

@@ -12,6 +12,7 @@ import type { EventRecord } from '../../src/records.js';
 import type { AuditReader, QueryRow } from '../../src/store/audit-reader.js';
 import { openReader, openStore, type StoreSettings } from '../../src/store/open-store.js';
 import { runCli } from '../helpers/cli.js';
+import { browserTests } from './explorer-browser.js';
 import { startSimulator } from '../../src/simulator/index.js';
 import { TEST_PAT } from '../helpers/simulator.js';
 
@@ -123,6 +124,7 @@ async function expectedIds(reader: AuditReader, where: string, params: Record<st
 export function describeExplorer(name: string, freshStore: () => Promise<ExplorerStore>): void {
   describe(`audit explorer on ${name}`, () => {
     const fixture = explorerFixture(freshStore);
+    browserTests(fixture, name.toLowerCase());
 
     it('lists every event once, newest first, 50 a page, across events sharing one timestamp', async () => {
       const f = fixture();

@@ -39,3 +39,6 @@ tbody tr:hover { background: #eef4fb; }
 .columns { display: grid; grid-template-columns: repeat(auto-fit, minmax(18rem, 1fr)); gap: 1rem; }
 @media (max-width: 600px) { main { padding: .6rem; } th, td { padding: .3rem; } .fields { grid-template-columns: 1fr; } }
 `;
+
+/** The tab icon: a small ledger mark, so browsers ask for nothing the app does not serve. */
+export const EXPLORER_ICON = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><rect width="16" height="16" rx="3" fill="#0b5cad"/><path d="M4 4h8M4 8h8M4 12h5" stroke="#fff" stroke-width="1.6"/></svg>`;

@@ -26,6 +26,7 @@ export function layout(frame: PageFrame): Html {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${frame.title} · flatfile-audit</title>
+<link rel="icon" href="${b}/assets/icon.svg" type="image/svg+xml">
 <link rel="stylesheet" href="${b}/assets/explorer.css">
 ${frame.charts ? html`<script src="${b}/assets/chart.umd.js" defer></script><script src="${b}/assets/explorer.js" defer></script>` : ''}
 </head>
