@@ -3,7 +3,7 @@
  * port of its own, over whichever store the configuration names, until SIGINT/SIGTERM.
  */
 import { ConfigError } from '../errors.js';
-import { startExplorerServer } from '../explorer/explorer-server.js';
+import { explorerAccess, startExplorerServer } from '../explorer/explorer-server.js';
 import type { Config } from '../config.js';
 import { createLogger } from '../log.js';
 import { openReader, storeSettings } from '../store/open-store.js';
@@ -18,6 +18,8 @@ export function parseExplorerPort(text: string): number {
 }
 
 export async function runExplorer(ctx: CliContext, config: Config, listen: { host: string; port: number }): Promise<number> {
+  // Refused before anything is opened: the address is the operator's mistake, not the store's.
+  explorerAccess(listen.host, config.worker.dashboardPassword);
   const settings = storeSettings(config);
   const log = createLogger({ level: config.logLevel, pretty: config.logPretty || Boolean(ctx.stderr.isTTY) });
   const reader = await openReader(settings);

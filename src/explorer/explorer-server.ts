@@ -8,7 +8,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { ConfigError } from '../errors.js';
-import { dashboardAccess } from '../ops/dashboard-guard.js';
+import { dashboardAccess, type DashboardAccess } from '../ops/dashboard-guard.js';
 import { hostCheck } from '../ops/host-check.js';
 import type { Logger } from '../log.js';
 import { explorerRouter, type ExplorerOptions } from './explorer-router.js';
@@ -34,9 +34,15 @@ export class ExplorerAccessError extends ConfigError {
   }
 }
 
+/** Who may open the explorer on `host`; throws ExplorerAccessError when nobody may. */
+export function explorerAccess(host: string, password: string | undefined): DashboardAccess {
+  const access = dashboardAccess(host, password);
+  if (!access.enabled) throw new ExplorerAccessError(host);
+  return access;
+}
+
 export async function startExplorerServer(options: ExplorerServerOptions): Promise<ExplorerServer> {
-  const access = dashboardAccess(options.host, options.dashboardPassword);
-  if (!access.enabled) throw new ExplorerAccessError(options.host);
+  const access = explorerAccess(options.host, options.dashboardPassword);
   const app = express();
   app.disable('x-powered-by');
   app.use(hostCheck(options.allowedHosts));
