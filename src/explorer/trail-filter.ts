@@ -6,7 +6,8 @@
  *   through the end of that day (UTC), as people read a date range.
  * - `environment`, `topic`, `domain`, `space` match exactly; `actor_type` is one of the trail's.
  * - `actor` matches an actor id or email exactly, or part of a name (case-insensitive).
- * - `q` is free text over ids, names, emails and topics (case-insensitive substring).
+ * - `q` is free text: an event id or topic exactly, or an actor, environment or space by id,
+ *   email or part of its name (case-insensitive).
  * - `before` is the keyset position of the page (created_at and event id of the row above it).
  */
 import { BadRequestError } from './explorer-errors.js';

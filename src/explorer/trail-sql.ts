@@ -26,7 +26,20 @@ function containing(text: string): string {
   return `%${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
 
-const FREE_TEXT_COLUMNS = ['event_id', 'actor_id', 'actor_name', 'actor_email', 'environment_name', 'environment_id', 'topic', 'space_id', 'workbook_id', 'sheet_id', 'job_id'];
+/**
+ * The actors a text names: its id or email exactly, or part of a name (case-insensitive), looked up
+ * in the inventories (small tables) so that the events are then found by actor_id through its index,
+ * never by scanning every row of the trail. An id no inventory holds (an API key, an actor removed
+ * before the first sync) still matches by itself.
+ */
+function actorNamed(param: string, partParam: string): string {
+  // OR of IN terms rather than a UNION: each term keeps its column's collation (PostgreSQL compares
+  // ids in "C"), and each can use the index on actor_id.
+  return `(actor_id = :${param}
+    OR actor_id IN (SELECT id FROM users WHERE lower(email) = lower(:${param}) OR lower(name) LIKE :${partParam} ESCAPE '\\')
+    OR actor_id IN (SELECT id FROM guests WHERE lower(email) = lower(:${param}) OR lower(name) LIKE :${partParam} ESCAPE '\\')
+    OR actor_id IN (SELECT id FROM agents WHERE lower(slug) LIKE :${partParam} ESCAPE '\\'))`;
+}
 
 /** The WHERE conditions of a filter (joined with AND) and their parameters. */
 export function trailConditions(filter: TrailFilter): Statement {
@@ -53,13 +66,18 @@ export function trailConditions(filter: TrailFilter): Statement {
     params[name] = value;
   }
   if (filter.actor !== undefined) {
-    where.push(`(actor_id = :actor OR lower(actor_email) = lower(:actor) OR lower(actor_name) LIKE :actor_part ESCAPE '\\')`);
+    where.push(actorNamed('actor', 'actor_part'));
     params.actor = filter.actor;
     params.actor_part = containing(filter.actor);
   }
   if (filter.q !== undefined) {
-    where.push(`(${FREE_TEXT_COLUMNS.map((c) => `lower(${c}) LIKE :q ESCAPE '\\'`).join(' OR ')})`);
-    params.q = containing(filter.q);
+    // Free text: an event id or topic exactly, or the actor, environment or space it names (by id,
+    // email or part of a name). Each branch is answered from an index or a small table.
+    where.push(`(event_id = :q OR topic = :q OR ${actorNamed('q', 'q_part')}
+      OR environment_id IN (SELECT id FROM environments WHERE id = :q OR lower(name) LIKE :q_part ESCAPE '\\')
+      OR space_id IN (SELECT id FROM spaces WHERE id = :q OR lower(name) LIKE :q_part ESCAPE '\\'))`);
+    params.q = filter.q;
+    params.q_part = containing(filter.q);
   }
   return { sql: where.length === 0 ? 'TRUE' : where.join(' AND '), params };
 }

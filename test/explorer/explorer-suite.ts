@@ -159,7 +159,9 @@ export function describeExplorer(name: string, freshStore: () => Promise<Explore
         [`?space=${s.space_id}`, 'space_id = :v', { v: s.space_id! }],
         [`?from=${from}&to=${to}`, 'created_at >= :f AND created_at < :t', { f: from, t: to }],
         [`?to=${from.slice(0, 10)}`, 'created_at < :t', { t: new Date(Date.parse(from.slice(0, 10)) + 86_400_000).toISOString() }],
-        [`?q=${s.workbook_id}`, 'workbook_id = :v', { v: s.workbook_id! }],
+        [`?q=${s.space_id}`, 'space_id = :v', { v: s.space_id! }],
+        [`?q=${encodeURIComponent(s.topic!)}`, 'topic = :v', { v: s.topic! }],
+        [`?q=${encodeURIComponent(namePart)}`, 'lower(actor_name) LIKE :v', { v: `%${namePart}%` }],
         [`?environment=${s.environment_id}&actor_type=user&from=${from}`, "environment_id = :e AND actor_type = 'user' AND created_at >= :f", { e: s.environment_id!, f: from }],
       ];
       for (const [query, where, params] of cases) {
