@@ -103,9 +103,9 @@ export async function measureExplorerPages(settings: StoreSettings, options: { r
       ['trail by topic', '/?topic=job%3Afailed'],
       ['trail by space', '/?space=us_sp_2_5'],
       ['trail, last 7 days', `/?from=${weekAgo}&to=${day}`],
-      ['trail, free text', '/?q=us_wb_3_17'],
+      ['trail, free text', '/?q=guest7%40us_env_bench2.example'],
       ['timeline, last 7 days', `/timeline.json?from=${weekAgo}&to=${day}`],
-      ['event', '/events/us_evt_b1_1234'],
+      ['event', undefined as unknown as string],
       ['actor', '/actors/us_usr_bench7'],
       ['environments', '/environments'],
       ['health', '/health'],
@@ -113,6 +113,9 @@ export async function measureExplorerPages(settings: StoreSettings, options: { r
     const first = await (await fetch(server.url)).text();
     const next = /<a rel="next" href="([^"]*)"/.exec(first)?.[1]?.replace(/&amp;/g, '&');
     pages[1]![1] = next ?? '/';
+    // An event from the middle of the second page: one a person would open.
+    const eventId = /data-event-id="([^"]*)"/.exec(await (await fetch(new URL((next ?? '/').replace(/^\//, ''), server.url))).text())?.[1];
+    pages[11]![1] = `/events/${eventId ?? 'none'}`;
     const timings: PageTiming[] = [];
     for (const [page, path] of pages) {
       const url = new URL(path.replace(/^\//, ''), server.url).href;
