@@ -103,7 +103,7 @@ export async function measureExplorerPages(settings: StoreSettings, options: { r
       ['trail by topic', '/?topic=job%3Afailed'],
       ['trail by space', '/?space=us_sp_2_5'],
       ['trail, last 7 days', `/?from=${weekAgo}&to=${day}`],
-      ['trail, free text', '/?q=guest7%40us_env_bench2.example'],
+      ['trail, free text', '/?q=guest8%40us_env_bench2.example'],
       ['timeline, last 7 days', `/timeline.json?from=${weekAgo}&to=${day}`],
       ['event', undefined as unknown as string],
       ['actor', '/actors/us_usr_bench7'],
