@@ -7,9 +7,9 @@ import type { Config } from '../src/config.js';
 import { connectionSummary } from '../src/flatfile/connect.js';
 import type { Logger } from '../src/log.js';
 import { createHealthCheck } from '../src/ops/health.js';
-import { startOpsServer, type OpsServer } from '../src/ops/http-server.js';
+import { startOpsServer, type OpsServer, type OpsServerOptions } from '../src/ops/http-server.js';
 import { AuditMetrics } from '../src/ops/metrics.js';
-import { openReader, openStore, openSyncState } from '../src/store/open-store.js';
+import { openReader, openStore, openSyncState, storeSettings } from '../src/store/open-store.js';
 import { countFlags, hygieneCutoffs, readTokenHygiene } from '../src/token-hygiene.js';
 import { openCheckpointWriter, prepareCheckpoints } from '../src/checkpoint/open-checkpoints.js';
 import { runCheckpointTimer } from '../src/checkpoint/checkpoint-timer.js';
@@ -111,7 +111,15 @@ export async function startWorker(config: Config, log: Logger): Promise<RunningW
 
     let ops: OpsServer | undefined;
     if (config.worker.httpPort !== undefined) {
+      let explorer: OpsServerOptions['explorer'];
+      if (config.worker.explorer) {
+        const settings = storeSettings(config);
+        const reader = await openReader(settings);
+        cleanups.push(() => reader.close());
+        explorer = { reader, openReader: () => openReader(settings), staleAfterMs: config.worker.staleAfterMs, maxClockSkewMs: config.maxClockSkewMs };
+      }
       ops = await startOpsServer({
+        explorer,
         host: config.worker.httpHost,
         port: config.worker.httpPort,
         dashboardPassword: config.worker.dashboardPassword,

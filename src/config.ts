@@ -142,6 +142,8 @@ export interface WorkerConfig {
   httpAllowedHosts: string[];
   /** Unlocks the queue dashboard (basic auth with any user name, or a bearer token); required off loopback. */
   dashboardPassword: string | undefined;
+  /** Serve the read-only audit explorer at /explorer on the ops port (AUDIT_EXPLORER=1); same access rule as the dashboard. */
+  explorer: boolean;
   shutdownTimeoutMs: number;
   /** How long a job's lock lasts without renewal: a killed worker's job is taken over after about this long. */
   jobLockMs: number;
@@ -190,6 +192,7 @@ export function loadConfig(env: Env = process.env): Config {
       httpHost: readString(env, 'AUDIT_HTTP_HOST', '127.0.0.1'),
       httpAllowedHosts: readHostNames(env, 'AUDIT_HTTP_ALLOWED_HOSTS'),
       dashboardPassword: readSecret(env, 'AUDIT_DASHBOARD_PASSWORD', 12),
+      explorer: readBoolean(env, 'AUDIT_EXPLORER', false),
       shutdownTimeoutMs: readDuration(env, 'AUDIT_SHUTDOWN_TIMEOUT', '30s', 1),
       jobLockMs: readDuration(env, 'AUDIT_JOB_LOCK', '30s', 1000),
       staleAfterMs: readStaleAfter(env, 'AUDIT_STALE_AFTER', readCron(env, 'AUDIT_SYNC_CRON', DEFAULT_SYNC_CRON), readTimezone(env, 'AUDIT_SYNC_TZ', DEFAULT_SYNC_TZ)),

@@ -184,6 +184,16 @@ export const COMMANDS = {
       'no-archive': 'delete without writing an archive',
     },
   }),
+  explorer: spec({
+    synopsis:
+      `  flatfile-audit explorer [--port 8788] [--host 127.0.0.1]\n` +
+      `                                        serve the read-only audit explorer: the trail, actors, environments in a browser\n`,
+    options: { port: { type: 'string', default: '8788' }, host: { type: 'string', default: '127.0.0.1' } },
+    describe: {
+      port: ['N', 'the port to listen on (default 8788; 0 picks a free one)'],
+      host: ['HOST', 'the address to listen on (default 127.0.0.1; beyond loopback AUDIT_DASHBOARD_PASSWORD is required)'],
+    },
+  }),
   demo: spec({
     synopsis: `  flatfile-audit demo                   sync the bundled API simulator into ./data/demo.db and show answers\n`,
     options: { db: { type: 'string', default: './data/demo.db' } },

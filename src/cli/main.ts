@@ -22,6 +22,7 @@ import { preflight, unknownCommand } from './command-line.js';
 import { parseMaxAge, runStatusCheck } from './status-check.js';
 import { packageVersion } from './version.js';
 import { runBackup } from './backup.js';
+import { parseExplorerPort, runExplorer } from './explorer.js';
 import { parseExportOptions, runExport } from './export.js';
 import { storeSettings } from '../store/open-store.js';
 import { runCopyStore } from './copy-store.js';
@@ -151,6 +152,10 @@ export async function main(argv: string[], ctx: CliContext = processContext()): 
         const { values } = parseArgs({ args: rest, options: COMMANDS.prune.options, strict: true });
         const config = loadConfig(ctx.env);
         return await runPrune(ctx, config, parsePruneOptions(values, config, new Date()));
+      }
+      case 'explorer': {
+        const { values } = parseArgs({ args: rest, options: COMMANDS.explorer.options, strict: true });
+        return await runExplorer(ctx, loadConfig(ctx.env), { host: values.host, port: parseExplorerPort(values.port) });
       }
       case 'demo':
         return await runDemo(ctx, rest);

@@ -16,6 +16,7 @@ import type { AuditMetrics } from './metrics.js';
 import { dashboardAccess } from './dashboard-guard.js';
 import type { HealthCheck } from './health.js';
 import { hostCheck } from './host-check.js';
+import { explorerRouter, type ExplorerOptions } from '../explorer/explorer-router.js';
 
 export interface OpsServerOptions {
   host: string;
@@ -27,6 +28,8 @@ export interface OpsServerOptions {
   metrics: AuditMetrics;
   health: HealthCheck;
   log: Logger;
+  /** The audit explorer at /explorer (AUDIT_EXPLORER=1): its readers and settings. */
+  explorer?: Omit<ExplorerOptions, 'base' | 'log'> | undefined;
 }
 
 export interface OpsServer {
@@ -35,6 +38,7 @@ export interface OpsServer {
 }
 
 export const DASHBOARD_PATH = '/queues';
+export const EXPLORER_PATH = '/explorer';
 
 export async function startOpsServer(options: OpsServerOptions): Promise<OpsServer> {
   const app = express();
@@ -72,11 +76,19 @@ export async function startOpsServer(options: OpsServerOptions): Promise<OpsServ
     app.use(DASHBOARD_PATH, access.guard);
   }
 
+  if (options.explorer) {
+    if (access.enabled) app.use(EXPLORER_PATH, access.guard, explorerRouter({ ...options.explorer, base: EXPLORER_PATH, log: options.log }));
+    else {
+      options.log.warn({ host: options.host }, 'audit explorer off: the ops port is not on loopback and AUDIT_DASHBOARD_PASSWORD is not set');
+      app.use(EXPLORER_PATH, access.guard);
+    }
+  }
+
   const server: Server = app.listen(options.port, options.host);
   await once(server, 'listening');
   const { port } = server.address() as AddressInfo;
   const url = `http://${options.host.includes(':') ? `[${options.host}]` : options.host}:${port}`;
-  options.log.info({ url }, 'ops HTTP server listening (/healthz, /metrics, /queues)');
+  options.log.info({ url }, `ops HTTP server listening (/healthz, /metrics, /queues${options.explorer ? ', /explorer' : ''})`);
   return {
     url,
     close: () =>

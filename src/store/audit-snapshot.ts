@@ -87,6 +87,8 @@ export interface AuditSnapshot {
   eachArchivable(environmentId: string, fromSeq: number, throughSeq: number, visit: (page: ArchivableEvent[]) => Promise<void>): Promise<void>;
   /** The hashes (hex) of the events stored at `seq` in an environment's chain: none when it is gone. */
   eventHashesAt(environmentId: string, seq: number): Promise<string[]>;
+  /** One stored event by id, as eachEvent hands it over; undefined when there is none. */
+  storedEvent(id: string): Promise<StoredEvent | undefined>;
   /** The highest sequence number among an environment's stored events; null: none. */
   lastEventSeq(environmentId: string): Promise<number | null>;
   /** False when the store predates the inventory change log: there is nothing to check the inventories against. */

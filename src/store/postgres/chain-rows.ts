@@ -27,9 +27,11 @@ export interface PostgresChainHead {
 
 const PAGE_ROWS = 2000;
 
+const COLUMNS = `id, environment_id, created_at, topic, domain, actor_id, space_id, workbook_id, sheet_id, job_id,
+       acknowledged_at, deleted_at, ingested_at, raw_text AS raw, chain_seq, chain_hash`;
+
 const ROWS = `
-SELECT id, environment_id, created_at, topic, domain, actor_id, space_id, workbook_id, sheet_id, job_id,
-       acknowledged_at, deleted_at, ingested_at, raw_text AS raw, chain_seq, chain_hash
+SELECT ${COLUMNS}
 FROM events
 WHERE (environment_id, chain_seq) > ($1, $2)
 ORDER BY environment_id, chain_seq
@@ -45,15 +47,30 @@ export async function readChainHeads(client: pg.PoolClient): Promise<PostgresCha
   return (await client.query<PostgresChainHead>('SELECT environment_id, last_seq, last_hash, v1_through_seq FROM event_chains ORDER BY environment_id')).rows;
 }
 
+type ReadRow = Omit<PostgresChainRow, 'rawMatches' | 'rawAsQueried'>;
+
+/** Whether each row's queryable `raw` is still its raw_text made storable: the rows whose `raw` is not, with it as text. */
+async function rawMismatches(client: pg.PoolClient, rows: readonly ReadRow[]): Promise<Map<string, string>> {
+  const { rows: mismatched } = await client.query<{ id: string; raw: string }>(RAW_MISMATCHES, [rows.map((r) => r.id), rows.map((r) => storableJsonChecked(r.raw))]);
+  return new Map(mismatched.map((r) => [r.id, r.raw]));
+}
+
+/** One event's chain row by id (the explorer checks one link); undefined when there is none. */
+export async function readChainRow(client: pg.PoolClient, id: string): Promise<PostgresChainRow | undefined> {
+  const { rows } = await client.query<ReadRow>(`SELECT ${COLUMNS} FROM events WHERE id = $1`, [id]);
+  const row = rows[0];
+  if (row === undefined) return undefined;
+  const mismatched = await rawMismatches(client, rows);
+  return { ...row, rawMatches: !mismatched.has(row.id), rawAsQueried: mismatched.get(row.id) ?? null };
+}
+
 /** The rows, environment after environment, each chain in order. Call inside a REPEATABLE READ transaction on `client`. */
 export async function* readChainRows(client: pg.PoolClient): AsyncGenerator<PostgresChainRow> {
   let after: [string, number] = ['', -1];
   for (;;) {
-    const { rows } = await client.query<Omit<PostgresChainRow, 'rawMatches' | 'rawAsQueried'>>(ROWS, after);
+    const { rows } = await client.query<ReadRow>(ROWS, after);
     if (rows.length === 0) return;
-    const mismatched = new Map(
-      (await client.query<{ id: string; raw: string }>(RAW_MISMATCHES, [rows.map((r) => r.id), rows.map((r) => storableJsonChecked(r.raw))])).rows.map((r) => [r.id, r.raw]),
-    );
+    const mismatched = await rawMismatches(client, rows);
     for (const row of rows) yield { ...row, rawMatches: !mismatched.has(row.id), rawAsQueried: mismatched.get(row.id) ?? null };
     const last = rows.at(-1)!;
     after = [last.environment_id, last.chain_seq];

@@ -6,7 +6,7 @@ import type pg from 'pg';
 import type { AuditSnapshot, InventoryChange, StoredEvent } from '../audit-snapshot.js';
 import { readCuts } from './prune-writer.js';
 import type { LoggedRow } from '../chain/inventory-digests.js';
-import { readChainHeads, readChainRows, readChainRange } from './chain-rows.js';
+import { readChainHeads, readChainRange, readChainRow, readChainRows, type PostgresChainRow } from './chain-rows.js';
 import { loggedRows } from './logged-rows.js';
 import { checkSchema, schemaDigestAt } from './schema-check.js';
 
@@ -21,6 +21,15 @@ interface ChangeRow {
   chain_hash: Buffer;
 }
 
+/**
+ * A chain row as verification sees it. The chain covers raw_text; a `raw` edited on its own is
+ * handed over as queries see it, which does not hash to the row's chain hash: the row is reported changed.
+ */
+function asStored(row: PostgresChainRow): StoredEvent {
+  const { rawMatches: _matches, rawAsQueried, ...stored } = row;
+  return { ...stored, raw: rawAsQueried ?? stored.raw } as StoredEvent;
+}
+
 /** `client` holds the snapshot's transaction; `pool` lends another connection for what must not run in it (the expected schema). */
 export function createSnapshotView(client: pg.PoolClient, pool: pg.Pool, schema: string): AuditSnapshot {
   return {
@@ -29,10 +38,7 @@ export function createSnapshotView(client: pg.PoolClient, pool: pg.Pool, schema:
     },
     async eachEvent(visit) {
       for await (const row of readChainRows(client)) {
-        const { rawMatches: _matches, rawAsQueried, ...stored } = row;
-        // The chain covers raw_text; a `raw` edited on its own is handed over as queries see it,
-        // which does not hash to the row's chain hash: verify reports the row changed.
-        visit({ ...stored, raw: rawAsQueried ?? stored.raw } as StoredEvent);
+        visit(asStored(row));
       }
     },
     async chainCuts() {
@@ -54,6 +60,10 @@ export function createSnapshotView(client: pg.PoolClient, pool: pg.Pool, schema:
     async eventHashesAt(environmentId, seq) {
       const { rows } = await client.query<{ chain_hash: Buffer }>('SELECT chain_hash FROM events WHERE environment_id = $1 AND chain_seq = $2', [environmentId, seq]);
       return rows.map((r) => r.chain_hash.toString('hex'));
+    },
+    async storedEvent(id) {
+      const row = await readChainRow(client, id);
+      return row === undefined ? undefined : asStored(row);
     },
     async lastEventSeq(environmentId) {
       const { rows } = await client.query<{ seq: number | null }>('SELECT max(chain_seq) AS seq FROM events WHERE environment_id = $1', [environmentId]);

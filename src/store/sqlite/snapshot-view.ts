@@ -67,6 +67,9 @@ export function createSnapshotView(db: SqliteDatabase): AuditSnapshot {
       const hashes = prepared('SELECT chain_hash FROM events WHERE environment_id = ? AND chain_seq = ?').pluck().all(environmentId, seq) as Array<Buffer | null>;
       return hashes.map((h) => h?.toString('hex') ?? '');
     },
+    async storedEvent(id) {
+      return prepared('SELECT * FROM events WHERE id = ?').get(id) as StoredEvent | undefined;
+    },
     async lastEventSeq(environmentId) {
       return (prepared('SELECT MAX(chain_seq) FROM events WHERE environment_id = ?').pluck().get(environmentId) as number | null | undefined) ?? null;
     },

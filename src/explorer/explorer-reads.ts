@@ -1,0 +1,191 @@
+/**
+ * What the explorer's pages read, as statements over the store's read seam (the audit_trail view
+ * and the inventory tables every store has under the same names); no page reads anything else.
+ */
+import type { QueryRow, SqlDialect } from '../store/audit-reader.js';
+import type { StoreStatus } from '../store/audit-store.js';
+import type { ReaderGate } from './reader-gate.js';
+import { formatPosition, type TrailFilter, type TrailPosition } from './trail-filter.js';
+import { trailExtent, trailPage, trailTimeline, type Bucket } from './trail-sql.js';
+
+export const PAGE_ROWS = 50;
+
+export interface TrailRow {
+  event_id: string;
+  created_at: string;
+  environment_id: string;
+  environment_name: string | null;
+  actor_id: string | null;
+  actor_type: string;
+  actor_name: string | null;
+  actor_email: string | null;
+  topic: string;
+  domain: string;
+  space_id: string | null;
+}
+
+export interface TrailPageRows {
+  rows: TrailRow[];
+  /** Where the next (older) page starts; undefined on the last page. */
+  next: string | undefined;
+}
+
+export async function readTrailPage(gate: ReaderGate, filter: TrailFilter, before: TrailPosition | undefined): Promise<TrailPageRows> {
+  const rows = (await gate.rows(trailPage(filter, before, PAGE_ROWS + 1))) as unknown as TrailRow[];
+  const shown = rows.slice(0, PAGE_ROWS);
+  const last = shown.at(-1);
+  return { rows: shown, next: rows.length > PAGE_ROWS && last ? formatPosition({ createdAt: last.created_at, eventId: last.event_id }) : undefined };
+}
+
+export interface Timeline {
+  bucket: Bucket;
+  /** Bucket start times (ISO), oldest first, only those with events. */
+  buckets: string[];
+  /** Per actor type, the count in each bucket (same order as `buckets`). */
+  series: Record<string, number[]>;
+  total: number;
+}
+
+/** A range up to this long is drawn per hour, a longer one per day. */
+const HOURLY_UP_TO_MS = 3 * 86_400_000;
+
+export async function readTimeline(gate: ReaderGate, filter: TrailFilter, dialect: SqlDialect): Promise<Timeline> {
+  const extent = await gate.row(trailExtent(filter));
+  const total = Number(extent?.events ?? 0);
+  const first = Date.parse(String(filter.from ?? extent?.first_at ?? ''));
+  const last = Date.parse(String(filter.to ?? extent?.last_at ?? ''));
+  const bucket: Bucket = total > 0 && last - first <= HOURLY_UP_TO_MS ? 'hour' : 'day';
+  const rows = total === 0 ? [] : await gate.rows(trailTimeline(filter, bucket, dialect), 100_000);
+  const buckets = [...new Set(rows.map((r) => String(r.bucket)))];
+  const index = new Map(buckets.map((b, i) => [b, i]));
+  const series: Record<string, number[]> = {};
+  for (const r of rows) {
+    const type = String(r.actor_type);
+    series[type] ??= new Array<number>(buckets.length).fill(0);
+    series[type]![index.get(String(r.bucket))!] = Number(r.events);
+  }
+  return { bucket, buckets, series, total };
+}
+
+/** One event: every column of its audit_trail row and its raw JSON as stored. */
+export async function readEvent(gate: ReaderGate, id: string, dialect: SqlDialect): Promise<{ row: QueryRow; raw: string } | undefined> {
+  const row = await gate.row({ sql: 'SELECT * FROM audit_trail WHERE event_id = :id', params: { id } });
+  if (row === undefined) return undefined;
+  const rawColumn = dialect === 'postgres' ? 'raw_text' : 'raw';
+  const stored = await gate.row({ sql: `SELECT ${rawColumn} AS raw FROM events WHERE id = :id`, params: { id } });
+  return { row, raw: String(stored?.raw ?? '') };
+}
+
+export interface ActorProfile {
+  id: string;
+  kind: 'user' | 'guest' | 'agent' | 'unknown';
+  /** The inventory row as stored (without its raw JSON), when the actor is known. */
+  record: QueryRow | undefined;
+  firstSeen: string | null;
+  lastSeen: string | null;
+  events: number;
+  environments: QueryRow[];
+  spaces: QueryRow[];
+}
+
+const ACTOR_TABLES = [
+  ['user', 'SELECT id, name, email, created_at, last_active_at, first_synced_at, removed_at FROM users WHERE id = :id'],
+  ['guest', 'SELECT id, name, email, environment_id, first_synced_at, removed_at FROM guests WHERE id = :id'],
+  ['agent', 'SELECT id, slug AS name, environment_id, topics, created_at, first_synced_at, removed_at FROM agents WHERE id = :id'],
+] as const;
+
+export async function readActor(gate: ReaderGate, id: string): Promise<ActorProfile | undefined> {
+  let kind: ActorProfile['kind'] = 'unknown';
+  let record: QueryRow | undefined;
+  for (const [table, sql] of ACTOR_TABLES) {
+    record = await gate.row({ sql, params: { id } });
+    if (record !== undefined) {
+      kind = table;
+      break;
+    }
+  }
+  const seen = await gate.row({ sql: 'SELECT min(created_at) AS first_seen, max(created_at) AS last_seen, count(*) AS events FROM events WHERE actor_id = :id', params: { id } });
+  const events = Number(seen?.events ?? 0);
+  if (record === undefined && events === 0) return undefined;
+  const environments = await gate.rows({
+    sql: 'SELECT environment_id, max(environment_name) AS environment_name, count(*) AS events FROM audit_trail WHERE actor_id = :id GROUP BY environment_id ORDER BY 3 DESC',
+    params: { id },
+  }, 500);
+  const spaces = await gate.rows({
+    sql: 'SELECT e.space_id, max(s.name) AS space_name, count(*) AS events FROM events e LEFT JOIN spaces s ON s.id = e.space_id WHERE e.actor_id = :id AND e.space_id IS NOT NULL GROUP BY e.space_id ORDER BY 3 DESC',
+    params: { id },
+  }, 500);
+  return { id, kind, record, firstSeen: (seen?.first_seen as string | null) ?? null, lastSeen: (seen?.last_seen as string | null) ?? null, events, environments, spaces };
+}
+
+export interface EnvironmentSummary {
+  id: string;
+  name: string | null;
+  isProd: boolean;
+  removedAt: string | null;
+  spaces: number;
+  agents: number;
+  guests: number;
+  events: number;
+  /** Events per day over the last SPARK_DAYS days, oldest first. */
+  perDay: number[];
+  lastSuccessAt: string | null;
+  highWater: string | null;
+  lastError: string | null;
+  lastErrorAt: string | null;
+}
+
+export const SPARK_DAYS = 30;
+
+export async function readEnvironments(gate: ReaderGate, status: StoreStatus, now: Date, dialect: SqlDialect): Promise<EnvironmentSummary[]> {
+  const rows = await gate.rows({
+    sql: `SELECT env.id, env.name, env.is_prod, env.removed_at,
+      (SELECT count(*) FROM spaces s WHERE s.environment_id = env.id AND s.removed_at IS NULL) AS spaces,
+      (SELECT count(*) FROM agents a WHERE a.environment_id = env.id AND a.removed_at IS NULL) AS agents,
+      (SELECT count(*) FROM guests g WHERE g.environment_id = env.id AND g.removed_at IS NULL) AS guests
+      FROM environments env ORDER BY env.name, env.id`,
+    params: {},
+  });
+  const start = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()) - (SPARK_DAYS - 1) * 86_400_000);
+  const day = dialect === 'postgres' ? `to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD')` : 'substr(created_at, 1, 10)';
+  const counts = await gate.rows({
+    sql: `SELECT environment_id, ${day} AS day, count(*) AS events FROM events WHERE created_at >= :start GROUP BY 1, 2`,
+    params: { start: start.toISOString() },
+  }, 100_000);
+  const days = Array.from({ length: SPARK_DAYS }, (_, i) => new Date(start.getTime() + i * 86_400_000).toISOString().slice(0, 10));
+  const byEnvironment = new Map<string, number[]>();
+  for (const c of counts) {
+    const series = byEnvironment.get(String(c.environment_id)) ?? new Array<number>(SPARK_DAYS).fill(0);
+    const i = days.indexOf(String(c.day));
+    if (i >= 0) series[i] = Number(c.events);
+    byEnvironment.set(String(c.environment_id), series);
+  }
+  const statusById = new Map(status.environments.map((e) => [e.environmentId, e]));
+  return rows.map((r) => {
+    const id = String(r.id);
+    const s = statusById.get(id);
+    return {
+      id,
+      name: (r.name as string | null) ?? null,
+      isProd: r.is_prod === true || r.is_prod === 1,
+      removedAt: (r.removed_at as string | null) ?? null,
+      spaces: Number(r.spaces),
+      agents: Number(r.agents),
+      guests: Number(r.guests),
+      events: s?.events ?? 0,
+      perDay: byEnvironment.get(id) ?? new Array<number>(SPARK_DAYS).fill(0),
+      lastSuccessAt: s?.lastSuccessAt ?? null,
+      highWater: s?.highWater ?? null,
+      lastError: s?.lastError ?? null,
+      lastErrorAt: s?.lastErrorAt ?? null,
+    };
+  });
+}
+
+/** The last runs, newest first. */
+export async function readRecentRuns(gate: ReaderGate, limit = 20): Promise<QueryRow[]> {
+  return gate.rows({
+    sql: `SELECT id, trigger, scope, started_at, finished_at, status, new_events, pages, requests, environments_ok, environments_failed, error FROM sync_runs ORDER BY id DESC LIMIT ${Math.trunc(limit)}`,
+    params: {},
+  }, limit);
+}

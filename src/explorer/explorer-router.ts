@@ -1,0 +1,138 @@
+/**
+ * The explorer's routes (the URL contract is in README.md and trail-filter.ts), mounted on a server
+ * of its own (`flatfile-audit explorer`) or on the worker's ops port at /explorer. Read-only by
+ * construction: only GET and HEAD are answered, anything else is 405, and every read goes through
+ * the store's read seam.
+ */
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import type { Logger } from '../log.js';
+import type { AuditReader } from '../store/audit-reader.js';
+import { verifyEventLink } from '../store/chain/verify-event-link.js';
+import { EXPLORER_CSS, EXPLORER_ICON } from './assets/explorer-css.js';
+import { EXPLORER_JS } from './assets/explorer-js.js';
+import { sendDownload } from './download.js';
+import { BadRequestError, NotFoundPageError } from './explorer-errors.js';
+import { readActor, readEnvironments, readEvent, readRecentRuns, readTimeline, readTrailPage } from './explorer-reads.js';
+import { html, type Html } from './html.js';
+import { actorPage } from './pages/actor-page.js';
+import { environmentsPage } from './pages/environments-page.js';
+import { eventPage } from './pages/event-page.js';
+import { healthPage } from './pages/health-page.js';
+import { layout } from './pages/layout.js';
+import { trailPage } from './pages/trail-page.js';
+import { ReaderGate } from './reader-gate.js';
+import { parsePosition, parseTrailFilter } from './trail-filter.js';
+
+export interface ExplorerOptions {
+  /** The reader the pages share (one statement at a time). */
+  reader: AuditReader;
+  /** A reader of its own for each download, closed when it ends. */
+  openReader: () => Promise<AuditReader>;
+  /** Where the router is mounted ('' or '/explorer'): links are built under it. */
+  base: string;
+  /** Environments without a success for this long are shown as stale on /health. */
+  staleAfterMs: number;
+  /** How far ahead of now an event's date is taken as an upstream clock gone wrong. */
+  maxClockSkewMs: number;
+  log: Logger;
+  now?: () => Date;
+}
+
+/** No script, style or connection leaves the app's own origin; no page can be framed. */
+const CONTENT_SECURITY_POLICY = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+function chartScriptPath(): string {
+  // chart.js exports no path to its browser build; it sits beside the package's main file.
+  return join(dirname(createRequire(import.meta.url).resolve('chart.js')), 'chart.umd.min.js');
+}
+
+export function explorerRouter(options: ExplorerOptions): Router {
+  const router = express.Router();
+  const gate = new ReaderGate(options.reader);
+  const dialect = options.reader.dialect;
+  const now = options.now ?? (() => new Date());
+  const b = options.base;
+
+  router.use((req, res, next) => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.status(405).set('Allow', 'GET, HEAD').type('text/plain').send('The audit explorer is read-only.\n');
+      return;
+    }
+    res.set({ 'Content-Security-Policy': CONTENT_SECURITY_POLICY, 'X-Content-Type-Options': 'nosniff', 'Referrer-Policy': 'no-referrer', 'X-Frame-Options': 'DENY' });
+    next();
+  });
+
+  const page = (res: Response, body: Html) => res.set('Cache-Control', 'no-store').type('html').send(body.text);
+  const params = (req: Request) => new URLSearchParams(req.originalUrl.split('?')[1] ?? '');
+
+  router.get('/assets/explorer.css', (_req, res) => res.set('Cache-Control', 'public, max-age=300').type('css').send(EXPLORER_CSS));
+  router.get('/assets/explorer.js', (_req, res) => res.set('Cache-Control', 'public, max-age=300').type('js').send(EXPLORER_JS));
+  router.get('/assets/icon.svg', (_req, res) => res.set('Cache-Control', 'public, max-age=86400').type('svg').send(EXPLORER_ICON));
+  const chartPath = chartScriptPath();
+  router.get('/assets/chart.umd.js', (_req, res) => res.set('Cache-Control', 'public, max-age=86400').type('js').sendFile(chartPath));
+
+  router.get('/', async (req, res) => {
+    const query = params(req);
+    const filter = parseTrailFilter(query);
+    const before = parsePosition(query.get('before'));
+    const trail = await readTrailPage(gate, filter, before);
+    const environments = (await gate.rows({ sql: 'SELECT id, name FROM environments ORDER BY name, id', params: {} })).map((r) => ({ id: String(r.id), name: (r.name as string | null) ?? null }));
+    page(res, trailPage({ base: b, filter, page: trail, paged: before !== undefined, environments }));
+  });
+
+  router.get('/timeline.json', async (req, res) => {
+    const timeline = await readTimeline(gate, parseTrailFilter(params(req)), dialect);
+    res.set('Cache-Control', 'no-store').json(timeline);
+  });
+
+  router.get(['/download.csv', '/download.ndjson'], async (req, res) => {
+    const filter = parseTrailFilter(params(req));
+    const reader = await options.openReader();
+    try {
+      await sendDownload(reader, filter, req.path.endsWith('.csv') ? 'csv' : 'ndjson', res);
+    } finally {
+      await reader.close();
+    }
+  });
+
+  router.get('/events/:id', async (req, res) => {
+    const id = String(req.params.id);
+    const event = await readEvent(gate, id, dialect);
+    if (event === undefined) throw new NotFoundPageError(`No event ${id} is stored.`);
+    const link = await gate.run((reader) => reader.snapshot((view) => verifyEventLink(view, id)));
+    page(res, eventPage({ base: b, row: event.row, raw: event.raw, link: link ?? { ok: false, seq: null, reason: 'the event is gone' } }));
+  });
+
+  router.get('/actors/:id', async (req, res) => {
+    const id = String(req.params.id);
+    const actor = await readActor(gate, id);
+    if (actor === undefined) throw new NotFoundPageError(`No actor ${id} is known: not in the inventories, and no stored event names it.`);
+    page(res, actorPage({ base: b, actor, recent: await readTrailPage(gate, { actor: id }, undefined) }));
+  });
+
+  router.get('/environments', async (_req, res) => {
+    const status = await gate.run((reader) => reader.status({ futureDatedAfter: new Date(now().getTime() + options.maxClockSkewMs).toISOString() }));
+    page(res, environmentsPage(b, await readEnvironments(gate, status, now(), dialect)));
+  });
+
+  router.get('/health', async (_req, res) => {
+    const status = await gate.run((reader) => reader.status({ futureDatedAfter: new Date(now().getTime() + options.maxClockSkewMs).toISOString() }));
+    page(res, healthPage({ base: b, status, runs: await readRecentRuns(gate), staleBefore: new Date(now().getTime() - options.staleAfterMs).toISOString() }));
+  });
+
+  router.use((_req, _res, next) => next(new NotFoundPageError('No such page.')));
+
+  router.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    const status = error instanceof BadRequestError || error instanceof NotFoundPageError ? error.status : 500;
+    if (status === 500) options.log.warn({ err: error }, 'explorer page failed');
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    const message = status === 500 ? 'The store could not answer; see the logs.' : (error as Error).message;
+    res.status(status).set('Cache-Control', 'no-store').type('html').send(layout({ title: status === 404 ? 'Not found' : status === 400 ? 'Bad request' : 'Error', section: '', base: b, body: html`<h1>${status === 404 ? 'Not found' : status === 400 ? 'Bad request' : 'Error'}</h1><p class="error">${message}</p><p><a href="${b}/">Back to the trail</a></p>` }).text);
+  });
+  return router;
+}

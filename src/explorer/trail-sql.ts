@@ -1,0 +1,124 @@
+/**
+ * The trail's filters as SQL over the `audit_trail` view, in the `:name` parameter form every store
+ * reads (AuditReader.openQuery), the same text for SQLite and PostgreSQL but for time buckets. The
+ * tests hold each filter to the SQL a person would write for it.
+ *
+ * Paging is by keyset, newest first: ORDER BY created_at DESC, event_id DESC, and the next page
+ * starts below the last row shown, (created_at, event_id) < (its time, its id). Ties on the time are
+ * broken by the id, so events sharing one timestamp are never repeated or skipped across pages, and
+ * events synced meanwhile never shift a page the way OFFSET would.
+ */
+import type { SqlDialect } from '../store/audit-reader.js';
+import type { TrailFilter, TrailPosition } from './trail-filter.js';
+
+export interface Statement {
+  sql: string;
+  params: Record<string, string>;
+}
+
+/** The columns the trail list shows. */
+export const TRAIL_COLUMNS = [
+  'event_id', 'created_at', 'environment_id', 'environment_name', 'actor_id', 'actor_type', 'actor_name', 'actor_email', 'topic', 'domain', 'space_id',
+] as const;
+
+/** `%text%` for LIKE, its wildcards taken literally. */
+function containing(text: string): string {
+  return `%${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+/**
+ * The actors a text names: its id or email exactly, or part of a name (case-insensitive), looked up
+ * in the inventories (small tables) so that the events are then found by actor_id through its index,
+ * never by scanning every row of the trail. An id no inventory holds (an API key, an actor removed
+ * before the first sync) still matches by itself.
+ */
+function actorNamed(param: string, partParam: string): string {
+  // OR of IN terms rather than a UNION: each term keeps its column's collation (PostgreSQL compares
+  // ids in "C"), and each can use the index on actor_id.
+  return `(actor_id = :${param}
+    OR actor_id IN (SELECT id FROM users WHERE lower(email) = lower(:${param}) OR lower(name) LIKE :${partParam} ESCAPE '\\')
+    OR actor_id IN (SELECT id FROM guests WHERE lower(email) = lower(:${param}) OR lower(name) LIKE :${partParam} ESCAPE '\\')
+    OR actor_id IN (SELECT id FROM agents WHERE lower(slug) LIKE :${partParam} ESCAPE '\\'))`;
+}
+
+/** The WHERE conditions of a filter (joined with AND) and their parameters. */
+export function trailConditions(filter: TrailFilter): Statement {
+  const where: string[] = [];
+  const params: Record<string, string> = {};
+  if (filter.from !== undefined) {
+    where.push('created_at >= :from');
+    params.from = filter.from;
+  }
+  if (filter.to !== undefined) {
+    where.push('created_at < :to');
+    params.to = filter.to;
+  }
+  const exact = [
+    ['environment_id', 'environment', filter.environment],
+    ['actor_type', 'actor_type', filter.actorType],
+    ['topic', 'topic', filter.topic],
+    ['domain', 'domain', filter.domain],
+    ['space_id', 'space', filter.space],
+  ] as const;
+  for (const [column, name, value] of exact) {
+    if (value === undefined) continue;
+    where.push(`${column} = :${name}`);
+    params[name] = value;
+  }
+  if (filter.actor !== undefined) {
+    where.push(actorNamed('actor', 'actor_part'));
+    params.actor = filter.actor;
+    params.actor_part = containing(filter.actor);
+  }
+  if (filter.q !== undefined) {
+    // Free text: an event id or topic exactly, or the actor, environment or space it names (by id,
+    // email or part of a name). Each branch is answered from an index or a small table.
+    where.push(`(event_id = :q OR topic = :q OR ${actorNamed('q', 'q_part')}
+      OR environment_id IN (SELECT id FROM environments WHERE id = :q OR lower(name) LIKE :q_part ESCAPE '\\')
+      OR space_id IN (SELECT id FROM spaces WHERE id = :q OR lower(name) LIKE :q_part ESCAPE '\\'))`);
+    params.q = filter.q;
+    params.q_part = containing(filter.q);
+  }
+  return { sql: where.length === 0 ? 'TRUE' : where.join(' AND '), params };
+}
+
+/** One page of the filtered trail, newest first, below `before`; `limit` rows (ask one more than shown to know whether another page follows). */
+export function trailPage(filter: TrailFilter, before: TrailPosition | undefined, limit: number): Statement {
+  const { sql: where, params } = trailConditions(filter);
+  let keyset = '';
+  if (before !== undefined) {
+    keyset = ' AND (created_at < :before_at OR (created_at = :before_at AND event_id < :before_id))';
+    params.before_at = before.createdAt;
+    params.before_id = before.eventId;
+  }
+  return {
+    sql: `SELECT ${TRAIL_COLUMNS.join(', ')} FROM audit_trail WHERE ${where}${keyset} ORDER BY created_at DESC, event_id DESC LIMIT ${Math.trunc(limit)}`,
+    params,
+  };
+}
+
+export type Bucket = 'hour' | 'day';
+
+function bucketExpression(bucket: Bucket, dialect: SqlDialect): string {
+  if (dialect === 'postgres') {
+    const format = bucket === 'hour' ? `'YYYY-MM-DD"T"HH24":00:00.000Z"'` : `'YYYY-MM-DD"T00:00:00.000Z"'`;
+    return `to_char(date_trunc('${bucket}', created_at AT TIME ZONE 'UTC'), ${format})`;
+  }
+  return bucket === 'hour' ? `substr(created_at, 1, 13) || ':00:00.000Z'` : `substr(created_at, 1, 10) || 'T00:00:00.000Z'`;
+}
+
+/** Counts of the filtered trail per time bucket and actor type, oldest bucket first. */
+export function trailTimeline(filter: TrailFilter, bucket: Bucket, dialect: SqlDialect): Statement {
+  const { sql: where, params } = trailConditions(filter);
+  const at = bucketExpression(bucket, dialect);
+  return {
+    sql: `SELECT ${at} AS bucket, actor_type, count(*) AS events FROM audit_trail WHERE ${where} GROUP BY 1, 2 ORDER BY 1, 2`,
+    params,
+  };
+}
+
+/** The filtered trail's first and last time and its size: what picks the timeline's bucket. */
+export function trailExtent(filter: TrailFilter): Statement {
+  const { sql: where, params } = trailConditions(filter);
+  return { sql: `SELECT min(created_at) AS first_at, max(created_at) AS last_at, count(*) AS events FROM audit_trail WHERE ${where}`, params };
+}
