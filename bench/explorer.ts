@@ -8,11 +8,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import type { StoreSettings } from '../src/store/open-store.js';
 import { fillStore, measureExplorerPages, type PageTiming } from './explorer-pages.js';
 import { describeMachine } from './machine.js';
+import { createBenchDatabase } from './postgres-database.js';
 
 const { values } = parseArgs({
   options: {
@@ -28,16 +27,6 @@ const environments = Number(values.environments);
 const runs = Number(values.runs);
 const end = new Date('2026-11-30T00:00:00.000Z');
 const adminUrl = process.env.BENCH_POSTGRES_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-
-async function admin(sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: adminUrl });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
 
 async function onStore(name: string, settings: StoreSettings): Promise<{ store: string; fillS: number; pages: PageTiming[] }> {
   const started = performance.now();
@@ -59,14 +48,11 @@ if (values.store === 'sqlite' || values.store === 'both') {
   }
 }
 if (values.store === 'postgres' || values.store === 'both') {
-  const database = `fa_bench_explorer_${randomBytes(4).toString('hex')}`;
-  await admin(`CREATE DATABASE ${database}`);
+  const database = await createBenchDatabase(adminUrl);
   try {
-    const url = new URL(adminUrl);
-    url.pathname = `/${database}`;
-    results.push(await onStore('postgres', { dbPath: '/nonexistent/unused.db', postgres: { url: url.href, schema: 'public', poolSize: 4, statementTimeoutMs: 120_000 } }));
+    results.push(await onStore('postgres', { dbPath: '/nonexistent/unused.db', postgres: database.settings('explorer') }));
   } finally {
-    await admin(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+    await database.drop();
   }
 }
 writeFileSync(values.out, `${JSON.stringify({ date: new Date().toISOString(), machine: describeMachine(), events, environments, runs, results }, null, 2)}\n`);

@@ -82,7 +82,8 @@ describe('export', () => {
     sim.addEvents(environmentId, 1, { actorId: user.id, topic: 'job:created' });
     sim.addEvents(environmentId, 1, { actorId: guest.id, topic: 'job:updated' });
     expect((await runCli(['sync', '--once'], env)).code).toBe(0);
-    // Names are what users and guests typed; make them hostile where the sync stored them.
+    // Names are what users and guests typed; make them hostile where the sync stored them (today's
+    // names, actor_current_*: the names at the time come from the versions the sync logged).
     const db = new Database(env.AUDIT_DB);
     db.prepare('UPDATE users SET name = ? WHERE id = ?').run('=HYPERLINK("http://x.example","click")', user.id);
     db.prepare('UPDATE guests SET name = ?, email = ? WHERE id = ?').run('@SUM(1+1)', '+cmd|/c calc', guest.id);
@@ -91,7 +92,10 @@ describe('export', () => {
     const result = await runCli(['export', '--format', 'csv'], env);
     expect(result.code, result.stderr).toBe(0);
     const lines = result.stdout.trimEnd().split('\n');
-    expect(lines[0]).toBe('position,event_id,created_at,environment_id,environment_name,topic,domain,space_id,actor_id,actor_type,actor_name,actor_email,actor_removed_at,workbook_id,sheet_id,job_id,acknowledged_at');
+    expect(lines[0]).toBe(
+      'position,event_id,created_at,environment_id,environment_name,topic,domain,space_id,actor_id,actor_type,actor_name,actor_email,actor_removed_at,workbook_id,sheet_id,job_id,acknowledged_at,' +
+        'actor_current_name,actor_current_email,file_id,document_id,app_id,action_name,origin_id,acknowledged_by,outcome,is_prod,space_name,deleted_at,ingested_at',
+    );
     const userLine = lines.find((l) => l.includes('job:created') && l.includes(user.id))!;
     expect(userLine).toContain(`,"'=HYPERLINK(""http://x.example"",""click"")",`);
     const guestLine = lines.find((l) => l.includes('job:updated') && l.includes(guest.id))!;

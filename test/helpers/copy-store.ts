@@ -52,6 +52,9 @@ const READS: Record<string, Both> = {
   sync_runs:
     'SELECT id, trigger, started_at, finished_at, status, new_events, rejected, pages, requests, environments_ok, environments_failed, error, scope, job_id FROM sync_runs ORDER BY id',
   rejected_events: 'SELECT id, environment_id, event_id, reason, raw_sha256, first_seen_at, last_seen_at, times_seen FROM rejected_events ORDER BY id',
+  inventory_versions: 'SELECT seq, kind, id, environment_id, valid_from, name, email, removed_at, content FROM inventory_versions ORDER BY seq',
+  personal_access_tokens: 'SELECT id, name, created_at, last_used_at, first_seen_at, synced_at, removed_at FROM personal_access_tokens ORDER BY id',
+  listing_windows: 'SELECT id, environment_id, kind, since, until, started_at, completed_at, resumed_at_page, pages, served, new_events FROM listing_windows ORDER BY id',
 };
 
 export interface StoreContents {
@@ -63,6 +66,8 @@ export interface StoreContents {
 async function readAll(reader: AuditReader, dialect: 'sqlite' | 'postgres'): Promise<Record<string, QueryRow[]>> {
   const tables: Record<string, QueryRow[]> = {};
   for (const [name, sql] of Object.entries(READS)) tables[name] = await allRows(reader, typeof sql === 'string' ? sql : sql[dialect]);
+  // is_prod: 0/1 in SQLite, a boolean in PostgreSQL.
+  tables.audit_trail = tables.audit_trail!.map((r) => ({ ...r, is_prod: r.is_prod === true || r.is_prod === 1 ? 1 : 0 }));
   // sync_runs.details: JSON text in SQLite, jsonb (handed back parsed) in PostgreSQL.
   const details = await allRows(reader, 'SELECT id, details FROM sync_runs ORDER BY id');
   tables.sync_run_details = details.map((r) => ({ id: r.id, details: typeof r.details === 'string' ? JSON.parse(r.details) : r.details }));

@@ -47,7 +47,9 @@ describe('export with AUDIT_DATABASE_URL', () => {
     const first = await exportUntil(pgEnv, '0', 100);
     expect(first.next).toMatch(/^\d+\.\d+$/);
     const sqliteRun = await runCli(['export'], sqliteEnv);
-    const withoutPosition = (rows: Array<Record<string, unknown>>) => rows.map(({ position: _p, ...row }) => row).sort((a, b) => String(a.event_id).localeCompare(String(b.event_id)));
+    // is_prod is each store's own (a boolean in PostgreSQL, 0/1 in SQLite); ingested_at is when each sync stored it.
+    const withoutPosition = (rows: Array<Record<string, unknown>>) =>
+      rows.map(({ position: _p, ingested_at: _i, ...row }): Record<string, unknown> => ({ ...row, is_prod: row.is_prod === true || row.is_prod === 1 ? 1 : 0 })).sort((a, b) => String(a.event_id).localeCompare(String(b.event_id)));
     expect(withoutPosition(first.rows)).toEqual(withoutPosition(ndjson(sqliteRun.stdout)));
     expect(Object.keys(first.rows[0]!)).toEqual(Object.keys(ndjson(sqliteRun.stdout)[0]!));
 
