@@ -88,7 +88,8 @@ describe('prune killed with SIGKILL', () => {
     let cutAtKill = 0;
     try {
       while (cutSeq(watch) === 0 && prune.child.exitCode === null) await sleep(1);
-      // Between two of its transactions: take the write lock, so no further batch lands, then kill.
+      // Between two of its transactions (it pauses between batches so other writers get the lock):
+      // take the write lock, so no further batch lands, then kill.
       watch.exec('BEGIN IMMEDIATE');
       cutAtKill = cutSeq(watch);
       prune.child.kill('SIGKILL');
