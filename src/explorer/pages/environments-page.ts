@@ -21,7 +21,3 @@ ${environments.map((e) => html`<tr data-environment-id="${e.id}">
 </tbody></table></div>`}`;
   return layout({ title: 'Environments', section: '/environments', body, base: b, charts: true });
 }
-
-export function sparkTitle(series: readonly number[]): Html {
-  return html`${series.reduce((a, n) => a + n, 0)} events`;
-}
