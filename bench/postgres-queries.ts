@@ -5,7 +5,8 @@
  * a `Seq Scan` node on `events` anywhere in it is reported, and the bench marks it missed.
  */
 import type pg from 'pg';
-import { COOKBOOK, cookbookParams, cookbookSql } from '../src/cookbook.js';
+import { COOKBOOK, cookbookSql } from '../src/cookbook.js';
+import { benchParameters, entryParameters, PARAMETER_SQL } from './query-parameters.js';
 import { toPositional } from '../src/store/postgres/named-parameters.js';
 import type { BenchDatabase } from './postgres-database.js';
 
@@ -37,32 +38,19 @@ export async function timePostgresQueries(db: BenchDatabase, schema: string, run
     await client.query('SET default_transaction_read_only = on');
     const parameters = await chooseParameters(client);
     const queries: PostgresQueryTiming[] = [];
-    const defaults = { now: new Date(), tokens: { staleAfterMs: 90 * 86_400_000, maxAgeMs: 180 * 86_400_000 } };
-    for (const query of COOKBOOK) {
-      // Each entry gets the parameters it declares, those it may leave out at their defaults.
-      const given = Object.fromEntries(Object.entries(parameters).filter(([key]) => query.params.some((p) => p.name === key)));
-      queries.push(await timeOne(client, query.name, query.question, cookbookSql(query, 'postgres'), cookbookParams(query, given, defaults), runs));
-    }
+    for (const query of COOKBOOK) queries.push(await timeOne(client, query.name, query.question, cookbookSql(query, 'postgres'), entryParameters(query, parameters), runs));
     return { queries, parameters };
   });
 }
 
-/** Worst realistic cases: the user with the most events, the environment with the most, the newest day of data. */
 async function chooseParameters(client: pg.Client): Promise<Record<string, string>> {
-  const user = (await client.query<{ id: string; email: string }>(`SELECT u.id, u.email FROM users u JOIN events e ON e.actor_id = u.id GROUP BY u.id ORDER BY COUNT(*) DESC LIMIT 1`)).rows[0];
-  const environment = (await client.query<{ environment_id: string }>('SELECT environment_id FROM events GROUP BY 1 ORDER BY COUNT(*) DESC LIMIT 1')).rows[0]?.environment_id;
-  const newest = (await client.query<{ max: string | null }>('SELECT MAX(created_at) AS max FROM events')).rows[0]?.max;
-  const space = (await client.query<{ space_id: string }>('SELECT space_id FROM guest_spaces GROUP BY 1 ORDER BY COUNT(*) DESC LIMIT 1')).rows[0]?.space_id;
-  const to = new Date(Date.parse(newest ?? new Date().toISOString()) + 1);
-  return {
-    actor: user?.id ?? '',
-    email: user?.email ?? '',
-    environment: environment ?? '',
-    from: new Date(to.getTime() - 86_400_000).toISOString(),
-    to: to.toISOString(),
-    space: space ?? '',
-    at: to.toISOString(),
-  };
+  const first = async <T extends pg.QueryResultRow>(sql: string): Promise<T | undefined> => (await client.query<T>(sql)).rows[0];
+  return benchParameters({
+    user: await first<{ id: string; email: string }>(PARAMETER_SQL.user),
+    environment: (await first<{ environment_id: string }>(PARAMETER_SQL.environment))?.environment_id,
+    newest: (await first<{ newest: string | null }>(PARAMETER_SQL.newest))?.newest,
+    space: (await first<{ space_id: string }>(PARAMETER_SQL.space))?.space_id,
+  });
 }
 
 async function timeOne(client: pg.Client, name: string, question: string, sql: string, used: Record<string, string>, runs: number): Promise<PostgresQueryTiming> {

@@ -4,7 +4,8 @@
  * the space most guests could reach),
  * the median of repeated runs after a warm-up, and whether the plan scans the events table.
  */
-import { COOKBOOK, cookbookParams, cookbookQuery } from '../src/cookbook.js';
+import { COOKBOOK, cookbookQuery } from '../src/cookbook.js';
+import { benchParameters, entryParameters, PARAMETER_SQL } from './query-parameters.js';
 import { openReadOnly, type SqliteDatabase } from '../src/store/sqlite/open.js';
 
 /** The four the issue names: by actor in a time range, topics in the last day, an environment's latest, an actor's audit_trail page. */
@@ -48,32 +49,19 @@ export function timeQueries(dbPath: string, runs: number): QueryReport {
 
 /** Worst realistic cases: the user with the most events, the environment with the most, the newest day of data. */
 function chooseParameters(db: SqliteDatabase): Record<string, string> {
-  const user = db
-    .prepare<[], { id: string; email: string }>(
-      `SELECT u.id, u.email FROM users u JOIN events e ON e.actor_id = u.id GROUP BY u.id ORDER BY COUNT(*) DESC LIMIT 1`,
-    )
-    .get();
-  const environment = db.prepare('SELECT environment_id FROM events GROUP BY 1 ORDER BY COUNT(*) DESC LIMIT 1').pluck().get() as string | undefined;
-  const newest = db.prepare('SELECT MAX(created_at) FROM events').pluck().get() as string | null;
-  const space = db.prepare('SELECT space_id FROM guest_spaces GROUP BY 1 ORDER BY COUNT(*) DESC LIMIT 1').pluck().get() as string | undefined;
-  const to = new Date(Date.parse(newest ?? new Date().toISOString()) + 1);
-  return {
-    actor: user?.id ?? '',
-    email: user?.email ?? '',
-    environment: environment ?? '',
-    from: new Date(to.getTime() - 86_400_000).toISOString(),
-    to: to.toISOString(),
-    space: space ?? '',
-    at: to.toISOString(),
-  };
+  return benchParameters({
+    user: db.prepare<[], { id: string; email: string }>(PARAMETER_SQL.user).get(),
+    environment: db.prepare(PARAMETER_SQL.environment).pluck().get() as string | undefined,
+    newest: db.prepare(PARAMETER_SQL.newest).pluck().get() as string | null,
+    space: db.prepare(PARAMETER_SQL.space).pluck().get() as string | undefined,
+  });
 }
 
 function timeOne(db: SqliteDatabase, name: string, parameters: Record<string, string>, runs: number): QueryTiming {
   const query = cookbookQuery(name);
   const sql = query.sql.sqlite;
   const statement = db.prepare(sql);
-  const given = Object.fromEntries(Object.entries(parameters).filter(([key]) => query.params.some((p) => p.name === key)));
-  const used = cookbookParams(query, given, { now: new Date(), tokens: { staleAfterMs: 90 * 86_400_000, maxAgeMs: 180 * 86_400_000 } });
+  const used = entryParameters(query, parameters);
   const plan = (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(used) as Array<{ detail: string }>).map((row) => row.detail);
   let rows = statement.all(used).length; // warm-up: the first run pays for reading pages into the cache
   const samples: number[] = [];
