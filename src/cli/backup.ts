@@ -23,7 +23,7 @@ import type { StoreSettings } from '../store/open-store.js';
 import { EXIT, type CliContext } from './context.js';
 import { createPrivateFile } from './private-file.js';
 import { runVerify, verifyOk } from './verify.js';
-import { escapeControl } from './safe-text.js';
+import { escapeControl } from '../output/safe-text.js';
 
 /** "FFBK": flatfile-audit backup. */
 export const BACKUP_APPLICATION_ID = 0x4646424b;

@@ -10,8 +10,8 @@ import { verifyInventoryLog, type InventoryReport } from '../store/chain/verify-
 import { copyStore, DEFAULT_BATCH_ROWS, type CopyReport } from '../store/copy/copy-store.js';
 import { openReader, type StoreSettings } from '../store/open-store.js';
 import { EXIT, type CliContext } from './context.js';
-import { formatTable } from './format.js';
-import { escapeControl } from './safe-text.js';
+import { formatTable } from '../output/format.js';
+import { escapeControl } from '../output/safe-text.js';
 import { formatVerify, runVerify, type VerifyResult } from './verify.js';
 
 export interface CopyStoreArgs {

@@ -18,7 +18,7 @@ import type { AuditReader, QueryRow } from '../store/audit-reader.js';
 import { openReader, type StoreSettings } from '../store/open-store.js';
 import { isoInstant } from './iso-instant.js';
 import { createPrivateFile } from './private-file.js';
-import { csvField, terminalSafeJson } from './safe-text.js';
+import { csvField, terminalSafeJson } from '../output/safe-text.js';
 
 export type ExportFormat = 'ndjson' | 'csv';
 

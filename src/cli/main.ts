@@ -5,7 +5,7 @@ import { loadConfig } from '../config.js';
 import { EXIT, type CliContext } from './context.js';
 import { runDemo } from './demo.js';
 import { DEFAULT_MAX_ROWS, runQuery } from './query.js';
-import { escapeControl, terminalSafeJson } from './safe-text.js';
+import { escapeControl, terminalSafeJson } from '../output/safe-text.js';
 import { runSimulator } from './simulator.js';
 import { formatStatus, formatTokenFlags, readStatus, readTokenFlags } from './status.js';
 import { connectionSummary, formatConnection } from '../flatfile/connect.js';

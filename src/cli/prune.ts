@@ -13,7 +13,7 @@ import { defaultArchivePath, prunedBy } from '../retention/archive-name.js';
 import { pruneEvents, type PruneResult } from '../retention/prune-events.js';
 import { openReader, openStore } from '../store/open-store.js';
 import { EXIT, type CliContext } from './context.js';
-import { formatTable } from './format.js';
+import { formatTable } from '../output/format.js';
 import { isoInstant } from './iso-instant.js';
 
 export interface PruneCliOptions {

@@ -15,7 +15,7 @@ import { Worker } from 'node:worker_threads';
 import { AuditError, type ErrorCode } from '../errors.js';
 import type { AuditReader, QueryCursor } from '../store/audit-reader.js';
 import { openReader, type StoreSettings } from '../store/open-store.js';
-import type { Row } from './format.js';
+import type { Row } from '../output/format.js';
 
 export interface QueryJob {
   store: StoreSettings;

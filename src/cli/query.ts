@@ -13,9 +13,9 @@ import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { AuditError, QueryTimeoutError } from '../errors.js';
 import { storeSettings, type StoreSettings } from '../store/open-store.js';
-import type { OutputFormat } from './format.js';
+import type { OutputFormat } from '../output/format.js';
 import type { QueryReply, QueryRequest } from './query-process.js';
-import { rowStream, type RowStream } from './row-stream.js';
+import { rowStream, type RowStream } from '../output/row-stream.js';
 
 export const DEFAULT_MAX_ROWS = 10_000;
 export const DEFAULT_QUERY_TIMEOUT = '60s';

@@ -2,9 +2,9 @@
 import { readQueueReport, type QueueReport } from '../../jobs/queue-report.js';
 import type { WorkerConfig } from '../config.js';
 import { describeError } from '../errors.js';
-import { formatTable } from './format.js';
+import { formatTable } from '../output/format.js';
 import { openQueue } from './queue-connection.js';
-import { escapeControl } from './safe-text.js';
+import { escapeControl } from '../output/safe-text.js';
 
 export type QueueStatus = (QueueReport & { reachable: true }) | { reachable: false; error: string };
 

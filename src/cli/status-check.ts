@@ -12,7 +12,7 @@ import { probeToken, type TokenProbe } from '../flatfile/token-probe.js';
 import { createLogger } from '../log.js';
 import type { EnvironmentStatus, StoreStatus } from '../store/audit-store.js';
 import { EXIT, type CliContext } from './context.js';
-import { escapeControl } from './safe-text.js';
+import { escapeControl } from '../output/safe-text.js';
 
 export interface CheckInput {
   status: StoreStatus;

@@ -4,8 +4,8 @@ import type { TrailBacklog } from '../store/audit-reader.js';
 import type { ForwardState, StatusOptions, StoreStatus } from '../store/audit-store.js';
 import { openReader, type StoreSettings } from '../store/open-store.js';
 import { hygieneCutoffs, readTokenHygiene, type FlaggedToken } from '../token-hygiene.js';
-import { formatTable } from './format.js';
-import { escapeControl } from './safe-text.js';
+import { formatTable } from '../output/format.js';
+import { escapeControl } from '../output/safe-text.js';
 
 /** A forwarder (AUDIT_FORWARD_URL) and what is stored after its position. */
 export type ForwarderStatus = ForwardState & { behind: TrailBacklog };

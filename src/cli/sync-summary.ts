@@ -2,7 +2,7 @@
 import { formatDuration } from '../duration.js';
 import { describeError } from '../errors.js';
 import type { RunReport } from '../sync/sync-account.js';
-import { formatTable } from './format.js';
+import { formatTable } from '../output/format.js';
 
 export function formatSyncSummary(report: RunReport): string {
   const rows = [...report.environments]

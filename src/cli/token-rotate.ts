@@ -3,7 +3,7 @@ import { loadConfig } from '../config.js';
 import { createLogger } from '../log.js';
 import { rotateToken } from '../tokens/rotate-token.js';
 import { EXIT, type CliContext } from './context.js';
-import { escapeControl } from './safe-text.js';
+import { escapeControl } from '../output/safe-text.js';
 
 export async function runTokenRotate(ctx: CliContext, options: { name?: string | undefined; revokeId?: string | undefined }): Promise<number> {
   const config = loadConfig(ctx.env);

@@ -4,7 +4,7 @@ import { loadVerifyKey } from '../checkpoint/signing-key.js';
 import { verifyCheckpoints, type CheckpointReport } from '../checkpoint/verify-checkpoints.js';
 import { verifyEventChains, type ChainReport } from '../store/chain/verify-event-chain.js';
 import { openReader, type StoreSettings } from '../store/open-store.js';
-import { formatTable } from './format.js';
+import { formatTable } from '../output/format.js';
 
 export interface VerifyOptions {
   /** The checkpoint file (AUDIT_CHECKPOINT_FILE of the syncs), or a copy of it. */

@@ -6,8 +6,8 @@
  */
 import { once } from 'node:events';
 import type { ServerResponse } from 'node:http';
-import { rowStream } from '../cli/row-stream.js';
-import { terminalSafeJson } from '../cli/safe-text.js';
+import { rowStream } from '../output/row-stream.js';
+import { terminalSafeJson } from '../output/safe-text.js';
 import type { AuditReader } from '../store/audit-reader.js';
 import type { TrailFilter } from './trail-filter.js';
 import { trailConditions, type Statement } from './trail-sql.js';

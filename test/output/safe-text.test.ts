@@ -1,7 +1,7 @@
 /** What the CLI prints of stored text: no control or bidi character raw, CSV that no spreadsheet runs, JSON still exact. */
 import { describe, expect, it } from 'vitest';
-import { formatRows } from '../../src/cli/format.js';
-import { csvField, escapeControl, terminalSafeJson } from '../../src/cli/safe-text.js';
+import { formatRows } from '../../src/output/format.js';
+import { csvField, escapeControl, terminalSafeJson } from '../../src/output/safe-text.js';
 
 /** Every character a terminal or a bidi renderer acts on, by the ranges the module promises. */
 const UNSAFE_CODES = [

@@ -1,7 +1,8 @@
 /**
  * Text from the audit trail is data an outsider wrote (event payloads, user and space names, API
- * error messages), so nothing the CLI prints may act on the terminal or the spreadsheet it lands
- * in. Every text output path (table, CSV, status, error lines) goes through this module:
+ * error messages), so nothing the CLI prints or the explorer hands out may act on the terminal or
+ * the spreadsheet it lands in. Every text output path (table, CSV, status, error lines, the
+ * explorer's downloads) goes through this module:
  * - control characters (C0, DEL, C1) and the Unicode bidi overrides and isolates are shown as
  *   escapes (`\x1b`, `\u202e`), so no ESC, BEL or CSI sequence reaches a terminal and no text is
  *   silently reordered (CVE-2021-42574, "Trojan Source"). A backslash is left as it is: `\x1b` in
