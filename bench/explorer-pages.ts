@@ -88,7 +88,7 @@ export async function measureExplorerPages(settings: StoreSettings, options: { r
   const reader = await openReader(settings);
   const server = await startExplorerServer({
     host: '127.0.0.1', port: 0, dashboardPassword: undefined, allowedHosts: [], reader, openReader: () => openReader(settings),
-    staleAfterMs: 3_600_000, maxClockSkewMs: 600_000, log: createLogger({ level: 'silent' }), now: () => options.end,
+    staleAfterMs: 3_600_000, maxClockSkewMs: 600_000, tokens: { staleAfterMs: 90 * DAY, maxAgeMs: 180 * DAY }, log: createLogger({ level: 'silent' }), now: () => options.end,
   });
   try {
     const day = options.end.toISOString().slice(0, 10);
@@ -108,6 +108,10 @@ export async function measureExplorerPages(settings: StoreSettings, options: { r
       ['event', undefined as unknown as string],
       ['actor', '/actors/us_usr_bench7'],
       ['environments', '/environments'],
+      ['guest access', '/access'],
+      ['guest access by space, at a time', `/access?space=us_sp_2_5&at=${weekAgo}`],
+      ['guest actor (history, access)', '/actors/us_g_us_env_bench2_8'],
+      ['tokens', '/tokens'],
       ['health', '/health'],
     ];
     const first = await (await fetch(server.url)).text();

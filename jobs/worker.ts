@@ -116,7 +116,7 @@ export async function startWorker(config: Config, log: Logger): Promise<RunningW
         const settings = storeSettings(config);
         const reader = await openReader(settings);
         cleanups.push(() => reader.close());
-        explorer = { reader, openReader: () => openReader(settings), staleAfterMs: config.worker.staleAfterMs, maxClockSkewMs: config.maxClockSkewMs };
+        explorer = { reader, openReader: () => openReader(settings), staleAfterMs: config.worker.staleAfterMs, maxClockSkewMs: config.maxClockSkewMs, tokens: config.tokens };
       }
       ops = await startOpsServer({
         explorer,

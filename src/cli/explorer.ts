@@ -33,6 +33,7 @@ export async function runExplorer(ctx: CliContext, config: Config, listen: { hos
       openReader: () => openReader(settings),
       staleAfterMs: config.worker.staleAfterMs,
       maxClockSkewMs: config.maxClockSkewMs,
+      tokens: config.tokens,
       log,
     });
     ctx.stdout.write(`audit explorer on ${server.url} (read-only; Ctrl-C to stop)\n`);

@@ -14,6 +14,13 @@ import { EXPLORER_CSS, EXPLORER_ICON } from './assets/explorer-css.js';
 import { EXPLORER_JS } from './assets/explorer-js.js';
 import { sendDownload } from './download.js';
 import { BadRequestError, NotFoundPageError } from './explorer-errors.js';
+import type { TokenHygieneConfig } from '../config.js';
+import { parseAccessFilter } from './access-filter.js';
+import { readAccess, readChangerNames } from './access-reads.js';
+import { readActorHistory } from './actor-history.js';
+import { readTokens } from './token-reads.js';
+import { accessPage } from './pages/access-page.js';
+import { tokensPage } from './pages/tokens-page.js';
 import { readActor, readEnvironments, readEvent, readRecentRuns, readTimeline, readTrailPage } from './explorer-reads.js';
 import { html, type Html } from './html.js';
 import { actorPage } from './pages/actor-page.js';
@@ -36,6 +43,8 @@ export interface ExplorerOptions {
   staleAfterMs: number;
   /** How far ahead of now an event's date is taken as an upstream clock gone wrong. */
   maxClockSkewMs: number;
+  /** What /tokens flags (AUDIT_PAT_STALE_AFTER, AUDIT_PAT_MAX_AGE). */
+  tokens: Pick<TokenHygieneConfig, 'staleAfterMs' | 'maxAgeMs'>;
   log: Logger;
   now?: () => Date;
 }
@@ -64,6 +73,8 @@ export function explorerRouter(options: ExplorerOptions): Router {
     next();
   });
 
+  const environmentChoices = async () =>
+    (await gate.rows({ sql: 'SELECT id, name FROM environments ORDER BY name, id', params: {} })).map((r) => ({ id: String(r.id), name: (r.name as string | null) ?? null }));
   const page = (res: Response, body: Html) => res.set('Cache-Control', 'no-store').type('html').send(body.text);
   const params = (req: Request) => new URLSearchParams(req.originalUrl.split('?')[1] ?? '');
 
@@ -78,8 +89,7 @@ export function explorerRouter(options: ExplorerOptions): Router {
     const filter = parseTrailFilter(query);
     const before = parsePosition(query.get('before'));
     const trail = await readTrailPage(gate, filter, before);
-    const environments = (await gate.rows({ sql: 'SELECT id, name FROM environments ORDER BY name, id', params: {} })).map((r) => ({ id: String(r.id), name: (r.name as string | null) ?? null }));
-    page(res, trailPage({ base: b, filter, page: trail, paged: before !== undefined, environments }));
+    page(res, trailPage({ base: b, filter, page: trail, paged: before !== undefined, environments: await environmentChoices() }));
   });
 
   router.get('/timeline.json', async (req, res) => {
@@ -109,7 +119,23 @@ export function explorerRouter(options: ExplorerOptions): Router {
     const id = String(req.params.id);
     const actor = await readActor(gate, id);
     if (actor === undefined) throw new NotFoundPageError(`No actor ${id} is known: not in the inventories, and no stored event names it.`);
-    page(res, actorPage({ base: b, actor, recent: await readTrailPage(gate, { actor: id }, undefined) }));
+    const recent = await readTrailPage(gate, { actor: id }, undefined);
+    const history = await readActorHistory(gate, id);
+    const access = actor.kind === 'guest' ? await readAccess(gate, { guest: id }) : undefined;
+    // A guest filter matches names too; the actor page shows this guest's rows only.
+    if (access) access.rows = access.rows.filter((r) => r.guest_id === id);
+    const changers = access ? await readChangerNames(gate, access.rows) : new Map<string, string>();
+    page(res, actorPage({ base: b, actor, recent, history, access, changers }));
+  });
+
+  router.get('/access', async (req, res) => {
+    const filter = parseAccessFilter(params(req));
+    const access = await readAccess(gate, filter);
+    page(res, accessPage({ base: b, filter, access, changers: await readChangerNames(gate, access.rows), environments: await environmentChoices() }));
+  });
+
+  router.get('/tokens', async (_req, res) => {
+    page(res, tokensPage(b, await readTokens(gate, now(), options.tokens)));
   });
 
   router.get('/environments', async (_req, res) => {

@@ -22,7 +22,7 @@ export const TRAIL_COLUMNS = [
 ] as const;
 
 /** `%text%` for LIKE, its wildcards taken literally. */
-function containing(text: string): string {
+export function containing(text: string): string {
   return `%${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
 

@@ -118,6 +118,39 @@ export function browserTests(fixture: () => Fixture, storeName: string): void {
     await health.page.close();
   });
 
+  it('shows guest access and tokens: filtered by keyboard, every control labelled, no script needed, a phone width without sideways scrolling', async () => {
+    const [revoked] = await sqlRows(fixture().reader, 'SELECT guest_id FROM guest_access WHERE revoked_at IS NOT NULL ORDER BY guest_id LIMIT 1');
+    const access = await open('/access');
+    const { page } = access;
+    expect(await page.locator('nav a[aria-current="page"]').textContent()).toBe('Guest access');
+    const unlabeled = await page.evaluate(() => Array.from(document.querySelectorAll('input, select')).filter((c) => (c as HTMLInputElement).labels?.length === 0).map((c) => c.id));
+    expect(unlabeled).toEqual([]);
+    expect(await page.locator('script').count()).toBe(0);
+    await page.screenshot({ path: artifactPath('explorer', `${storeName}-access.png`), fullPage: true });
+    // By keyboard: a guest typed in, "only current" ticked with Space, Enter submits.
+    await page.locator('#a-guest').focus();
+    await page.keyboard.type(String(revoked!.guest_id));
+    await page.locator('#a-current').focus();
+    await page.keyboard.press('Space');
+    await page.locator('#a-guest').focus();
+    await Promise.all([page.waitForURL(/current=1/), page.keyboard.press('Enter')]);
+    expect(new URL(page.url()).searchParams.get('guest')).toBe(String(revoked!.guest_id));
+    const rows = await page.locator('table.access tbody tr').evaluateAll((trs) => trs.map((tr) => [tr.getAttribute('data-guest-id'), tr.getAttribute('data-revoked-at')]));
+    for (const [guest, revokedAt] of rows) expect([guest, revokedAt]).toEqual([String(revoked!.guest_id), '']);
+    await page.setViewportSize({ width: 390, height: 844 });
+    expect(await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)).toBeLessThanOrEqual(0);
+    expectLocalOnly(access);
+    await page.close();
+
+    const tokens = await open('/tokens');
+    expect(await tokens.page.locator('table.tokens tbody tr').count()).toBeGreaterThan(0);
+    await tokens.page.screenshot({ path: artifactPath('explorer', `${storeName}-tokens.png`), fullPage: true });
+    await tokens.page.setViewportSize({ width: 390, height: 844 });
+    expect(await tokens.page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)).toBeLessThanOrEqual(0);
+    expectLocalOnly(tokens);
+    await tokens.page.close();
+  });
+
   it('works by keyboard and labels every control; fits a phone without sideways scrolling', async () => {
     const watched = await open('/');
     const { page } = watched;

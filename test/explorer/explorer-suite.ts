@@ -13,6 +13,7 @@ import type { AuditReader, QueryRow } from '../../src/store/audit-reader.js';
 import { openReader, openStore, type StoreSettings } from '../../src/store/open-store.js';
 import { runCli } from '../helpers/cli.js';
 import { browserTests } from './explorer-browser.js';
+import { accessTests } from './explorer-access.js';
 import { startSimulator } from '../../src/simulator/index.js';
 import { TEST_PAT } from '../helpers/simulator.js';
 
@@ -44,7 +45,20 @@ export interface Fixture {
   server: ExplorerServer;
   reader: AuditReader;
   store: ExplorerStore;
+  /** What changed between the two syncs, and every secret the simulator handed out. */
+  changes: SyncedChanges;
 }
+
+export interface SyncedChanges {
+  renamed: { id: string; oldName: string; newName: string };
+  /** Token values the simulator made (none may reach a page). */
+  secrets: string[];
+  /** The PAT deleted between the syncs (removed in the inventory). */
+  removedTokenId: string;
+}
+
+/** What /tokens flags in the suite: short enough that the simulator's tokens carry every flag. */
+export const SUITE_TOKENS = { staleAfterMs: 7 * 86_400_000, maxAgeMs: 60 * 86_400_000 };
 
 /** Syncs the simulator into the store, adds the rows the simulator cannot make, and serves the explorer. */
 export function explorerFixture(freshStore: () => Promise<ExplorerStore>): () => Fixture {
@@ -55,8 +69,33 @@ export function explorerFixture(freshStore: () => Promise<ExplorerStore>): () =>
     cleanups.push(() => sim.close());
     const store = await freshStore();
     cleanups.push(async () => store.remove());
-    const synced = await runCli(['sync', '--once'], { ...store.env, FLATFILE_API_URL: sim.url, FLATFILE_TOKEN: TEST_PAT, LOG_LEVEL: 'error' });
+    const syncEnv = { ...store.env, FLATFILE_API_URL: sim.url, FLATFILE_TOKEN: TEST_PAT, LOG_LEVEL: 'error' };
+    // Two tokens besides the one syncing: one never used, one deleted between the syncs.
+    sim.sim.createPersonalAccessToken('forgotten CI token');
+    const doomed = sim.sim.createPersonalAccessToken('laptop token');
+    const synced = await runCli(['sync', '--once'], syncEnv);
     expect(synced.code, synced.stderr).toBe(0);
+    // Between the two syncs: a user renamed (the name only, so the trail's email filters still name
+    // them), a guest loses a space and another gains one, a token deleted.
+    const user = sim.sim.users().at(-1)!;
+    const renamed = { id: user.id, oldName: user.name, newName: `${user.name} Renamed` };
+    sim.sim.advanceClock(60_000);
+    sim.sim.addEvents(sim.sim.environments()[0]!.id, 2, { actorId: user.id });
+    sim.sim.advanceClock(60_000);
+    sim.sim.renameUser(user.id, { name: renamed.newName });
+    sim.sim.advanceClock(60_000);
+    sim.sim.addEvents(sim.sim.environments()[0]!.id, 2, { actorId: user.id });
+    const envId = sim.sim.environments()[0]!.id;
+    const [first, second] = sim.sim.guests(envId);
+    sim.sim.advanceClock(60_000);
+    sim.sim.removeGuestFromSpace(first!.id, first!.spaces[0]!.id, user.id);
+    const missing = sim.sim.spaces(envId).map((sp) => sp.id).find((id) => !second!.spaces.some((m) => m.id === id));
+    sim.sim.advanceClock(60_000);
+    if (missing) sim.sim.addGuestToSpace(second!.id, missing, user.id);
+    sim.sim.deletePersonalAccessToken(doomed.personalAccessToken.id);
+    const resynced = await runCli(['sync', '--once'], syncEnv);
+    expect(resynced.code, resynced.stderr).toBe(0);
+    const changes: SyncedChanges = { renamed, secrets: sim.sim.secrets(), removedTokenId: doomed.personalAccessToken.id };
     const writer = await openStore(store.settings);
     try {
       await writer.writeInventory({ kind: 'guests', scope: TIE_ENV, seenAt: TIE_AT, records: [{ id: XSS_GUEST, environmentId: TIE_ENV, email: 'markup@guest.example', name: XSS_NAME, spaces: [], raw: '{}' }] });
@@ -69,10 +108,10 @@ export function explorerFixture(freshStore: () => Promise<ExplorerStore>): () =>
     cleanups.push(() => reader.close());
     const server = await startExplorerServer({
       host: '127.0.0.1', port: 0, dashboardPassword: undefined, allowedHosts: [], reader, openReader: () => openReader(store.settings),
-      staleAfterMs: 3_600_000, maxClockSkewMs: 600_000, log: createLogger({ level: 'silent' }),
+      staleAfterMs: 3_600_000, maxClockSkewMs: 600_000, tokens: SUITE_TOKENS, log: createLogger({ level: 'silent' }),
     });
     cleanups.push(() => server.close());
-    fixture = { server, reader, store };
+    fixture = { server, reader, store, changes };
   }, 180_000);
   afterAll(async () => {
     for (const cleanup of cleanups.reverse()) await cleanup();
@@ -125,6 +164,7 @@ export function describeExplorer(name: string, freshStore: () => Promise<Explore
   describe(`audit explorer on ${name}`, () => {
     const fixture = explorerFixture(freshStore);
     browserTests(fixture, name.toLowerCase());
+    accessTests(fixture);
 
     it('lists every event once, newest first, 50 a page, across events sharing one timestamp', async () => {
       const f = fixture();
@@ -182,11 +222,15 @@ export function describeExplorer(name: string, freshStore: () => Promise<Explore
       expect((await get(f, '/events/us_evt_nope')).status).toBe(404);
       expect((await get(f, '/actors/us_usr_nope')).status).toBe(404);
       expect((await get(f, '/nowhere')).status).toBe(404);
+      const badAt = await get(f, '/access?at=last%20week');
+      expect(badAt.status).toBe(400);
+      expect(badAt.text).toContain('at must be an ISO date or time');
+      expect((await get(f, '/access?current=yes')).status).toBe(400);
     });
 
     it('is read-only: every method but GET and HEAD is 405 on every route', async () => {
       const f = fixture();
-      for (const path of ['/', '/events/x', '/environments', '/health', '/download.csv', '/assets/explorer.js']) {
+      for (const path of ['/', '/events/x', '/actors/x', '/environments', '/access', '/tokens', '/health', '/download.csv', '/assets/explorer.js']) {
         for (const method of ['POST', 'PUT', 'DELETE', 'PATCH']) {
           const res = await get(f, path, { method });
           expect(res.status, `${method} ${path}`).toBe(405);
@@ -255,7 +299,8 @@ export function describeExplorer(name: string, freshStore: () => Promise<Explore
 
     it('shows an actor with its activity, environments and recent events', async () => {
       const f = fixture();
-      const [row] = await sqlRows(f.reader, "SELECT actor_id, actor_name, count(*) AS n FROM audit_trail WHERE actor_type = 'user' GROUP BY actor_id, actor_name ORDER BY 3 DESC, 1 LIMIT 1");
+      // Today's name: a user renamed between the syncs has events under two names.
+      const [row] = await sqlRows(f.reader, "SELECT actor_id, actor_current_name AS actor_name, count(*) AS n FROM audit_trail WHERE actor_type = 'user' GROUP BY actor_id, actor_current_name ORDER BY 3 DESC, 1 LIMIT 1");
       const page = await get(f, `/actors/${row!.actor_id}`);
       expect(page.status).toBe(200);
       expect(page.text).toContain(String(row!.actor_name));

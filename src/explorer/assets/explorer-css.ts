@@ -17,6 +17,12 @@ h2 { font-size: 1.1rem; margin: 1.2rem 0 .5rem; }
 .filters { display: grid; grid-template-columns: repeat(auto-fill, minmax(11rem, 1fr)); gap: .6rem 1rem; align-items: end; padding: .8rem; border: 1px solid var(--line); border-radius: 6px; background: var(--soft); }
 .field label { display: block; font-size: .85rem; color: var(--muted); margin-bottom: .15rem; }
 .field input, .field select { width: 100%; padding: .35rem .45rem; font: inherit; border: 1px solid #8c959f; border-radius: 4px; background: var(--bg); color: var(--fg); }
+.field.check { display: flex; gap: .45rem; align-items: center; align-self: center; }
+.field.check input { width: 1.1rem; height: 1.1rem; margin: 0; }
+.field.check label { display: inline; margin: 0; color: var(--fg); font-size: .92rem; }
+input[type="checkbox"]:focus-visible { outline: 3px solid #f59e0b; outline-offset: 2px; }
+.summary { margin: .8rem 0; }
+.flag + .flag { margin-left: .3rem; }
 button { font: inherit; padding: .4rem .9rem; border: 1px solid var(--accent); background: var(--accent); color: #fff; border-radius: 4px; cursor: pointer; }
 .chart-box { position: relative; height: 220px; }
 .table-wrap { overflow-x: auto; }

@@ -1,12 +1,29 @@
 /** `/actors/<id>`: a user, guest, agent or API key: profile, first and last seen, where it acted, its recent events and activity. */
 import { html, type Html } from '../html.js';
 import type { ActorProfile, TrailPageRows } from '../explorer-reads.js';
+import type { AccessRows } from '../access-reads.js';
+import type { ActorVersion } from '../actor-history.js';
+import { accessTable } from './access-page.js';
 import { layout, timeCell } from './layout.js';
 
 export interface ActorPageData {
   base: string;
   actor: ActorProfile;
   recent: TrailPageRows;
+  /** Each version of its inventory row, oldest first. */
+  history: ActorVersion[];
+  /** A guest's access to spaces, over time (undefined for others). */
+  access: AccessRows | undefined;
+  /** Names of those who granted or revoked that access, by actor id. */
+  changers: Map<string, string>;
+}
+
+function historyTable(versions: readonly ActorVersion[]): Html {
+  if (versions.length === 0) return html`<p class="muted">No recorded versions (not in the synced inventories).</p>`;
+  return html`<div class="table-wrap"><table class="history">
+<caption>Each version the syncs recorded, oldest first (the API gives users no role)</caption>
+<thead><tr><th scope="col">Name</th><th scope="col">Email</th><th scope="col">Valid from (UTC)</th><th scope="col">Valid until</th><th scope="col">Removed</th></tr></thead>
+<tbody>${versions.map((v) => html`<tr data-version="${v.seq}"><td>${v.name ?? html`<span class="muted">—</span>`}</td><td>${v.email ?? html`<span class="muted">—</span>`}</td><td>${timeCell(v.validFrom)}</td><td>${v.validUntil ? timeCell(v.validUntil) : html`<span class="muted">today</span>`}</td><td>${v.removedAt ? html`<span class="flag">${timeCell(v.removedAt)}</span>` : html`<span class="muted">—</span>`}</td></tr>`)}</tbody></table></div>`;
 }
 
 const HIDDEN = new Set(['id']);
@@ -36,6 +53,13 @@ ${actor.environments.length === 0 ? html`<p class="muted">none</p>` : html`<ul>$
 ${actor.spaces.length === 0 ? html`<p class="muted">none</p>` : html`<ul>${actor.spaces.map((s) => html`<li><a href="${b}/?actor=${encodeURIComponent(actor.id)}&amp;space=${encodeURIComponent(String(s.space_id))}">${String(s.space_name ?? s.space_id)}</a> (${String(s.events)})</li>`)}</ul>`}
 </section>
 </div>
+<section aria-labelledby="history-title"><h2 id="history-title">History</h2>
+${historyTable(data.history)}
+</section>
+${data.access === undefined ? '' : html`<section aria-labelledby="access-title"><h2 id="access-title">Space access</h2>
+${data.access.rows.length === 0 ? html`<p class="muted">No space access recorded.</p>` : accessTable(b, data.access.rows, data.changers, 'Each stretch of access to a space, oldest grant first')}
+<p><a href="${b}/access?guest=${encodeURIComponent(actor.id)}">This guest on the access page</a></p>
+</section>`}
 <section aria-labelledby="recent-title"><h2 id="recent-title">Recent events</h2>
 ${recentTable(b, data.recent)}
 <p><a href="${trailLink}">All of this actor's events</a></p>

@@ -4,6 +4,8 @@ import { html, type Html } from '../html.js';
 export const NAV = [
   ['/', 'Trail'],
   ['/environments', 'Environments'],
+  ['/access', 'Guest access'],
+  ['/tokens', 'Tokens'],
   ['/health', 'Sync health'],
 ] as const;
 
