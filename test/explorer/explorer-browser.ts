@@ -151,6 +151,36 @@ export function browserTests(fixture: () => Fixture, storeName: string): void {
     await tokens.page.close();
   });
 
+  it("shows each page at a laptop width in a screenshot small enough to commit (README's pictures)", async () => {
+    const f = fixture();
+    const [env] = await sqlRows(f.reader, "SELECT id FROM environments WHERE id IN (SELECT environment_id FROM events) ORDER BY name LIMIT 1");
+    const [event] = await sqlRows(f.reader, "SELECT event_id FROM audit_trail WHERE environment_id = :e AND actor_type = 'user' ORDER BY created_at DESC, event_id DESC LIMIT 1", { e: String(env!.id) });
+    const shots: Array<[string, string]> = [
+      ['trail', `/?environment=${env!.id}`],
+      ['event', `/events/${event!.event_id}`],
+      ['actor', `/actors/${f.changes.renamed.id}`],
+      ['access', '/access'],
+      ['tokens', '/tokens'],
+      ['health', '/health'],
+    ];
+    const laptop = await browser.newContext({ viewport: { width: 1280, height: 800 }, deviceScaleFactor: 1 });
+    try {
+      for (const [name, path] of shots) {
+        const page = await laptop.newPage();
+        const requests: string[] = [];
+        page.on('request', (request) => requests.push(request.url()));
+        await page.goto(new URL(path.replace(/^\//, ''), f.server.url).href);
+        if (await page.locator('canvas#timeline').count() > 0) await page.waitForSelector('canvas#timeline[data-drawn="true"]');
+        const png = await page.screenshot({ path: artifactPath('explorer', `docs-${storeName}`, `explorer-${name}.png`) });
+        expect(png.length, `${name}: ${png.length} bytes`).toBeLessThan(200_000);
+        for (const url of requests) expect(url.startsWith(new URL(f.server.url).origin), url).toBe(true);
+        await page.close();
+      }
+    } finally {
+      await laptop.close();
+    }
+  });
+
   it('works by keyboard and labels every control; fits a phone without sideways scrolling', async () => {
     const watched = await open('/');
     const { page } = watched;

@@ -41,6 +41,13 @@ ${actor.record ? Object.entries(actor.record).filter(([k]) => !HIDDEN.has(k)).ma
 <dt>First seen acting</dt><dd>${timeCell(actor.firstSeen)}</dd>
 <dt>Last seen acting</dt><dd>${timeCell(actor.lastSeen)}</dd>
 </dl>
+<section aria-labelledby="history-title"><h2 id="history-title">History</h2>
+${historyTable(data.history)}
+</section>
+${data.access === undefined ? '' : html`<section aria-labelledby="access-title"><h2 id="access-title">Space access</h2>
+${data.access.rows.length === 0 ? html`<p class="muted">No space access recorded.</p>` : accessTable(b, data.access.rows, data.changers, 'Each stretch of access to a space, oldest grant first')}
+<p><a href="${b}/access?guest=${encodeURIComponent(actor.id)}">This guest on the access page</a></p>
+</section>`}
 <section class="timeline" aria-labelledby="activity-title"><h2 id="activity-title">Activity</h2>
 <p class="timeline-total" aria-live="polite"></p>
 <div class="chart-box"><canvas id="timeline" role="img" aria-label="This actor's events per time bucket" data-src="${b}/timeline.json?actor=${encodeURIComponent(actor.id)}" data-page="${b}/" data-filter="actor=${encodeURIComponent(actor.id)}"></canvas></div>
@@ -53,13 +60,6 @@ ${actor.environments.length === 0 ? html`<p class="muted">none</p>` : html`<ul>$
 ${actor.spaces.length === 0 ? html`<p class="muted">none</p>` : html`<ul>${actor.spaces.map((s) => html`<li><a href="${b}/?actor=${encodeURIComponent(actor.id)}&amp;space=${encodeURIComponent(String(s.space_id))}">${String(s.space_name ?? s.space_id)}</a> (${String(s.events)})</li>`)}</ul>`}
 </section>
 </div>
-<section aria-labelledby="history-title"><h2 id="history-title">History</h2>
-${historyTable(data.history)}
-</section>
-${data.access === undefined ? '' : html`<section aria-labelledby="access-title"><h2 id="access-title">Space access</h2>
-${data.access.rows.length === 0 ? html`<p class="muted">No space access recorded.</p>` : accessTable(b, data.access.rows, data.changers, 'Each stretch of access to a space, oldest grant first')}
-<p><a href="${b}/access?guest=${encodeURIComponent(actor.id)}">This guest on the access page</a></p>
-</section>`}
 <section aria-labelledby="recent-title"><h2 id="recent-title">Recent events</h2>
 ${recentTable(b, data.recent)}
 <p><a href="${trailLink}">All of this actor's events</a></p>
