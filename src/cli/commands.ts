@@ -187,7 +187,7 @@ export const COMMANDS = {
   explorer: spec({
     synopsis:
       `  flatfile-audit explorer [--port 8788] [--host 127.0.0.1]\n` +
-      `                                        serve the read-only audit explorer: the trail, actors, environments in a browser\n`,
+      `                                        serve the read-only audit explorer: the trail, actors, environments, guest access, tokens in a browser\n`,
     options: { port: { type: 'string', default: '8788' }, host: { type: 'string', default: '127.0.0.1' } },
     describe: {
       port: ['N', 'the port to listen on (default 8788; 0 picks a free one)'],

@@ -15,6 +15,8 @@ export interface AccessFilter {
   environment?: string;
   space?: string;
   guest?: string;
+  /** One guest by id exactly (the actor page; not read from the URL): the view is then read for that guest only. */
+  guestId?: string;
   at?: string;
   current?: boolean;
 }

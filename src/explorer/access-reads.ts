@@ -52,6 +52,10 @@ export function accessConditions(filter: AccessFilter): Statement {
     params.guest = filter.guest;
     params.guest_part = containing(filter.guest);
   }
+  if (filter.guestId !== undefined) {
+    where.push('a.guest_id = :guest_id');
+    params.guest_id = filter.guestId;
+  }
   if (filter.at !== undefined) {
     where.push('(a.granted_at IS NULL OR a.granted_at <= :at) AND (a.revoked_at IS NULL OR a.revoked_at > :at)');
     params.at = filter.at;

@@ -121,9 +121,7 @@ export function explorerRouter(options: ExplorerOptions): Router {
     if (actor === undefined) throw new NotFoundPageError(`No actor ${id} is known: not in the inventories, and no stored event names it.`);
     const recent = await readTrailPage(gate, { actor: id }, undefined);
     const history = await readActorHistory(gate, id);
-    const access = actor.kind === 'guest' ? await readAccess(gate, { guest: id }) : undefined;
-    // A guest filter matches names too; the actor page shows this guest's rows only.
-    if (access) access.rows = access.rows.filter((r) => r.guest_id === id);
+    const access = actor.kind === 'guest' ? await readAccess(gate, { guestId: id }) : undefined;
     const changers = access ? await readChangerNames(gate, access.rows) : new Map<string, string>();
     page(res, actorPage({ base: b, actor, recent, history, access, changers }));
   });
