@@ -57,5 +57,10 @@ describe('token hygiene in status', () => {
     expect([missing.code, missing.stderr]).toEqual([2, "flatfile-audit: saved query by-actor needs --param email=… (a user's or guest's email address)\n"]);
     const extra = await runCli(['query', '--saved', 'last-24h', '--param', 'x=1'], env);
     expect([extra.code, extra.stderr]).toEqual([2, 'flatfile-audit: saved query last-24h has no parameter x; it takes none\n']);
+    // A time that is not one is refused before any SQL runs (SQLite would have answered nothing, PostgreSQL failed).
+    for (const bad of ['yesterday', '2026-02-30', '2026-11-01T00:00:00']) {
+      const notTime = await runCli(['query', '--saved', 'space-access', '--param', 'space=us_sp_1', '--param', `at=${bad}`], env);
+      expect([notTime.code, notTime.stdout, notTime.stderr]).toEqual([2, '', `flatfile-audit: saved query space-access: --param at must be an ISO date or time (2026-11-30 or 2026-11-30T12:00:00Z), got "${bad}"\n`]);
+    }
   });
 });

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { COOKBOOK, cookbookParams, cookbookQuery, cookbookSql } from '../../../src/cookbook.js';
 import { hygieneCutoffs, readTokenHygiene } from '../../../src/token-hygiene.js';
 import { AuditError } from '../../../src/errors.js';
+import type { QueryRow } from '../../../src/store/audit-reader.js';
 import type { AuditStore } from '../../../src/store/audit-store.js';
 import { verifyEventChains } from '../../../src/store/chain/verify-event-chain.js';
 import { verifyInventoryLog } from '../../../src/store/chain/verify-inventory-log.js';
@@ -175,6 +176,33 @@ export function describeReadContract(fresh: FreshStore): void {
       const q = cookbookQuery('by-actor');
       const found = await rows(read, cookbookSql(q, read.dialect), cookbookParams(q, { email: 'US_G_1@guest.example' }, { now: new Date(), tokens: { staleAfterMs: DAY, maxAgeMs: DAY } }));
       expect(found.map((r) => [r.topic, r.actor_type])).toEqual([['workbook:updated', 'guest']]);
+    });
+
+    it.each([
+      ['without milliseconds', { from: '2026-11-01T00:00:00Z', to: '2026-11-01T01:00:00Z' }, { created_before: '2026-11-01T00:00:00Z' }],
+      ['with an offset', { from: '2026-11-01T01:00:00+01:00', to: '2026-11-01T02:00:00+01:00' }, { created_before: '2026-11-01T01:00:00+01:00' }],
+    ])('time parameters %s mean the same instant on every store, through query --saved and as raw values', async (_name, range, cutoff) => {
+      const s = await fresh();
+      const store = await opened(s);
+      const ann = (n: number, createdAt: string) => event(A, n, { actorId: 'us_usr_ann', createdAt });
+      // Inside the first second after `from`, the last moment before `to`, and `to` itself (excluded).
+      await store.writePages([page(A, [ann(1, '2026-10-31T23:59:59.999Z'), ann(2, '2026-11-01T00:00:00.500Z'), ann(3, '2026-11-01T00:59:59.999Z'), ann(4, '2026-11-01T01:00:00.000Z')])]);
+      const pat = (id: string, createdAt: string) => ({ id, name: id, createdAt, lastUsedAt: '2026-11-20T00:00:00.000Z', raw: JSON.stringify({ id }) });
+      await store.writeInventory({ kind: 'personal_access_tokens', scope: null, records: [pat('us_pat_before', '2026-10-31T23:59:59.999Z'), pat('us_pat_after', '2026-11-01T00:00:00.500Z')], seenAt: AT });
+      const read = await reader(s);
+      const range_ = cookbookQuery('actor-time-range');
+      const tokens = cookbookQuery('stale-tokens');
+      const tokenCutoffs = { unused_before: '2000-01-01T00:00:00Z', never_used_before: '2000-01-01T00:00:00Z', ...cutoff };
+      const defaults = { now: new Date(), tokens: { staleAfterMs: DAY, maxAgeMs: DAY } };
+      // Through the edge (query --saved): made canonical before the statement runs.
+      const saved = cookbookParams(range_, { actor: 'us_usr_ann', ...range }, defaults);
+      expect([saved.from, saved.to]).toEqual(['2026-11-01T00:00:00.000Z', '2026-11-01T01:00:00.000Z']);
+      const times = (found: QueryRow[]) => found.map((r) => (r.created_at instanceof Date ? r.created_at.toISOString() : r.created_at));
+      expect(times(await rows(read, cookbookSql(range_, read.dialect), saved))).toEqual(['2026-11-01T00:00:00.500Z', '2026-11-01T00:59:59.999Z']);
+      expect((await rows(read, cookbookSql(tokens, read.dialect), cookbookParams(tokens, tokenCutoffs, defaults))).map((r) => r.id)).toEqual(['us_pat_before']);
+      // The raw values too: each dialect's statement reads them as times, not as text.
+      expect(times(await rows(read, cookbookSql(range_, read.dialect), { actor: 'us_usr_ann', ...range }))).toEqual(['2026-11-01T00:00:00.500Z', '2026-11-01T00:59:59.999Z']);
+      expect((await rows(read, cookbookSql(tokens, read.dialect), tokenCutoffs)).map((r) => r.id)).toEqual(['us_pat_before']);
     });
 
     it('token hygiene flags each present token by the cutoffs given, and leaves removed ones out', async () => {
