@@ -164,7 +164,8 @@ ORDER BY events DESC`,
     question: 'Which environments have agents deployed?',
     params: [],
     sql: {
-      sqlite: `SELECT env.name AS environment, COUNT(a.id) AS agents, group_concat(a.slug, ', ') AS slugs
+      // group_concat without ORDER BY joins in whatever order the plan reads the rows (SQLite 3.44+).
+      sqlite: `SELECT env.name AS environment, COUNT(a.id) AS agents, group_concat(a.slug, ', ' ORDER BY a.slug) AS slugs
 FROM environments env LEFT JOIN agents a ON a.environment_id = env.id AND a.removed_at IS NULL
 WHERE env.removed_at IS NULL
 GROUP BY env.id ORDER BY agents DESC, environment`,
