@@ -69,10 +69,12 @@ LIMIT 50`,
     params: [EMAIL],
     // A guest is one id per environment, so one email can be several actors. The directory tables
     // are small: lower() on them costs nothing, and the events are still found by the actor index.
+    // Past emails count (inventory_versions): an old row shows the email as it was then.
     sql: portable(`SELECT created_at, environment_name, actor_type, actor_name, topic, space_id
 FROM audit_trail
 WHERE actor_id IN (SELECT id FROM users WHERE lower(email) = lower(:email)
-                   UNION SELECT id FROM guests WHERE lower(email) = lower(:email))
+                   UNION SELECT id FROM guests WHERE lower(email) = lower(:email)
+                   UNION SELECT id FROM inventory_versions WHERE kind IN ('users', 'guests') AND lower(email) = lower(:email))
 ORDER BY created_at DESC
 LIMIT 100`),
   },

@@ -172,6 +172,47 @@ export function describeExplorer(name: string, freshStore: () => Promise<Explore
       }
     });
 
+    it('finds a renamed user by the name and email shown on their old rows, as by their current ones', async () => {
+      // A store of its own: a rename in the shared one would change what the other filters match.
+      const store = await freshStore();
+      const env = 'us_env_renames';
+      const person = (name: string, email: string, updatedAt?: string) =>
+        ({ id: 'us_usr_quentin', email, name, createdAt: null, lastSeenAt: null, raw: JSON.stringify({ id: 'us_usr_quentin', name, email, ...(updatedAt ? { updatedAt } : {}) }) });
+      const other = { id: 'us_usr_zed', email: 'zed@example.com', name: 'Zed', createdAt: null, lastSeenAt: null, raw: '{}' };
+      const event = (n: number, actorId: string, createdAt: string): EventRecord => ({
+        id: `us_evt_rename_${n}`, environmentId: env, createdAt, topic: 'workbook:updated', domain: 'workbook', actorId, spaceId: null, workbookId: null, sheetId: null, jobId: null, acknowledgedAt: null, deletedAt: null, raw: '{}',
+      });
+      const writer = await openStore(store.settings);
+      try {
+        await writer.writeInventory({ kind: 'users', scope: null, seenAt: '2026-11-01T00:00:00.000Z', records: [person('Quentin Oldname', 'quentin.old@example.com'), other] });
+        await writer.writeInventory({ kind: 'users', scope: null, seenAt: '2026-11-03T00:00:00.000Z', records: [person('Quentin Newname', 'quentin.new@example.com', '2026-11-02T00:00:00.000Z'), other] });
+        await writer.writePages([{
+          environmentId: env, rejected: [], cursor: { kind: 'complete', highWater: '2026-11-04T00:00:00.000Z', completedAt: '2026-11-04T00:00:00.000Z' },
+          events: [event(1, 'us_usr_quentin', '2026-11-01T12:00:00.000Z'), event(2, 'us_usr_zed', '2026-11-01T13:00:00.000Z'), event(3, 'us_usr_quentin', '2026-11-03T12:00:00.000Z')],
+        }]);
+      } finally {
+        await writer.close();
+      }
+      const reader = await openReader(store.settings);
+      const server = await startExplorerServer({
+        host: '127.0.0.1', port: 0, dashboardPassword: undefined, allowedHosts: [], reader, openReader: () => openReader(store.settings),
+        staleAfterMs: 3_600_000, maxClockSkewMs: 600_000, log: createLogger({ level: 'silent' }),
+      });
+      try {
+        const own = { server, reader, store };
+        // The old row shows the name as it was; the search by it finds that row (and the actor's later ones).
+        expect((await sqlRows(reader, "SELECT actor_name FROM audit_trail WHERE event_id = 'us_evt_rename_1'"))[0]!.actor_name).toBe('Quentin Oldname');
+        const quentin = ['us_evt_rename_3', 'us_evt_rename_1'];
+        for (const query of ['?actor=oldname', '?actor=QUENTIN.OLD%40example.com', '?q=Oldname', '?q=quentin.old%40example.com', '?actor=newname', '?actor=quentin.new%40example.com']) {
+          expect((await allPages(own, query)).ids, query).toEqual(quentin);
+        }
+      } finally {
+        await server.close();
+        await reader.close();
+        await store.remove();
+      }
+    });
+
     it('answers a bad filter with 400 and one line, and an unknown event or actor with 404', async () => {
       const f = fixture();
       const bad = await get(f, '/?from=yesterday');

@@ -260,6 +260,25 @@ export function describeReadContract(fresh: FreshStore): void {
       expect((await rows(read, cookbookSql(tokens, read.dialect), tokenCutoffs)).map((r) => r.id)).toEqual(['us_pat_before']);
     });
 
+    it('by-actor finds a renamed user by the email shown on their old rows', async () => {
+      const s = await fresh();
+      const store = await opened(s);
+      const quentin = (email: string, updatedAt?: string) => ({ ...user('us_usr_quentin', 'Quentin', email), raw: JSON.stringify({ id: 'us_usr_quentin', email, ...(updatedAt ? { updatedAt } : {}) }) });
+      await store.writeInventory({ kind: 'users', scope: null, records: [quentin('quentin.old@example.com'), user('us_usr_ann', 'Ann')], seenAt: AT });
+      await store.writeInventory({ kind: 'users', scope: null, records: [quentin('quentin.new@example.com', '2026-11-02T00:00:00.000Z'), user('us_usr_ann', 'Ann')], seenAt: '2026-11-03T00:00:00.000Z' });
+      await store.writePages([page(A, [
+        event(A, 1, { actorId: 'us_usr_quentin', createdAt: '2026-11-01T12:00:00.000Z', topic: 'file:created' }),
+        event(A, 2, { actorId: 'us_usr_ann', createdAt: '2026-11-01T13:00:00.000Z' }),
+        event(A, 3, { actorId: 'us_usr_quentin', createdAt: '2026-11-03T12:00:00.000Z', topic: 'file:deleted' }),
+      ])]);
+      const read = await reader(s);
+      const q = cookbookQuery('by-actor');
+      const defaults = { now: new Date(), tokens: { staleAfterMs: DAY, maxAgeMs: DAY } };
+      for (const email of ['QUENTIN.OLD@example.com', 'quentin.new@example.com']) {
+        expect((await rows(read, cookbookSql(q, read.dialect), cookbookParams(q, { email }, defaults))).map((r) => r.topic), email).toEqual(['file:deleted', 'file:created']);
+      }
+    });
+
     it('token hygiene flags each present token by the cutoffs given, and leaves removed ones out', async () => {
       const s = await fresh();
       const now = new Date();
