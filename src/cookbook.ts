@@ -3,9 +3,11 @@
  * store's reader, and the benchmark times them at a million events; keep the three in step by
  * keeping them here. Each carries its SQL per dialect (the store's reader says which it speaks),
  * tuned to that store's indexes. `:email` / `:actor` / `:from` / `:to` / `:environment` / `:space` /
- * `:at` are named parameters where a query has them, in every dialect (times as ISO-8601 with a zone).
+ * `:at` are named parameters where a query has them, in every dialect; a time parameter is handed over
+ * canonical (cookbookParams), as ISO-8601 UTC with milliseconds, the form the stores keep.
  */
 import { AuditError } from './errors.js';
+import { canonicalTime, ISO_TIME_EXAMPLE } from './iso-time.js';
 import type { SqlDialect } from './store/audit-reader.js';
 import { hygieneCutoffs, STALE_TOKENS_SQL } from './token-hygiene.js';
 import type { TokenHygieneConfig } from './config.js';
@@ -22,6 +24,8 @@ export interface CookbookParameter {
   description: string;
   /** The value used when none is given; a parameter without one is required. */
   default?: (defaults: ParameterDefaults) => string;
+  /** A time: checked and made canonical (ISO UTC with milliseconds) before any SQL runs, so every dialect compares the same value. */
+  time?: true;
 }
 
 export interface CookbookQuery {
@@ -65,10 +69,12 @@ LIMIT 50`,
     params: [EMAIL],
     // A guest is one id per environment, so one email can be several actors. The directory tables
     // are small: lower() on them costs nothing, and the events are still found by the actor index.
+    // Past emails count (inventory_versions): an old row shows the email as it was then.
     sql: portable(`SELECT created_at, environment_name, actor_type, actor_name, topic, space_id
 FROM audit_trail
 WHERE actor_id IN (SELECT id FROM users WHERE lower(email) = lower(:email)
-                   UNION SELECT id FROM guests WHERE lower(email) = lower(:email))
+                   UNION SELECT id FROM guests WHERE lower(email) = lower(:email)
+                   UNION SELECT id FROM inventory_versions WHERE kind IN ('users', 'guests') AND lower(email) = lower(:email))
 ORDER BY created_at DESC
 LIMIT 100`),
   },
@@ -77,13 +83,20 @@ LIMIT 100`),
     question: 'Everything one actor did between two times, oldest first',
     params: [
       { name: 'actor', description: 'an actor id (us_usr_…, us_g_…, us_ag_…, us_key_…)' },
-      { name: 'from', description: 'ISO time, inclusive' },
-      { name: 'to', description: 'ISO time, exclusive' },
+      { name: 'from', description: 'ISO time, inclusive', time: true },
+      { name: 'to', description: 'ISO time, exclusive', time: true },
     ],
-    sql: portable(`SELECT created_at, environment_id, topic, space_id, workbook_id, sheet_id, job_id
+    sql: {
+      // SQLite compares text: the bounds in the stored form (query --saved hands them so already).
+      sqlite: `SELECT created_at, environment_id, topic, space_id, workbook_id, sheet_id, job_id
+FROM events
+WHERE actor_id = :actor AND created_at >= strftime('%Y-%m-%dT%H:%M:%fZ', :from) AND created_at < strftime('%Y-%m-%dT%H:%M:%fZ', :to)
+ORDER BY created_at`,
+      postgres: `SELECT created_at, environment_id, topic, space_id, workbook_id, sheet_id, job_id
 FROM events
 WHERE actor_id = :actor AND created_at >= :from AND created_at < :to
-ORDER BY created_at`),
+ORDER BY created_at`,
+    },
   },
   {
     name: 'environment-latest',
@@ -153,7 +166,8 @@ ORDER BY events DESC`,
     question: 'Which environments have agents deployed?',
     params: [],
     sql: {
-      sqlite: `SELECT env.name AS environment, COUNT(a.id) AS agents, group_concat(a.slug, ', ') AS slugs
+      // group_concat without ORDER BY joins in whatever order the plan reads the rows (SQLite 3.44+).
+      sqlite: `SELECT env.name AS environment, COUNT(a.id) AS agents, group_concat(a.slug, ', ' ORDER BY a.slug) AS slugs
 FROM environments env LEFT JOIN agents a ON a.environment_id = env.id AND a.removed_at IS NULL
 WHERE env.removed_at IS NULL
 GROUP BY env.id ORDER BY agents DESC, environment`,
@@ -229,7 +243,7 @@ LIMIT 20`,
     question: 'Who could reach one space at one time (guests)',
     params: [
       { name: 'space', description: 'a space id (us_sp_…)' },
-      { name: 'at', description: 'ISO time; default: now', default: (d) => d.now.toISOString() },
+      { name: 'at', description: 'ISO time; default: now', default: (d) => d.now.toISOString(), time: true },
     ],
     // guest_access: from space:guestAdded/guestRemoved events and the guest_spaces inventory history.
     // granted_at NULL: the guest had it since before anything recorded.
@@ -342,11 +356,11 @@ LIMIT 100`),
     name: 'stale-tokens',
     question: 'Personal Access Tokens to review: unused for long, never used, or due for rotation',
     params: [
-      { name: 'unused_before', description: 'ISO time; default: now minus AUDIT_PAT_STALE_AFTER', default: (d) => hygieneCutoffs(d.now, d.tokens).unused_before },
-      { name: 'never_used_before', description: 'ISO time; default: now minus 7 days', default: (d) => hygieneCutoffs(d.now, d.tokens).never_used_before },
-      { name: 'created_before', description: 'ISO time; default: now minus AUDIT_PAT_MAX_AGE', default: (d) => hygieneCutoffs(d.now, d.tokens).created_before },
+      { name: 'unused_before', description: 'ISO time; default: now minus AUDIT_PAT_STALE_AFTER', default: (d) => hygieneCutoffs(d.now, d.tokens).unused_before, time: true },
+      { name: 'never_used_before', description: 'ISO time; default: now minus 7 days', default: (d) => hygieneCutoffs(d.now, d.tokens).never_used_before, time: true },
+      { name: 'created_before', description: 'ISO time; default: now minus AUDIT_PAT_MAX_AGE', default: (d) => hygieneCutoffs(d.now, d.tokens).created_before, time: true },
     ],
-    sql: portable(STALE_TOKENS_SQL),
+    sql: STALE_TOKENS_SQL,
   },
 ];
 
@@ -373,9 +387,16 @@ export function cookbookParams(query: CookbookQuery, given: Readonly<Record<stri
   for (const p of query.params) {
     const value = given[p.name] ?? p.default?.(defaults);
     if (value === undefined) throw new AuditError('QUERY_REFUSED', `saved query ${query.name} needs --param ${p.name}=… (${p.description})`);
-    params[p.name] = value;
+    params[p.name] = p.time ? timeParam(query, p.name, value) : value;
   }
   return params;
+}
+
+/** A time parameter in the stored form; anything else is refused before any SQL runs (SQLite would compare it as text, PostgreSQL fail on it). */
+function timeParam(query: CookbookQuery, name: string, value: string): string {
+  const time = canonicalTime(value);
+  if (time === undefined) throw new AuditError('QUERY_REFUSED', `saved query ${query.name}: --param ${name} must be an ISO date or time (${ISO_TIME_EXAMPLE}), got ${JSON.stringify(value.slice(0, 40))}`);
+  return time;
 }
 
 /** The query's statement for a store that speaks `dialect`. */

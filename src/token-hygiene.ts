@@ -6,7 +6,7 @@
  * `status`, the metrics and the cookbook's `stale-tokens` all ask it, so they cannot disagree.
  */
 import type { TokenHygieneConfig } from './config.js';
-import type { AuditReader } from './store/audit-reader.js';
+import type { AuditReader, SqlDialect } from './store/audit-reader.js';
 
 export type TokenFlag = 'unused' | 'never-used' | 'too-old';
 
@@ -27,17 +27,26 @@ export function hygieneCutoffs(now: Date, settings: Pick<TokenHygieneConfig, 'st
   return { unused_before: before(settings.staleAfterMs), never_used_before: before(NEVER_USED_GRACE_MS), created_before: before(settings.maxAgeMs) };
 }
 
-/** Present tokens with at least one flag, oldest first; `flags` is the flags separated by spaces. Both dialects read it alike. */
-export const STALE_TOKENS_SQL = `SELECT id, name, created_at, last_used_at, flags FROM (
+/** A cutoff as the dialect compares it: SQLite compares text, so a cutoff in any other form than the stored one (no milliseconds, an offset) is made canonical first. */
+function cutoff(dialect: SqlDialect, name: keyof HygieneCutoffs): string {
+  return dialect === 'sqlite' ? `strftime('%Y-%m-%dT%H:%M:%fZ', :${name})` : `:${name}`;
+}
+
+function staleTokensSql(dialect: SqlDialect): string {
+  return `SELECT id, name, created_at, last_used_at, flags FROM (
   SELECT id, name, created_at, last_used_at,
-    TRIM(CASE WHEN last_used_at IS NOT NULL AND last_used_at < :unused_before THEN 'unused ' ELSE '' END
-      || CASE WHEN last_used_at IS NULL AND created_at < :never_used_before THEN 'never-used ' ELSE '' END
-      || CASE WHEN created_at < :created_before THEN 'too-old' ELSE '' END) AS flags
+    TRIM(CASE WHEN last_used_at IS NOT NULL AND last_used_at < ${cutoff(dialect, 'unused_before')} THEN 'unused ' ELSE '' END
+      || CASE WHEN last_used_at IS NULL AND created_at < ${cutoff(dialect, 'never_used_before')} THEN 'never-used ' ELSE '' END
+      || CASE WHEN created_at < ${cutoff(dialect, 'created_before')} THEN 'too-old' ELSE '' END) AS flags
   FROM personal_access_tokens
   WHERE removed_at IS NULL
 ) flagged
 WHERE flags <> ''
 ORDER BY created_at, id`;
+}
+
+/** Present tokens with at least one flag, oldest first; `flags` is the flags separated by spaces. The dialects read it alike. */
+export const STALE_TOKENS_SQL: { readonly [D in SqlDialect]: string } = { sqlite: staleTokensSql('sqlite'), postgres: staleTokensSql('postgres') };
 
 export interface FlaggedToken {
   id: string;
@@ -49,7 +58,7 @@ export interface FlaggedToken {
 
 /** The flagged tokens, read through `reader`. */
 export async function readTokenHygiene(reader: AuditReader, cutoffs: HygieneCutoffs): Promise<FlaggedToken[]> {
-  const cursor = await reader.openQuery(STALE_TOKENS_SQL, { ...cutoffs });
+  const cursor = await reader.openQuery(STALE_TOKENS_SQL[reader.dialect], { ...cutoffs });
   const found: FlaggedToken[] = [];
   try {
     for (let rows = await cursor.read(500); rows.length > 0; rows = await cursor.read(500)) {

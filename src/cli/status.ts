@@ -39,7 +39,8 @@ const FLAG_TEXT = { unused: 'unused for longer than AUDIT_PAT_STALE_AFTER', 'nev
 /** One warning line per flagged token; nothing when none is. */
 export function formatTokenFlags(tokens: readonly FlaggedToken[]): string {
   return tokens
-    .map((t) => escapeControl(`token: ${t.id} (${t.name ?? 'no name'}, created ${t.createdAt ?? '?'}, last used ${t.lastUsedAt ?? 'never'}): ${t.flags.map((f) => FLAG_TEXT[f]).join('; ')}\n`))
+    // Each line escaped on its own, then ended: an escaped newline would print as the two characters \n.
+    .map((t) => `${escapeControl(`token: ${t.id} (${t.name ?? 'no name'}, created ${t.createdAt ?? '?'}, last used ${t.lastUsedAt ?? 'never'}): ${t.flags.map((f) => FLAG_TEXT[f]).join('; ')}`)}\n`)
     .join('');
 }
 

@@ -18,6 +18,7 @@ export async function runTokenRotate(ctx: CliContext, options: { name?: string |
       ...outcome.remaining.map((t) => `  ${t.id}  ${t.name ?? '(no name)'}  created ${t.createdAt ?? '?'}  last used ${t.lastUsedAt ?? 'never'}`),
     );
   }
-  ctx.stdout.write(`${escapeControl(lines.join('\n'))}\n`);
+  // Each line escaped on its own: escaping the joined text would print its newlines as \n.
+  ctx.stdout.write(`${lines.map(escapeControl).join('\n')}\n`);
   return EXIT.ok;
 }

@@ -2,7 +2,8 @@
  * The filtered trail as a file: every audit_trail column, newest first, streamed a chunk at a time
  * on a reader of its own (a long download never holds up the pages), waiting for the client to take
  * each chunk. CSV is byte for byte what `flatfile-audit query --csv` prints for the same statement;
- * NDJSON is one JSON object per row, as `flatfile-audit export` writes them.
+ * NDJSON is one JSON object per row, as `flatfile-audit export` writes them. Bounded in time
+ * (sendDownload) and in number (download-slots.ts): a stalled client must not hold a snapshot open.
  */
 import { once } from 'node:events';
 import type { ServerResponse } from 'node:http';
@@ -22,11 +23,27 @@ export function downloadStatement(filter: TrailFilter): Statement {
   return { sql: `SELECT * FROM audit_trail WHERE ${where} ORDER BY created_at DESC, event_id DESC`, params };
 }
 
-export async function sendDownload(reader: AuditReader, filter: TrailFilter, format: DownloadFormat, res: ServerResponse): Promise<void> {
+/** How a download ended: every row sent, the client gone, or cut at its time limit. */
+export type DownloadOutcome = 'complete' | 'gone' | 'cut';
+
+/**
+ * Streams the download into `res`, for at most `timeoutMs`. Cut at the limit, the connection is
+ * destroyed mid-body (no last chunk), so the client sees a failed download, never a short file
+ * that looks complete; the cursor is closed either way.
+ */
+export async function sendDownload(reader: AuditReader, filter: TrailFilter, format: DownloadFormat, res: ServerResponse, timeoutMs: number): Promise<DownloadOutcome> {
   const statement = downloadStatement(filter);
-  const cursor = await reader.openQuery(statement.sql, statement.params);
   let gone = false;
+  let cut = false;
   res.on('close', () => (gone = true));
+  const timer = setTimeout(() => {
+    cut = true;
+    res.destroy();
+  }, timeoutMs);
+  const cursor = await reader.openQuery(statement.sql, statement.params).catch((error: unknown) => {
+    clearTimeout(timer);
+    throw error;
+  });
   try {
     res.writeHead(200, {
       'Content-Type': format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8',
@@ -38,11 +55,16 @@ export async function sendDownload(reader: AuditReader, filter: TrailFilter, for
     if (format === 'csv') await write(res, csv.start());
     while (!gone) {
       const rows = await cursor.read(CHUNK_ROWS);
+      if (gone) break;
       if (rows.length > 0) await write(res, format === 'csv' ? csv.rows(rows) : rows.map((row) => `${terminalSafeJson(JSON.stringify(row))}\n`).join(''));
       if (rows.length < CHUNK_ROWS) break;
     }
+    if (cut) return 'cut';
+    if (gone) return 'gone';
     res.end();
+    return 'complete';
   } finally {
+    clearTimeout(timer);
     await cursor.close();
   }
 }

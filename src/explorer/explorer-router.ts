@@ -13,6 +13,7 @@ import { verifyEventLink } from '../store/chain/verify-event-link.js';
 import { EXPLORER_CSS, EXPLORER_ICON } from './assets/explorer-css.js';
 import { EXPLORER_JS } from './assets/explorer-js.js';
 import { sendDownload } from './download.js';
+import { DownloadSlots } from './download-slots.js';
 import { BadRequestError, NotFoundPageError } from './explorer-errors.js';
 import type { TokenHygieneConfig } from '../config.js';
 import { parseAccessFilter } from './access-filter.js';
@@ -47,7 +48,15 @@ export interface ExplorerOptions {
   tokens: Pick<TokenHygieneConfig, 'staleAfterMs' | 'maxAgeMs'>;
   log: Logger;
   now?: () => Date;
+  /** Downloads at once (default 2); one more is answered 503 with Retry-After. */
+  maxDownloads?: number;
+  /** How long one download may take (default 60 s, as query --timeout's); then it is cut, and fails at the client. */
+  downloadTimeoutMs?: number;
 }
+
+const MAX_DOWNLOADS = 2;
+const DOWNLOAD_TIMEOUT_MS = 60_000;
+const DOWNLOAD_RETRY_AFTER_S = 10;
 
 /** No script, style or connection leaves the app's own origin; no page can be framed. */
 const CONTENT_SECURITY_POLICY = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
@@ -60,6 +69,7 @@ function chartScriptPath(): string {
 export function explorerRouter(options: ExplorerOptions): Router {
   const router = express.Router();
   const gate = new ReaderGate(options.reader);
+  const downloads = new DownloadSlots(options.maxDownloads ?? MAX_DOWNLOADS);
   const dialect = options.reader.dialect;
   const now = options.now ?? (() => new Date());
   const b = options.base;
@@ -99,11 +109,21 @@ export function explorerRouter(options: ExplorerOptions): Router {
 
   router.get(['/download.csv', '/download.ndjson'], async (req, res) => {
     const filter = parseTrailFilter(params(req));
-    const reader = await options.openReader();
+    const release = downloads.take();
+    if (release === undefined) {
+      res.status(503).set({ 'Retry-After': String(DOWNLOAD_RETRY_AFTER_S), 'Cache-Control': 'no-store' }).type('text/plain').send(`${downloads.max} downloads are running; try again shortly.\n`);
+      return;
+    }
     try {
-      await sendDownload(reader, filter, req.path.endsWith('.csv') ? 'csv' : 'ndjson', res);
+      const reader = await options.openReader();
+      try {
+        const outcome = await sendDownload(reader, filter, req.path.endsWith('.csv') ? 'csv' : 'ndjson', res, options.downloadTimeoutMs ?? DOWNLOAD_TIMEOUT_MS);
+        if (outcome === 'cut') options.log.warn({ timeoutMs: options.downloadTimeoutMs ?? DOWNLOAD_TIMEOUT_MS }, 'explorer download cut at its time limit');
+      } finally {
+        await reader.close();
+      }
     } finally {
-      await reader.close();
+      release();
     }
   });
 

@@ -10,6 +10,7 @@
  *   email or part of its name (case-insensitive).
  * - `before` is the keyset position of the page (created_at and event id of the row above it).
  */
+import { canonicalTime, ISO_TIME_EXAMPLE } from '../iso-time.js';
 import { BadRequestError } from './explorer-errors.js';
 
 export const ACTOR_TYPES = ['user', 'guest', 'agent', 'api_key', 'unknown'] as const;
@@ -34,8 +35,6 @@ export interface TrailPosition {
 }
 
 const MAX_TEXT = 200;
-const DATE_ONLY = /^\d{4}-\d\d-\d\d$/;
-const ISO_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d(?::\d\d(?:\.\d{1,9})?)?(?:Z|[+-]\d\d:?\d\d)$/;
 
 function text(params: URLSearchParams, name: string): string | undefined {
   const value = params.get(name)?.trim();
@@ -46,14 +45,9 @@ function text(params: URLSearchParams, name: string): string | undefined {
 
 /** An ISO time or date as the store's form (ISO UTC with milliseconds); `endOfDay` reads a bare date as the day after it. */
 export function parseTime(name: string, value: string, endOfDay = false): string {
-  if (DATE_ONLY.test(value)) {
-    const day = Date.parse(`${value}T00:00:00.000Z`);
-    if (Number.isNaN(day) || new Date(day).toISOString().slice(0, 10) !== value) throw new BadRequestError(`${name} is not a date: ${value}`);
-    return new Date(endOfDay ? day + 86_400_000 : day).toISOString();
-  }
-  const time = ISO_TIME.test(value) ? Date.parse(value) : Number.NaN;
-  if (Number.isNaN(time)) throw new BadRequestError(`${name} must be an ISO date or time (2026-11-30 or 2026-11-30T12:00:00Z), got ${JSON.stringify(value.slice(0, 40))}`);
-  return new Date(time).toISOString();
+  const time = canonicalTime(value, endOfDay);
+  if (time === undefined) throw new BadRequestError(`${name} must be an ISO date or time (${ISO_TIME_EXAMPLE}), got ${JSON.stringify(value.slice(0, 40))}`);
+  return time;
 }
 
 export function parseTrailFilter(params: URLSearchParams): TrailFilter {

@@ -29,8 +29,9 @@ export function containing(text: string): string {
 /**
  * The actors a text names: its id or email exactly, or part of a name (case-insensitive), looked up
  * in the inventories (small tables) so that the events are then found by actor_id through its index,
- * never by scanning every row of the trail. An id no inventory holds (an API key, an actor removed
- * before the first sync) still matches by itself.
+ * never by scanning every row of the trail. Past names and emails count too (inventory_versions):
+ * an old row shows the name as it was then, and searching that name must find it after a rename.
+ * An id no inventory holds (an API key, an actor removed before the first sync) still matches by itself.
  */
 function actorNamed(param: string, partParam: string): string {
   // OR of IN terms rather than a UNION: each term keeps its column's collation (PostgreSQL compares
@@ -38,7 +39,9 @@ function actorNamed(param: string, partParam: string): string {
   return `(actor_id = :${param}
     OR actor_id IN (SELECT id FROM users WHERE lower(email) = lower(:${param}) OR lower(name) LIKE :${partParam} ESCAPE '\\')
     OR actor_id IN (SELECT id FROM guests WHERE lower(email) = lower(:${param}) OR lower(name) LIKE :${partParam} ESCAPE '\\')
-    OR actor_id IN (SELECT id FROM agents WHERE lower(slug) LIKE :${partParam} ESCAPE '\\'))`;
+    OR actor_id IN (SELECT id FROM agents WHERE lower(slug) LIKE :${partParam} ESCAPE '\\')
+    OR actor_id IN (SELECT id FROM inventory_versions WHERE kind IN ('users', 'guests', 'agents')
+                    AND (lower(email) = lower(:${param}) OR lower(name) LIKE :${partParam} ESCAPE '\\')))`;
 }
 
 /** The WHERE conditions of a filter (joined with AND) and their parameters. */

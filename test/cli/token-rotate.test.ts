@@ -77,6 +77,17 @@ describe('token rotate', () => {
     }
   });
 
+  it('lists the tokens it leaves one per line', async () => {
+    const { url, sim } = await simulator({ account: { environments: 1, eventsPerEnvironment: 3 } });
+    const spare = sim.createPersonalAccessToken('spare').personalAccessToken.id;
+    const { env } = setup(url);
+    const result = await runCli(['token', 'rotate', '--name', 'next'], env);
+    expect(result.code).toBe(0);
+    const listed = result.stdout.split('\n').filter((l) => l.startsWith('  us_')).map((l) => l.trim().split(/\s+/)[0]);
+    expect(listed.sort()).toEqual([idOf(sim, TEST_PAT)!, spare].sort());
+    expect(result.stdout).not.toContain('\\n');
+  });
+
   it('--revoke-id deletes the token named once the new one works', async () => {
     const { url, sim } = await simulator({ account: { environments: 1, eventsPerEnvironment: 3 } });
     const { env, inFile } = setup(url);

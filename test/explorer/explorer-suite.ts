@@ -160,6 +160,56 @@ async function expectedIds(reader: AuditReader, where: string, params: Record<st
   return rows.map((r) => String(r.event_id));
 }
 
+/**
+ * Readers for downloads whose cursors stop at their `from`-th read (1-based) until `open()`: a
+ * download held mid-way, as a stalled client or a slow store would hold it.
+ */
+function heldReaders(settings: StoreSettings, from: number) {
+  let open!: () => void;
+  const opened = new Promise<void>((resolve) => (open = resolve));
+  let waiting = 0;
+  const waiters: Array<{ n: number; resolve: () => void }> = [];
+  let closedOne!: () => void;
+  const closed = new Promise<void>((resolve) => (closedOne = resolve));
+  const held = async (): Promise<AuditReader> => {
+    const real = await openReader(settings);
+    return new Proxy(real, {
+      get(target, prop) {
+        if (prop === 'openQuery') {
+          return async (...args: Parameters<AuditReader['openQuery']>) => {
+            const cursor = await target.openQuery(...args);
+            let reads = 0;
+            return {
+              columns: cursor.columns,
+              close: () => cursor.close(),
+              read: async (count: number) => {
+                reads += 1;
+                if (reads >= from) {
+                  waiting += 1;
+                  for (const w of waiters) if (waiting >= w.n) w.resolve();
+                  await opened;
+                }
+                return cursor.read(count);
+              },
+            };
+          };
+        }
+        if (prop === 'close') return async () => { await target.close(); closedOne(); };
+        const value: unknown = Reflect.get(target, prop, target);
+        return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+  };
+  return {
+    openReader: held,
+    open: () => open(),
+    /** Resolves once `n` cursors are held. */
+    held: (n: number) => new Promise<void>((resolve) => (waiting >= n ? resolve() : waiters.push({ n, resolve }))),
+    /** Resolves once a download's reader is closed. */
+    closed,
+  };
+}
+
 export function describeExplorer(name: string, freshStore: () => Promise<ExplorerStore>): void {
   describe(`audit explorer on ${name}`, () => {
     const fixture = explorerFixture(freshStore);
@@ -209,6 +259,47 @@ export function describeExplorer(name: string, freshStore: () => Promise<Explore
         expect(expected.length, `${query} should match some rows and not all`).toBeGreaterThan(0);
         const { ids } = await allPages(f, query);
         expect(ids, query).toEqual(expected);
+      }
+    });
+
+    it('finds a renamed user by the name and email shown on their old rows, as by their current ones', async () => {
+      // A store of its own: a rename in the shared one would change what the other filters match.
+      const store = await freshStore();
+      const env = 'us_env_renames';
+      const person = (name: string, email: string, updatedAt?: string) =>
+        ({ id: 'us_usr_quentin', email, name, createdAt: null, lastSeenAt: null, raw: JSON.stringify({ id: 'us_usr_quentin', name, email, ...(updatedAt ? { updatedAt } : {}) }) });
+      const other = { id: 'us_usr_zed', email: 'zed@example.com', name: 'Zed', createdAt: null, lastSeenAt: null, raw: '{}' };
+      const event = (n: number, actorId: string, createdAt: string): EventRecord => ({
+        id: `us_evt_rename_${n}`, environmentId: env, createdAt, topic: 'workbook:updated', domain: 'workbook', actorId, spaceId: null, workbookId: null, sheetId: null, jobId: null, acknowledgedAt: null, deletedAt: null, raw: '{}',
+      });
+      const writer = await openStore(store.settings);
+      try {
+        await writer.writeInventory({ kind: 'users', scope: null, seenAt: '2026-11-01T00:00:00.000Z', records: [person('Quentin Oldname', 'quentin.old@example.com'), other] });
+        await writer.writeInventory({ kind: 'users', scope: null, seenAt: '2026-11-03T00:00:00.000Z', records: [person('Quentin Newname', 'quentin.new@example.com', '2026-11-02T00:00:00.000Z'), other] });
+        await writer.writePages([{
+          environmentId: env, rejected: [], cursor: { kind: 'complete', highWater: '2026-11-04T00:00:00.000Z', completedAt: '2026-11-04T00:00:00.000Z' },
+          events: [event(1, 'us_usr_quentin', '2026-11-01T12:00:00.000Z'), event(2, 'us_usr_zed', '2026-11-01T13:00:00.000Z'), event(3, 'us_usr_quentin', '2026-11-03T12:00:00.000Z')],
+        }]);
+      } finally {
+        await writer.close();
+      }
+      const reader = await openReader(store.settings);
+      const server = await startExplorerServer({
+        host: '127.0.0.1', port: 0, dashboardPassword: undefined, allowedHosts: [], reader, openReader: () => openReader(store.settings),
+        staleAfterMs: 3_600_000, maxClockSkewMs: 600_000, log: createLogger({ level: 'silent' }),
+      });
+      try {
+        const own = { server, reader, store };
+        // The old row shows the name as it was; the search by it finds that row (and the actor's later ones).
+        expect((await sqlRows(reader, "SELECT actor_name FROM audit_trail WHERE event_id = 'us_evt_rename_1'"))[0]!.actor_name).toBe('Quentin Oldname');
+        const quentin = ['us_evt_rename_3', 'us_evt_rename_1'];
+        for (const query of ['?actor=oldname', '?actor=QUENTIN.OLD%40example.com', '?q=Oldname', '?q=quentin.old%40example.com', '?actor=newname', '?actor=quentin.new%40example.com']) {
+          expect((await allPages(own, query)).ids, query).toEqual(quentin);
+        }
+      } finally {
+        await server.close();
+        await reader.close();
+        await store.remove();
       }
     });
 
@@ -279,6 +370,51 @@ export function describeExplorer(name: string, freshStore: () => Promise<Explore
       expect(ndjson.map((r) => r.event_id)).toEqual(expected);
       const [one] = await sqlRows(f.reader, 'SELECT * FROM audit_trail WHERE event_id = :id', { id: expected[0]! });
       expect(ndjson[0]).toEqual(one);
+    });
+
+    it('runs two downloads at once and turns a third away with 503 and Retry-After, and serves it once they end', async () => {
+      const f = fixture();
+      const whole = (await get(f, '/download.csv')).text;
+      const held = heldReaders(f.store.settings, 1);
+      const server = await startExplorerServer({
+        host: '127.0.0.1', port: 0, dashboardPassword: undefined, allowedHosts: [], reader: f.reader, openReader: held.openReader,
+        staleAfterMs: 3_600_000, maxClockSkewMs: 600_000, log: createLogger({ level: 'silent' }),
+      });
+      try {
+        const running = [fetch(new URL('download.csv', server.url)), fetch(new URL('download.ndjson', server.url))];
+        await held.held(2);
+        const third = await fetch(new URL('download.csv', server.url));
+        expect([third.status, third.headers.get('retry-after'), await third.text()]).toEqual([503, '10', '2 downloads are running; try again shortly.\n']);
+        held.open();
+        const [csv, ndjson] = await Promise.all(running);
+        expect([csv!.status, await csv!.text()]).toEqual([200, whole]);
+        expect((await ndjson!.text()).trim().split('\n')).toHaveLength(whole.trim().split('\n').length - 1);
+        const again = await fetch(new URL('download.csv', server.url));
+        expect([again.status, await again.text()]).toEqual([200, whole]);
+      } finally {
+        await server.close();
+      }
+    });
+
+    it('cuts a download at its time limit mid-body, so the client sees it fail, and frees its place', async () => {
+      const f = fixture();
+      const held = heldReaders(f.store.settings, 2); // the first chunk goes out, the second never comes
+      const server = await startExplorerServer({
+        host: '127.0.0.1', port: 0, dashboardPassword: undefined, allowedHosts: [], reader: f.reader, openReader: held.openReader,
+        staleAfterMs: 3_600_000, maxClockSkewMs: 600_000, log: createLogger({ level: 'silent' }), maxDownloads: 1, downloadTimeoutMs: 2_000,
+      });
+      try {
+        const cut = await fetch(new URL('download.csv', server.url));
+        expect(cut.status).toBe(200);
+        await expect(cut.text()).rejects.toThrow(TypeError); // undici: "terminated", not a short body read as whole
+        held.open();
+        await held.closed;
+        const small = `download.csv?environment=${TIE_ENV}`; // one chunk, never held
+        const next = await fetch(new URL(small, server.url));
+        expect([next.status, await next.text()]).toEqual([200, (await get(f, `/${small}`)).text]);
+      } finally {
+        await server.close();
+      }
     });
 
     it('shows an event with every field, its raw JSON, and whether its chain link verifies', async () => {

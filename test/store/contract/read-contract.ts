@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { COOKBOOK, cookbookParams, cookbookQuery, cookbookSql } from '../../../src/cookbook.js';
 import { hygieneCutoffs, readTokenHygiene } from '../../../src/token-hygiene.js';
 import { AuditError } from '../../../src/errors.js';
+import type { QueryRow } from '../../../src/store/audit-reader.js';
 import type { AuditStore } from '../../../src/store/audit-store.js';
 import { verifyEventChains } from '../../../src/store/chain/verify-event-chain.js';
 import { verifyInventoryLog } from '../../../src/store/chain/verify-inventory-log.js';
@@ -165,6 +166,61 @@ export function describeReadContract(fresh: FreshStore): void {
       expect(ids('removed-actors', 'actor_name')).toEqual([]);
       expect(answers.get('unresolved-actors')!.map((r) => [r.actor_id, r.actor_type, count(r.events)])).toEqual([['us_key_gone', 'api_key', 1]]);
     });
+    it('the report queries answer exactly the rows the data holds: failed jobs, deletions, uploads, access changes, removed actors, agents', async () => {
+      const s = await fresh();
+      const store = await opened(s);
+      const now = Date.now();
+      const hoursAgo = (h: number) => new Date(now - h * 3_600_000).toISOString();
+      await store.writeInventory({
+        kind: 'environments', scope: null, seenAt: AT,
+        records: [
+          { id: A, accountId: 'us_acc_1', name: 'Alpha', isProd: true, raw: '{}' },
+          { id: B, accountId: 'us_acc_1', name: 'Beta', isProd: false, raw: '{}' },
+        ],
+      });
+      await store.writeInventory({ kind: 'users', scope: null, records: [user('us_usr_ann', 'Ann'), user('us_usr_bob', 'Bob')], seenAt: AT });
+      await store.writeInventory({ kind: 'spaces', scope: A, records: [space('us_sp_1', A)], seenAt: AT });
+      // Stored in an order other than their slugs'.
+      const agent = (id: string, slug: string) => ({ id, environmentId: A, slug, topics: ['job:ready'], createdAt: AT, raw: '{}' });
+      await store.writeInventory({ kind: 'agents', scope: A, seenAt: AT, records: [agent('us_ag_1', 'zeta'), agent('us_ag_2', 'alpha-bot'), agent('us_ag_3', 'middle')] });
+      const at = (n: number, topic: string, actorId: string, h: number, raw: object, more: Partial<Parameters<typeof event>[2]> = {}) =>
+        event(A, n, { topic, domain: topic.split(':')[0]!, actorId, createdAt: hoursAgo(h), spaceId: 'us_sp_1', raw: JSON.stringify(raw), ...more });
+      await store.writePages([
+        page(A, [
+          at(1, 'job:failed', 'us_usr_bob', 6, { payload: { status: 'failed' } }, { jobId: 'us_jb_1' }),
+          at(2, 'file:created', 'us_usr_ann', 5, { context: { fileId: 'us_fl_1' } }),
+          at(3, 'file:deleted', 'us_usr_ann', 4, { context: { fileId: 'us_fl_1' } }),
+          at(4, 'space:guestAdded', 'us_usr_ann', 3, { payload: { guestId: 'us_g_3' } }),
+          at(5, 'space:guestRemoved', 'us_usr_bob', 2, { payload: { guestId: 'us_g_2' } }),
+          at(6, 'job:completed', 'us_usr_ann', 1, { payload: { status: 'complete' } }, { jobId: 'us_jb_2' }),
+        ], complete(hoursAgo(1))),
+      ]);
+      // Bob leaves the account.
+      const removedAt = '2026-11-02T00:00:00.000Z';
+      await store.writeInventory({ kind: 'users', scope: null, records: [user('us_usr_ann', 'Ann')], seenAt: removedAt });
+      const read = await reader(s);
+      const answer = async (name: string) => {
+        const q = cookbookQuery(name);
+        const found = await rows(read, cookbookSql(q, read.dialect), cookbookParams(q, {}, { now: new Date(), tokens: { staleAfterMs: DAY, maxAgeMs: DAY } }));
+        return found.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, v instanceof Date ? v.toISOString() : typeof v === 'bigint' ? Number(v) : v])));
+      };
+      const bob = { actor_name: 'Bob', actor_email: 'bob@example.com' };
+      const ann = { actor_name: 'Ann', actor_email: 'ann@example.com' };
+      expect(await answer('failed-jobs')).toEqual([{ created_at: hoursAgo(6), environment_name: 'Alpha', space_name: 'Space us_sp_1', job_id: 'us_jb_1', outcome: 'failed', ...bob }]);
+      expect(await answer('deletions')).toEqual([
+        { created_at: hoursAgo(4), environment_name: 'Alpha', topic: 'file:deleted', space_name: 'Space us_sp_1', file_id: 'us_fl_1', document_id: null, workbook_id: null, sheet_id: null, ...ann },
+      ]);
+      expect(await answer('file-uploads')).toEqual([{ created_at: hoursAgo(5), environment_name: 'Alpha', space_name: 'Space us_sp_1', file_id: 'us_fl_1', actor_type: 'user', ...ann }]);
+      expect(await answer('access-changes-7d')).toEqual([
+        { at: hoursAgo(2), change: 'revoked', guest_id: 'us_g_2', guest_email: null, space_id: 'us_sp_1', space: 'Space us_sp_1', changed_by: 'us_usr_bob' },
+        { at: hoursAgo(3), change: 'granted', guest_id: 'us_g_3', guest_email: null, space_id: 'us_sp_1', space: 'Space us_sp_1', changed_by: 'us_usr_ann' },
+      ]);
+      expect(await answer('removed-actors')).toEqual([
+        { created_at: hoursAgo(2), environment_name: 'Alpha', actor_type: 'user', ...bob, actor_removed_at: removedAt, topic: 'space:guestRemoved' },
+        { created_at: hoursAgo(6), environment_name: 'Alpha', actor_type: 'user', ...bob, actor_removed_at: removedAt, topic: 'job:failed' },
+      ]);
+      expect((await answer('agents-deployed')).map((r) => [r.environment, Number(r.agents), r.slugs])).toEqual([['Alpha', 3, 'alpha-bot, middle, zeta'], ['Beta', 0, null]]);
+    });
   });
 
   describe('saved queries', () => {
@@ -175,6 +231,52 @@ export function describeReadContract(fresh: FreshStore): void {
       const q = cookbookQuery('by-actor');
       const found = await rows(read, cookbookSql(q, read.dialect), cookbookParams(q, { email: 'US_G_1@guest.example' }, { now: new Date(), tokens: { staleAfterMs: DAY, maxAgeMs: DAY } }));
       expect(found.map((r) => [r.topic, r.actor_type])).toEqual([['workbook:updated', 'guest']]);
+    });
+
+    it.each([
+      ['without milliseconds', { from: '2026-11-01T00:00:00Z', to: '2026-11-01T01:00:00Z' }, { created_before: '2026-11-01T00:00:00Z' }],
+      ['with an offset', { from: '2026-11-01T01:00:00+01:00', to: '2026-11-01T02:00:00+01:00' }, { created_before: '2026-11-01T01:00:00+01:00' }],
+    ])('time parameters %s mean the same instant on every store, through query --saved and as raw values', async (_name, range, cutoff) => {
+      const s = await fresh();
+      const store = await opened(s);
+      const ann = (n: number, createdAt: string) => event(A, n, { actorId: 'us_usr_ann', createdAt });
+      // Inside the first second after `from`, the last moment before `to`, and `to` itself (excluded).
+      await store.writePages([page(A, [ann(1, '2026-10-31T23:59:59.999Z'), ann(2, '2026-11-01T00:00:00.500Z'), ann(3, '2026-11-01T00:59:59.999Z'), ann(4, '2026-11-01T01:00:00.000Z')])]);
+      const pat = (id: string, createdAt: string) => ({ id, name: id, createdAt, lastUsedAt: '2026-11-20T00:00:00.000Z', raw: JSON.stringify({ id }) });
+      await store.writeInventory({ kind: 'personal_access_tokens', scope: null, records: [pat('us_pat_before', '2026-10-31T23:59:59.999Z'), pat('us_pat_after', '2026-11-01T00:00:00.500Z')], seenAt: AT });
+      const read = await reader(s);
+      const range_ = cookbookQuery('actor-time-range');
+      const tokens = cookbookQuery('stale-tokens');
+      const tokenCutoffs = { unused_before: '2000-01-01T00:00:00Z', never_used_before: '2000-01-01T00:00:00Z', ...cutoff };
+      const defaults = { now: new Date(), tokens: { staleAfterMs: DAY, maxAgeMs: DAY } };
+      // Through the edge (query --saved): made canonical before the statement runs.
+      const saved = cookbookParams(range_, { actor: 'us_usr_ann', ...range }, defaults);
+      expect([saved.from, saved.to]).toEqual(['2026-11-01T00:00:00.000Z', '2026-11-01T01:00:00.000Z']);
+      const times = (found: QueryRow[]) => found.map((r) => (r.created_at instanceof Date ? r.created_at.toISOString() : r.created_at));
+      expect(times(await rows(read, cookbookSql(range_, read.dialect), saved))).toEqual(['2026-11-01T00:00:00.500Z', '2026-11-01T00:59:59.999Z']);
+      expect((await rows(read, cookbookSql(tokens, read.dialect), cookbookParams(tokens, tokenCutoffs, defaults))).map((r) => r.id)).toEqual(['us_pat_before']);
+      // The raw values too: each dialect's statement reads them as times, not as text.
+      expect(times(await rows(read, cookbookSql(range_, read.dialect), { actor: 'us_usr_ann', ...range }))).toEqual(['2026-11-01T00:00:00.500Z', '2026-11-01T00:59:59.999Z']);
+      expect((await rows(read, cookbookSql(tokens, read.dialect), tokenCutoffs)).map((r) => r.id)).toEqual(['us_pat_before']);
+    });
+
+    it('by-actor finds a renamed user by the email shown on their old rows', async () => {
+      const s = await fresh();
+      const store = await opened(s);
+      const quentin = (email: string, updatedAt?: string) => ({ ...user('us_usr_quentin', 'Quentin', email), raw: JSON.stringify({ id: 'us_usr_quentin', email, ...(updatedAt ? { updatedAt } : {}) }) });
+      await store.writeInventory({ kind: 'users', scope: null, records: [quentin('quentin.old@example.com'), user('us_usr_ann', 'Ann')], seenAt: AT });
+      await store.writeInventory({ kind: 'users', scope: null, records: [quentin('quentin.new@example.com', '2026-11-02T00:00:00.000Z'), user('us_usr_ann', 'Ann')], seenAt: '2026-11-03T00:00:00.000Z' });
+      await store.writePages([page(A, [
+        event(A, 1, { actorId: 'us_usr_quentin', createdAt: '2026-11-01T12:00:00.000Z', topic: 'file:created' }),
+        event(A, 2, { actorId: 'us_usr_ann', createdAt: '2026-11-01T13:00:00.000Z' }),
+        event(A, 3, { actorId: 'us_usr_quentin', createdAt: '2026-11-03T12:00:00.000Z', topic: 'file:deleted' }),
+      ])]);
+      const read = await reader(s);
+      const q = cookbookQuery('by-actor');
+      const defaults = { now: new Date(), tokens: { staleAfterMs: DAY, maxAgeMs: DAY } };
+      for (const email of ['QUENTIN.OLD@example.com', 'quentin.new@example.com']) {
+        expect((await rows(read, cookbookSql(q, read.dialect), cookbookParams(q, { email }, defaults))).map((r) => r.topic), email).toEqual(['file:deleted', 'file:created']);
+      }
     });
 
     it('token hygiene flags each present token by the cutoffs given, and leaves removed ones out', async () => {
