@@ -286,10 +286,10 @@ export function describeExplorer(name: string, freshStore: () => Promise<Explore
       const reader = await openReader(store.settings);
       const server = await startExplorerServer({
         host: '127.0.0.1', port: 0, dashboardPassword: undefined, allowedHosts: [], reader, openReader: () => openReader(store.settings),
-        staleAfterMs: 3_600_000, maxClockSkewMs: 600_000, log: createLogger({ level: 'silent' }),
+        staleAfterMs: 3_600_000, maxClockSkewMs: 600_000, tokens: SUITE_TOKENS, log: createLogger({ level: 'silent' }),
       });
       try {
-        const own = { server, reader, store };
+        const own = { server, reader, store, changes: fixture().changes };
         // The old row shows the name as it was; the search by it finds that row (and the actor's later ones).
         expect((await sqlRows(reader, "SELECT actor_name FROM audit_trail WHERE event_id = 'us_evt_rename_1'"))[0]!.actor_name).toBe('Quentin Oldname');
         const quentin = ['us_evt_rename_3', 'us_evt_rename_1'];
@@ -378,7 +378,7 @@ export function describeExplorer(name: string, freshStore: () => Promise<Explore
       const held = heldReaders(f.store.settings, 1);
       const server = await startExplorerServer({
         host: '127.0.0.1', port: 0, dashboardPassword: undefined, allowedHosts: [], reader: f.reader, openReader: held.openReader,
-        staleAfterMs: 3_600_000, maxClockSkewMs: 600_000, log: createLogger({ level: 'silent' }),
+        staleAfterMs: 3_600_000, maxClockSkewMs: 600_000, tokens: SUITE_TOKENS, log: createLogger({ level: 'silent' }),
       });
       try {
         const running = [fetch(new URL('download.csv', server.url)), fetch(new URL('download.ndjson', server.url))];
@@ -401,7 +401,7 @@ export function describeExplorer(name: string, freshStore: () => Promise<Explore
       const held = heldReaders(f.store.settings, 2); // the first chunk goes out, the second never comes
       const server = await startExplorerServer({
         host: '127.0.0.1', port: 0, dashboardPassword: undefined, allowedHosts: [], reader: f.reader, openReader: held.openReader,
-        staleAfterMs: 3_600_000, maxClockSkewMs: 600_000, log: createLogger({ level: 'silent' }), maxDownloads: 1, downloadTimeoutMs: 2_000,
+        staleAfterMs: 3_600_000, maxClockSkewMs: 600_000, tokens: SUITE_TOKENS, log: createLogger({ level: 'silent' }), maxDownloads: 1, downloadTimeoutMs: 2_000,
       });
       try {
         const cut = await fetch(new URL('download.csv', server.url));
