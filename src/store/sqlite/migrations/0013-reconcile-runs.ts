@@ -3,7 +3,7 @@
  * and reconcile, never updated: the window listed again, what it served, and the late events it
  * found (those the incremental runs had missed), how late, and the lookback that would have caught
  * them. listing_windows takes the reconcile listing's window too (kind 'reconcile'): SQLite cannot
- * change a CHECK in place, so the table is rebuilt with its rows, ids and index as they were.
+ * change a CHECK in place, so the table is rebuilt with its rows, ids, AUTOINCREMENT mark and index as they were.
  */
 export const sql = `
 CREATE TABLE listing_windows_13 (
@@ -21,6 +21,9 @@ CREATE TABLE listing_windows_13 (
 );
 INSERT INTO listing_windows_13 (id, environment_id, kind, since, until, started_at, completed_at, resumed_at_page, pages, served, new_events)
   SELECT id, environment_id, kind, since, until, started_at, completed_at, resumed_at_page, pages, served, new_events FROM listing_windows;
+-- AUTOINCREMENT's high mark goes along: an id once handed out is never handed out again.
+DELETE FROM sqlite_sequence WHERE name = 'listing_windows_13';
+INSERT INTO sqlite_sequence (name, seq) SELECT 'listing_windows_13', seq FROM sqlite_sequence WHERE name = 'listing_windows';
 DROP TABLE listing_windows;
 ALTER TABLE listing_windows_13 RENAME TO listing_windows;
 CREATE INDEX listing_windows_environment ON listing_windows (environment_id, completed_at);
