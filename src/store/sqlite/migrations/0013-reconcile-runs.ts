@@ -4,6 +4,11 @@
  * found (those the incremental runs had missed), how late, and the lookback that would have caught
  * them. listing_windows takes the reconcile listing's window too (kind 'reconcile'): SQLite cannot
  * change a CHECK in place, so the table is rebuilt with its rows, ids, AUTOINCREMENT mark and index as they were.
+ *
+ * Why both, and not one: listing_windows is the coverage proof of every listing read to its end,
+ * written with its last page (rule 12), whatever the listing was for; the drift is a reconcile's
+ * finding, counted by the store after the listing (rule 15) with what it was measured against
+ * (after_seq, late_before, high_water, lookback_ms), and status reads it from one table.
  */
 export const sql = `
 CREATE TABLE listing_windows_13 (
