@@ -38,7 +38,11 @@ export interface RetentionData {
   trigger: Trigger;
 }
 
-export type SyncJobData = AccountSyncData | EnvironmentSyncData | DirectorySyncData | RetentionData;
+export interface ReconcileData {
+  trigger: Trigger;
+}
+
+export type SyncJobData = AccountSyncData | EnvironmentSyncData | DirectorySyncData | RetentionData | ReconcileData;
 
 /** The id of the one schedule; stable, so redeploys and extra workers replace it instead of adding one. */
 export const SCHEDULER_ID = 'account-sync-schedule';
@@ -66,3 +70,7 @@ export function createQueue(connection: ConnectionOptions, config: Pick<WorkerCo
 /** The daily prune (AUDIT_RETENTION), a job of its own: scheduled apart from the syncs, never deduplicated with them. */
 export const RETENTION_JOB = 'retention';
 export const RETENTION_SCHEDULER_ID = 'retention-schedule';
+
+/** The daily reconcile (AUDIT_RECONCILE_CRON), a job of its own like the prune: it moves no cursor, so it need not wait for the syncs. */
+export const RECONCILE_JOB = 'reconcile';
+export const RECONCILE_SCHEDULER_ID = 'reconcile-schedule';

@@ -1,6 +1,6 @@
 import type { Queue } from 'bullmq';
-import type { RetentionConfig, WorkerConfig } from '../src/config.js';
-import { JOB, RETENTION_JOB, RETENTION_SCHEDULER_ID, SCHEDULER_ID, type SyncJobData } from './queue.js';
+import type { ReconcileConfig, RetentionConfig, WorkerConfig } from '../src/config.js';
+import { JOB, RECONCILE_JOB, RECONCILE_SCHEDULER_ID, RETENTION_JOB, RETENTION_SCHEDULER_ID, SCHEDULER_ID, type SyncJobData } from './queue.js';
 
 /**
  * Registers (or replaces) the one schedule that fires the account sync. upsertJobScheduler is
@@ -27,5 +27,18 @@ export async function registerRetention(queue: Queue<SyncJobData>, retention: Re
     return false;
   }
   await queue.upsertJobScheduler(RETENTION_SCHEDULER_ID, { pattern: retention.cron, tz: timezone }, { name: RETENTION_JOB, data: { trigger: 'schedule' }, opts: { attempts: 3 } });
+  return true;
+}
+
+/**
+ * The daily reconcile (AUDIT_RECONCILE_CRON, on by default); with 'off' any schedule an earlier
+ * configuration left is removed, so turning it off really stops it.
+ */
+export async function registerReconcile(queue: Queue<SyncJobData>, reconcile: ReconcileConfig, timezone: string): Promise<boolean> {
+  if (reconcile.cron === undefined) {
+    await queue.removeJobScheduler(RECONCILE_SCHEDULER_ID);
+    return false;
+  }
+  await queue.upsertJobScheduler(RECONCILE_SCHEDULER_ID, { pattern: reconcile.cron, tz: timezone }, { name: RECONCILE_JOB, data: { trigger: 'schedule' }, opts: { attempts: 3 } });
   return true;
 }

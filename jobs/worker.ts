@@ -19,11 +19,12 @@ import { processEnvironmentSync } from './environment-sync.js';
 import { checkEvictionPolicy } from './eviction-policy.js';
 import { startForwarding, type Forwarding } from './forwarding.js';
 import type { JobContext } from './job-context.js';
-import { JOB, QUEUE_NAME, RETENTION_JOB, SCHEDULER_ID, createQueue, type AccountSyncData, type DirectorySyncData, type EnvironmentSyncData, type RetentionData, type SyncJobData } from './queue.js';
+import { JOB, QUEUE_NAME, RECONCILE_JOB, RETENTION_JOB, SCHEDULER_ID, createQueue, type AccountSyncData, type DirectorySyncData, type EnvironmentSyncData, type ReconcileData, type RetentionData, type SyncJobData } from './queue.js';
+import { processReconcile } from './reconcile.js';
 import { processRetention } from './retention.js';
 import { createRedis } from './redis.js';
 import { startScheduleWatchdog } from './schedule-watchdog.js';
-import { registerRetention, registerSchedule } from './scheduler.js';
+import { registerReconcile, registerRetention, registerSchedule } from './scheduler.js';
 
 export interface RunningWorker {
   worker: Worker<SyncJobData>;
@@ -59,6 +60,9 @@ export async function startWorker(config: Config, log: Logger): Promise<RunningW
     log.info({ cron: config.worker.cron, tz: config.worker.timezone }, 'account sync scheduled');
     if (await registerRetention(queue, config.retention, config.worker.timezone)) {
       log.info({ cron: config.retention.cron, keepDays: config.retention.keepMs! / 86_400_000, archiveDir: config.retention.archive ? config.retention.archiveDir : null }, 'retention prune scheduled');
+    }
+    if (await registerReconcile(queue, config.reconcile, config.worker.timezone)) {
+      log.info({ cron: config.reconcile.cron, windowMs: config.reconcile.windowMs }, 'reconcile scheduled');
     }
     await checkEvictionPolicy(queueConnection, log);
 
@@ -167,6 +171,8 @@ function processJob(job: Job<SyncJobData>, token: string | undefined, signal: Ab
       return processEnvironmentSync(job as Job<EnvironmentSyncData>, token, signal, ctx);
     case JOB.directory:
       return processDirectorySync(job as Job<DirectorySyncData>, token, signal, ctx);
+    case RECONCILE_JOB:
+      return processReconcile(job as Job<ReconcileData>, token, signal, ctx);
     default:
       throw new Error(`unknown job name "${job.name}"`);
   }

@@ -57,7 +57,16 @@ export interface Config {
   /** AUDIT_FORWARD_URL and its companions: the worker forwards the trail there (src/forward/); undefined: off. */
   forward: ForwardConfig | undefined;
   retention: RetentionConfig;
+  reconcile: ReconcileConfig;
   tokens: TokenHygieneConfig;
+}
+
+/** Reconciliation (src/sync/reconcile-environment.ts): the worker's daily re-read of a window. */
+export interface ReconcileConfig {
+  /** AUDIT_RECONCILE_CRON: when the worker reconciles (default daily at 02:43 in AUDIT_SYNC_TZ); undefined ('off'): never. */
+  cron: string | undefined;
+  /** AUDIT_RECONCILE_WINDOW: how far back from now each reconcile lists again (default 7d). */
+  windowMs: number;
 }
 
 export type ForwardFormat = 'ndjson' | 'splunk-hec';
@@ -201,6 +210,10 @@ export function loadConfig(env: Env = process.env): Config {
     checkpoints: readCheckpointConfig(env),
     forward: readForwardConfig(env),
     retention: readRetentionConfig(env),
+    reconcile: {
+      cron: nonEmpty(env.AUDIT_RECONCILE_CRON)?.toLowerCase() === 'off' ? undefined : readCron(env, 'AUDIT_RECONCILE_CRON', '43 2 * * *'),
+      windowMs: reconcileWindowMs('AUDIT_RECONCILE_WINDOW', nonEmpty(env.AUDIT_RECONCILE_WINDOW) ?? '7d'),
+    },
     tokens: {
       staleAfterMs: readDuration(env, 'AUDIT_PAT_STALE_AFTER', '90d', 1),
       maxAgeMs: readDuration(env, 'AUDIT_PAT_MAX_AGE', '180d', 1),
@@ -240,6 +253,16 @@ function readForwardConfig(env: Env): ForwardConfig | undefined {
     maxBackoffMs: readDuration(env, 'AUDIT_FORWARD_MAX_BACKOFF', '5m', 100),
     sourcetype: readString(env, 'AUDIT_FORWARD_SOURCETYPE', 'flatfile:audit'),
   };
+}
+
+/**
+ * A reconcile window (AUDIT_RECONCILE_WINDOW, reconcile --window): a duration of at least a minute.
+ * Exported so the command line's --window is read by the same rule.
+ */
+export function reconcileWindowMs(name: string, raw: string): number {
+  const ms = parseDuration(raw);
+  if (ms === undefined || ms < 60_000) throw new ConfigError(`${name} must be a duration of at least 1m, like 7d or 36h, got "${raw}"`);
+  return ms;
 }
 
 /** Below this, AUDIT_RETENTION is surely a slip (15m for 15 months?): the trail would be gone by the next day. */

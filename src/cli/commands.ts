@@ -106,6 +106,17 @@ export const COMMANDS = {
       since: ['ISO', 'the time its next run re-reads from (required; never later than where it would read anyway)'],
     },
   }),
+  reconcile: spec({
+    synopsis:
+      `  flatfile-audit reconcile [--window 7d] [--environment ID]\n` +
+      `                                        list each environment's window again, store what the syncs missed,\n` +
+      `                                        and print the drift (late events, how late, the lookback that would have caught them)\n`,
+    options: { window: { type: 'string' }, environment: { type: 'string' } },
+    describe: {
+      window: ['DURATION', 'how far back from now to list again (default AUDIT_RECONCILE_WINDOW, 7d)'],
+      environment: ['ID', 'only this environment'],
+    },
+  }),
   verify: spec({
     synopsis:
       `  flatfile-audit verify [--json]        recompute the events' hash chains: was any row changed or deleted?\n` +

@@ -1,7 +1,7 @@
 /** The `flatfile-audit` command line: parses arguments, runs one command, maps errors to exit codes. */
 import { parseArgs } from 'node:util';
 import { AuditError, ConfigError, describeError } from '../errors.js';
-import { loadConfig } from '../config.js';
+import { loadConfig, reconcileWindowMs } from '../config.js';
 import { EXIT, type CliContext } from './context.js';
 import { runDemo } from './demo.js';
 import { DEFAULT_MAX_ROWS, runQuery } from './query.js';
@@ -29,6 +29,7 @@ import { runCopyStore } from './copy-store.js';
 import { isoInstant } from './iso-instant.js';
 import { syncEnvironmentOnce } from './sync-environment-once.js';
 import { runCursorReset } from './cursor-reset.js';
+import { runReconcile } from './reconcile.js';
 import { createLogger } from '../log.js';
 import { parsePruneOptions, runPrune } from './prune.js';
 import { cookbookParams, cookbookQuery, cookbookSql } from '../cookbook.js';
@@ -115,6 +116,13 @@ export async function main(argv: string[], ctx: CliContext = processContext()): 
         if (since === undefined) throw new ConfigError('cursor reset needs --since ISO, the time to re-read from (it never guesses how far back); nothing was changed');
         const config = loadConfig(ctx.env);
         return await runCursorReset(ctx, config, createLogger({ level: config.logLevel }), { environmentId: requireText('--environment', values.environment), since });
+      }
+      case 'reconcile': {
+        const { values } = parseArgs({ args: rest, options: COMMANDS.reconcile.options, strict: true });
+        const windowMs = values.window === undefined ? undefined : reconcileWindowMs('--window', values.window);
+        const environmentId = values.environment === undefined ? undefined : requireText('--environment', values.environment);
+        const config = loadConfig(ctx.env);
+        return await runReconcile(ctx, config, createLogger({ level: config.logLevel }), { windowMs: windowMs ?? config.reconcile.windowMs, environmentId });
       }
       case 'verify': {
         const { values } = parseArgs({ args: rest, options: COMMANDS.verify.options, strict: true });

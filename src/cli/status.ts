@@ -1,5 +1,6 @@
 /** `flatfile-audit status`: per environment, where its cursor stands, when it last synced, what failed. */
 import type { TokenHygieneConfig } from '../config.js';
+import { formatDuration, lookbackSetting } from '../duration.js';
 import type { TrailBacklog } from '../store/audit-reader.js';
 import type { ForwardState, StatusOptions, StoreStatus } from '../store/audit-store.js';
 import { openReader, type StoreSettings } from '../store/open-store.js';
@@ -67,6 +68,12 @@ export function formatStatus(status: FullStatus): string {
       escapeControl(
         `forwarding to ${f.destination}: at position ${f.position}, ${f.forwarded} forwarded, ${f.behind.events} event(s) behind` +
           `${f.behind.oldestIngestedAt ? ` (oldest stored ${f.behind.oldestIngestedAt})` : ''}${f.lastError ? `; last error ${f.lastErrorAt ?? ''} ${f.lastError}` : ''}`,
+      ),
+    ),
+    ...status.reconcile.map((d) =>
+      escapeControl(
+        `last reconcile of ${d.environmentId}: completed ${d.completedAt}, ${d.since} to ${d.until}, ${d.served} events listed, ${d.lateEvents} late` +
+          (d.lateEvents > 0 ? ` (up to ${formatDuration(d.maxLateMs!)} late; AUDIT_LOOKBACK=${lookbackSetting(d.neededLookbackMs!)} would have caught them)` : ''),
       ),
     ),
     ...status.futureDated.map(

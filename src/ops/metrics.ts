@@ -7,7 +7,7 @@
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { HttpObserver } from '../flatfile/http-client.js';
-import type { AuditStore } from '../store/audit-store.js';
+import type { AuditStore, ReconcileDrift } from '../store/audit-store.js';
 import type { EnvironmentSyncState, SyncStateReader } from '../store/sync-state.js';
 import { TOKEN_FLAGS, type TokenFlag } from '../token-hygiene.js';
 
@@ -40,6 +40,9 @@ export class AuditMetrics {
   readonly scheduleMissing: Counter;
   readonly forwardedEvents: Counter<'destination'>;
   readonly forwardFailures: Counter<'destination' | 'reason'>;
+  /** Set by each reconcile (jobs/reconcile.ts): its late events and when it completed, per environment. */
+  readonly reconcileLateEvents: Gauge<'environment'>;
+  readonly reconcileLast: Gauge<'environment'>;
   /** Set by the worker when forwarding is on: the lag gauges read it at each scrape. */
   private readForwardLag: (() => Promise<ForwardLag[]>) | undefined;
 
@@ -123,6 +126,18 @@ export class AuditMetrics {
         }
       },
     });
+    this.reconcileLateEvents = new Gauge({
+      name: 'flatfile_audit_reconcile_late_events',
+      help: "Events the last reconcile found that the incremental sync had missed (now stored), per environment; see its warning for the AUDIT_LOOKBACK that would have caught them",
+      labelNames: ['environment'],
+      registers,
+    });
+    this.reconcileLast = new Gauge({
+      name: 'flatfile_audit_reconcile_last_timestamp_seconds',
+      help: 'When the last reconcile of each environment completed (Unix time; absent until this worker has run one)',
+      labelNames: ['environment'],
+      registers,
+    });
     this.forwardedEvents = new Counter({ name: 'flatfile_audit_forwarded_events_total', help: 'Events the forwarding receiver acknowledged (2xx), per destination', labelNames: ['destination'], registers });
     this.forwardFailures = new Counter({
       name: 'flatfile_audit_forward_failures_total',
@@ -178,6 +193,14 @@ export class AuditMetrics {
       const environment = state.environmentId;
       if (state.lastSuccessAt) this.lastSuccess.set({ environment }, Date.parse(state.lastSuccessAt) / 1000);
       this.environmentFailing.set({ environment }, state.failing ? 1 : 0);
+    }
+  }
+
+  /** Sets the reconcile gauges from recorded reconciles (rule 15 of audit-store.ts). */
+  observeReconcile(drifts: ReadonlyArray<Pick<ReconcileDrift, 'environmentId' | 'lateEvents' | 'completedAt'>>): void {
+    for (const drift of drifts) {
+      this.reconcileLateEvents.set({ environment: drift.environmentId }, drift.lateEvents);
+      this.reconcileLast.set({ environment: drift.environmentId }, Date.parse(drift.completedAt) / 1000);
     }
   }
 

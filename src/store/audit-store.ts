@@ -61,6 +61,16 @@
  *    event's time (the earliest known version before any) and today (actor_current_*);
  *    `guest_access_changes` and `guest_access` tell which guest could reach which space, from when
  *    until when, from guest_spaces versions and space:guestAdded / space:guestRemoved events.
+ * 15. Reconciliation drift recorded. recordReconcile(record) finds, in one transaction with the
+ *    reconcile_runs row it writes, the environment's late events: those linked into its chain after
+ *    `afterSeq` (its head when the reconcile listing began, rule 5) and created before `lateBefore`
+ *    (where the incremental listing planned at that moment starts; none when it is null). No
+ *    incremental listing can store such an event (it lists from `lateBefore` or later, and the
+ *    high-water mark only moves on), so they are the ones the incremental runs missed, found by this
+ *    reconcile (or by a catch-up run beside it). The row keeps the window, how many, how late
+ *    (ingested_at − created_at: the largest and the median) and the lookback that would have had the
+ *    incremental listing read them all (highWater − the oldest createdAt); `status` reports each
+ *    environment's latest row. Nothing else is touched: no cursor, no sync_runs row.
  */
 import type { AgentRecord, EnvironmentRecord, EventRecord, GuestRecord, PersonalAccessTokenRecord, RejectedEvent, SpaceRecord, UserRecord } from '../records.js';
 
@@ -102,7 +112,8 @@ export type CursorUpdate =
  * listed before `until` was served to it, and stored (or already there).
  */
 export interface ListingWindow {
-  kind: 'incremental' | 'catch-up';
+  /** 'reconcile': a reconcile's listing of its window (src/sync/reconcile-environment.ts), which moves no cursor either. */
+  kind: 'incremental' | 'catch-up' | 'reconcile';
   /** The listing's start (null: the beginning of the history). */
   since: string | null;
   /** The API server's time when the listing's empty last page was served. */
@@ -207,6 +218,8 @@ export interface StatusOptions {
 
 export interface StoreStatus {
   environments: EnvironmentStatus[];
+  /** Each environment's latest reconcile (rule 15), by environment id. */
+  reconcile: ReconcileDrift[];
   futureDated: FutureDatedEvents[];
   lastRun: { id: number; scope: string; startedAt: string; finishedAt: string | null; status: RunStatus; newEvents: number; error: string | null } | null;
   totals: { events: number; rejected: number; users: number; guests: number; spaces: number; agents: number };
@@ -307,6 +320,43 @@ export interface PruneStep {
   archiveSha256: string | null;
 }
 
+/** One environment's reconcile listing, read to its end, as recordReconcile is given it (rule 15). */
+export interface ReconcileRecord {
+  environmentId: string;
+  /** What asked for it: 'cli', 'schedule', 'test'. */
+  trigger: string;
+  startedAt: string;
+  completedAt: string;
+  /** The window listed: from `since` to the API server's time when its empty last page was served. */
+  since: string;
+  until: string;
+  pages: number;
+  served: number;
+  /** Events new to the store among those served (late or not). */
+  newEvents: number;
+  /** The environment's chain head sequence when the listing began (0: no chain yet). */
+  afterSeq: number;
+  /** Where the incremental listing planned when the reconcile began starts; null: it misses nothing before it (it reads from the beginning). */
+  lateBefore: string | null;
+  /** The high-water mark then: the lookback that would have caught an event is measured from it. */
+  highWater: string | null;
+  /** AUDIT_LOOKBACK then. */
+  lookbackMs: number;
+}
+
+/** A recorded reconcile (rule 15): the record, and the late events the store found for it. */
+export interface ReconcileDrift extends ReconcileRecord {
+  id: number;
+  /** Events the incremental runs had missed, now stored. */
+  lateEvents: number;
+  /** ingested_at − created_at of the late events: the largest and the median (null without any). */
+  maxLateMs: number | null;
+  medianLateMs: number | null;
+  oldestLateCreatedAt: string | null;
+  /** The smallest AUDIT_LOOKBACK under which the incremental listing would have read every late event (null without any). */
+  neededLookbackMs: number | null;
+}
+
 /** The error a run still marked 'running' is closed with when another run of its scope starts (rule 7). */
 export const INTERRUPTED_RUN_ERROR = 'interrupted: the process running it stopped before it finished';
 
@@ -366,6 +416,8 @@ export interface AuditStore {
   planPrune(before: Readonly<Record<string, string>>): Promise<PrunePlan[]>;
   /** Deletes the next events of a plan and moves the cut, in one transaction (rule 13); null when none is left. */
   pruneStep(step: PruneStep): Promise<ChainCut | null>;
+  /** Records one environment's reconcile with the late events it stored, in one transaction (rule 15). */
+  recordReconcile(record: ReconcileRecord): Promise<ReconcileDrift>;
   /** Lets the writes under way finish, then closes; later writes are refused. Closing twice is harmless. */
   close(): Promise<void>;
 }

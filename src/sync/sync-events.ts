@@ -30,7 +30,7 @@ import { ListingFailedError } from '../errors.js';
 import { fetchEventsPage, type EventsPage } from '../flatfile/events.js';
 import type { FlatfileHttp } from '../flatfile/http-client.js';
 import type { EventRecord } from '../records.js';
-import type { ListingProgress } from '../store/audit-store.js';
+import type { ListingProgress, ListingWindow } from '../store/audit-store.js';
 import type { BatchWriter } from './batch-writer.js';
 import { PageChain } from './page-chain.js';
 import { latest } from './plan-listing.js';
@@ -74,9 +74,12 @@ const MAX_STALE_PAGES = 2;
  */
 export type CursorMode = 'track' | 'leave';
 
-export async function syncEvents(deps: EventsListingDeps, environmentId: string, start: ListingProgress, mode: CursorMode = 'track'): Promise<EventsListingResult> {
+/** What the window of a listing read to its end is recorded as (rule 12): by default, what its cursor mode makes it. */
+export type WindowKind = ListingWindow['kind'];
+
+export async function syncEvents(deps: EventsListingDeps, environmentId: string, start: ListingProgress, mode: CursorMode = 'track', kind: WindowKind = mode === 'track' ? 'incremental' : 'catch-up'): Promise<EventsListingResult> {
   try {
-    return await readListing(deps, environmentId, start, mode);
+    return await readListing(deps, environmentId, start, mode, kind);
   } catch (error) {
     // Interrupted or failed: keep what was fetched, so the next run or retry resumes after it; and
     // nothing of this listing is still being committed once it has returned.
@@ -85,7 +88,7 @@ export async function syncEvents(deps: EventsListingDeps, environmentId: string,
   }
 }
 
-async function readListing(deps: EventsListingDeps, environmentId: string, start: ListingProgress, mode: CursorMode): Promise<EventsListingResult> {
+async function readListing(deps: EventsListingDeps, environmentId: string, start: ListingProgress, mode: CursorMode, kind: WindowKind): Promise<EventsListingResult> {
   const { http } = deps;
   const writer = mode === 'track' ? deps.writer : leavingCursors(deps.writer);
   const result: EventsListingResult = { pages: 0, served: 0, rejected: 0, resumedAtPage: start.nextPage, restarts: 0, futureDated: [] };
@@ -146,7 +149,7 @@ async function readListing(deps: EventsListingDeps, environmentId: string, start
           rejected: [],
           cursor: { kind: 'complete', highWater: listing.maxCreatedAt, completedAt },
           window: {
-            kind: mode === 'track' ? 'incremental' : 'catch-up',
+            kind,
             since: start.since,
             until: http.serverClock.now().toISOString(),
             startedAt: start.startedAt,

@@ -34,6 +34,26 @@ describe('migrations', () => {
     fresh.close();
   });
 
+  it("reconcile-runs from the version before: listing_windows keeps its rows and ids, takes kind 'reconcile', and numbers on after them", () => {
+    const path = tempDbPath();
+    const before = MIGRATIONS.find((m) => m.name === 'reconcile-runs')!.version - 1;
+    const old = openWritable(path, { targetVersion: before });
+    const insert = (db: Database.Database, kind: string) =>
+      db.prepare(`INSERT INTO listing_windows (environment_id, kind, since, until, started_at, completed_at, resumed_at_page, pages, served, new_events)
+                  VALUES ('us_env_a', ?, NULL, '2026-11-01T00:00:00.000Z', '2026-11-01T00:00:00.000Z', '2026-11-01T00:00:01.000Z', 1, 2, 30, 3)`).run(kind);
+    insert(old, 'incremental');
+    insert(old, 'catch-up');
+    old.prepare("DELETE FROM listing_windows WHERE kind = 'catch-up'").run();
+    expect(() => insert(old, 'reconcile')).toThrow(/CHECK constraint failed/);
+    old.close();
+    const upgraded = openWritable(path);
+    expect(upgraded.prepare('SELECT id, kind, served FROM listing_windows').all()).toEqual([{ id: 1, kind: 'incremental', served: 30 }]);
+    // AUTOINCREMENT: the deleted id 2 is not handed out again.
+    expect(Number(insert(upgraded, 'reconcile').lastInsertRowid)).toBe(3);
+    expect(upgraded.prepare('SELECT COUNT(*) FROM reconcile_runs').pluck().get()).toBe(0);
+    upgraded.close();
+  });
+
   it('are idempotent: opening twice changes nothing', () => {
     const path = tempDbPath();
     openWritable(path).close();

@@ -8,7 +8,7 @@
 import type pg from 'pg';
 import type { PostgresConfig } from '../../config.js';
 import { AuditError } from '../../errors.js';
-import type { AuditStore, ChainCut, CheckpointState, CursorReset, CursorResetResult, InventoryKind, InventorySnapshot, PageBatch, PageWrite, PrunePlan, PruneStep, RunStart, RunSummary, StatusOptions, StoreStatus, WriteResult } from '../audit-store.js';
+import type { AuditStore, ChainCut, CheckpointState, CursorReset, CursorResetResult, InventoryKind, InventorySnapshot, PageBatch, PageWrite, PrunePlan, PruneStep, ReconcileDrift, ReconcileRecord, RunStart, RunSummary, StatusOptions, StoreStatus, WriteResult } from '../audit-store.js';
 import { readCheckpointState } from './checkpoint-state.js';
 import { resetCursor } from './cursor-reset.js';
 import { describeTarget, poolSettings, postgresTarget } from './connection-settings.js';
@@ -20,6 +20,7 @@ import { migrate } from './migrate.js';
 import { OrderedWrites } from './ordered-writes.js';
 import { writeStorablePages } from './page-writer.js';
 import { planPrune, pruneStep } from './prune-writer.js';
+import { recordReconcile } from './reconcile-runs.js';
 import { finishRun, startRun } from './run-log.js';
 import { listCursors, readCursor, readStatus } from './status-reader.js';
 import { storablePage } from './storable-page.js';
@@ -185,6 +186,10 @@ export class PostgresStore implements AuditStore {
 
   async pruneStep(step: PruneStep): Promise<ChainCut | null> {
     return this.guard(() => inTransaction(this.pool, (client) => pruneStep(client, this.schema, step)));
+  }
+
+  async recordReconcile(record: ReconcileRecord): Promise<ReconcileDrift> {
+    return this.guard(() => inTransaction(this.pool, (client) => recordReconcile(client, record)));
   }
 
   /** Lets the writes under way finish, then closes every connection. */

@@ -1,5 +1,6 @@
 /** Read side of the store: cursors, and the status report ops look at (the SQLite store's, in PostgreSQL's SQL). */
 import type pg from 'pg';
+import { latestReconciles } from './reconcile-runs.js';
 import type { EnvironmentCursor, EnvironmentStatus, FutureDatedEvents, StatusOptions, StoreStatus } from '../audit-store.js';
 
 interface CursorRow {
@@ -84,9 +85,11 @@ export async function readStatus(client: pg.PoolClient, options: StatusOptions):
   const futureDated = await client.query<FutureDatedEvents>(FUTURE_DATED, [options.futureDatedAfter]);
   const lastRun = await client.query<NonNullable<StoreStatus['lastRun']>>(LAST_RUN);
   const totals = await client.query<StoreStatus['totals']>(TOTALS);
+  const reconcile = await latestReconciles(client);
   return {
     environments: environments.rows,
     futureDated: futureDated.rows,
+    reconcile,
     lastRun: lastRun.rows[0] ?? null,
     totals: totals.rows[0]!,
   };

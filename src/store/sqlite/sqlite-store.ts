@@ -3,7 +3,7 @@
  * the hot path, are written by a thread of their own on its own connection (page-writer-thread.ts),
  * so the disk works while this thread fetches and parses; everything else runs here.
  */
-import { INTERRUPTED_RUN_ERROR, type AuditStore, type ChainCut, type CheckpointState, type CursorReset, type CursorResetResult, type PrunePlan, type PruneStep, type StatusOptions, type InventoryKind, type InventorySnapshot, type PageBatch, type PageWrite, type RunStart, type RunSummary, type WriteResult } from '../audit-store.js';
+import { INTERRUPTED_RUN_ERROR, type AuditStore, type ChainCut, type CheckpointState, type CursorReset, type CursorResetResult, type PrunePlan, type PruneStep, type ReconcileDrift, type ReconcileRecord, type StatusOptions, type InventoryKind, type InventorySnapshot, type PageBatch, type PageWrite, type RunStart, type RunSummary, type WriteResult } from '../audit-store.js';
 import { createCheckpointStateReader } from './checkpoint-state.js';
 import { createForwardPositions } from './forward-positions.js';
 import { createCursorReset } from './cursor-reset.js';
@@ -13,6 +13,7 @@ import { SqlitePageBatch } from './page-batch.js';
 import { PageWriterThread } from './page-writer-thread.js';
 import { createPruneWriter } from './prune-writer.js';
 import type { PreparedPage } from './prepare-pages.js';
+import { createReconcileRuns } from './reconcile-runs.js';
 import { createCursorReader, createStatusReader } from './status-reader.js';
 import { storeFailure } from './store-error.js';
 
@@ -28,6 +29,7 @@ export class SqliteStore implements AuditStore {
   private readonly forwards;
   private readonly resetCursorTx;
   private readonly prune;
+  private readonly reconciles;
   private closed = false;
 
   /** Opens (creating and migrating if needed) the database at `path`. */
@@ -52,6 +54,7 @@ export class SqliteStore implements AuditStore {
     this.readCheckpointState = createCheckpointStateReader(db);
     this.forwards = createForwardPositions(db);
     this.prune = createPruneWriter(db);
+    this.reconciles = createReconcileRuns(db);
     const insertRun = db.prepare(`INSERT INTO sync_runs (trigger, started_at, scope, job_id, status) VALUES (?, ?, ?, ?, 'running')`);
     // Only one sync of a scope runs at a time (the CLI, or the worker's deduplicated jobs), so a
     // run of this scope still marked 'running' belongs to a process that died: close it.
@@ -151,6 +154,10 @@ export class SqliteStore implements AuditStore {
 
   async pruneStep(step: PruneStep): Promise<ChainCut | null> {
     return this.guard(() => this.prune.step(step));
+  }
+
+  async recordReconcile(record: ReconcileRecord): Promise<ReconcileDrift> {
+    return this.guard(() => this.reconciles.record(record));
   }
 
   /** Runs a database operation, turning a failure into one line naming the file and what to check. */

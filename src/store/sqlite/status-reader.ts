@@ -1,6 +1,7 @@
 /** Read side of the store: one environment's cursor, and the status report ops look at. */
 import type { EnvironmentCursor, EnvironmentStatus, FutureDatedEvents, StatusOptions, StoreStatus } from '../audit-store.js';
 import type { SqliteDatabase } from './open.js';
+import { toDrift, type DriftRow } from './reconcile-runs.js';
 
 interface CursorRow {
   environment_id: string;
@@ -77,9 +78,13 @@ export function createStatusReader(db: SqliteDatabase): (options: StatusOptions)
     `SELECT environment_id AS environmentId, COUNT(*) AS count, MAX(created_at) AS newestCreatedAt
      FROM events WHERE created_at > ? GROUP BY environment_id ORDER BY environment_id`,
   );
+  const reconcile = db.prepare<[], DriftRow>(
+    `SELECT * FROM reconcile_runs WHERE id IN (SELECT MAX(id) FROM reconcile_runs GROUP BY environment_id) ORDER BY environment_id`,
+  );
   return (options) => ({
     environments: environments.all().map((row) => ({ ...row, listingInProgress: Boolean(row.listingInProgress) })),
     futureDated: futureDated.all(options.futureDatedAfter),
+    reconcile: reconcile.all().map(toDrift),
     lastRun: lastRun.get() ?? null,
     totals: totals.get() as StoreStatus['totals'],
   });

@@ -17,7 +17,7 @@ const db = testDatabase();
 /** A migration's version by its name: the tests name the step they test, not its number. */
 const versionOf = (name: string): number => MIGRATIONS.find((m) => m.name === name)!.version;
 
-const TABLES = ['agents', 'chain_cuts', 'environments', 'event_chains', 'events', 'forward_positions', 'guest_spaces', 'guests', 'inventory_changes', 'inventory_versions', 'listing_windows', 'operator_actions', 'personal_access_tokens', 'rejected_events', 'schema_migrations', 'spaces', 'sync_cursors', 'sync_runs', 'users'];
+const TABLES = ['agents', 'chain_cuts', 'environments', 'event_chains', 'events', 'forward_positions', 'guest_spaces', 'guests', 'inventory_changes', 'inventory_versions', 'listing_windows', 'operator_actions', 'personal_access_tokens', 'reconcile_runs', 'rejected_events', 'schema_migrations', 'spaces', 'sync_cursors', 'sync_runs', 'users'];
 
 async function tablesOf(schema: string): Promise<string[]> {
   const rows = await pgQuery<{ table_name: string; table_type: string }>(db, schema, 'SELECT table_name, table_type FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name', [schema]);
@@ -112,6 +112,26 @@ describe('PostgreSQL migrations', () => {
       await store.close();
       await empty.close();
     }
+  });
+
+  it("reconcile-runs from the version before: listing_windows keeps its rows and takes kind 'reconcile'", async () => {
+    const schema = freshSchema();
+    const pool = new pg.Pool(poolSettings(pgSettings(db, schema), {}));
+    const before = versionOf('reconcile-runs') - 1;
+    const insert = (kind: string) =>
+      pgQuery(db, schema, `INSERT INTO listing_windows (environment_id, kind, since, until, started_at, completed_at, resumed_at_page, pages, served, new_events)
+                           VALUES ('us_env_a', $1, NULL, '2026-11-01T00:00:00Z', '2026-11-01T00:00:00Z', '2026-11-01T00:00:01Z', 1, 2, 30, 3)`, [kind]);
+    try {
+      expect(await migrate(pool, schema, MIGRATIONS, before)).toBe(before);
+      await insert('incremental');
+      await expect(insert('reconcile')).rejects.toThrow(/listing_windows_kind_check/);
+      expect(await migrate(pool, schema)).toBe(LATEST_VERSION);
+      await insert('reconcile');
+      await expect(insert('other')).rejects.toThrow(/listing_windows_kind_check/);
+    } finally {
+      await pool.end();
+    }
+    expect(await pgQuery(db, schema, 'SELECT id::int, kind, served FROM listing_windows ORDER BY id')).toEqual([{ id: 1, kind: 'incremental', served: 30 }, { id: 3, kind: 'reconcile', served: 30 }]);
   });
 
   it('from the version before the latest, with data: reach the latest schema and keep the data', async () => {

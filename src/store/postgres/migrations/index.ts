@@ -10,6 +10,7 @@ import { sql as ingestionOrder } from './0003-ingestion-order.js';
 import { sql as personalAccessTokens } from './0004-personal-access-tokens.js';
 import { sql as operatorActions } from './0005-operator-actions.js';
 import { run as versionInventory, sql as inventoryVersions } from './0006-inventory-versions.js';
+import { sql as reconcileRuns } from './0007-reconcile-runs.js';
 
 export interface PostgresMigration {
   version: number;
@@ -26,6 +27,7 @@ export const MIGRATIONS: readonly PostgresMigration[] = [
   { version: 4, name: 'personal-access-tokens', sql: personalAccessTokens },
   { version: 5, name: 'operator-actions', sql: operatorActions },
   { version: 6, name: 'inventory-versions', sql: inventoryVersions, run: versionInventory },
+  { version: 7, name: 'reconcile-runs', sql: reconcileRuns },
 ];
 
 export const LATEST_VERSION = MIGRATIONS.length;

@@ -14,6 +14,7 @@ import { sql as forwardPositions } from './0009-forward-positions.js';
 import { sql as personalAccessTokens } from './0010-personal-access-tokens.js';
 import { sql as operatorActions } from './0011-operator-actions.js';
 import { run as versionInventory, sql as inventoryVersions } from './0012-inventory-versions.js';
+import { sql as reconcileRuns } from './0013-reconcile-runs.js';
 import type { SqliteDatabase } from '../open.js';
 
 export interface Migration {
@@ -37,6 +38,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 10, name: 'personal-access-tokens', sql: personalAccessTokens },
   { version: 11, name: 'operator-actions', sql: operatorActions },
   { version: 12, name: 'inventory-versions', sql: inventoryVersions, run: versionInventory },
+  { version: 13, name: 'reconcile-runs', sql: reconcileRuns },
 ];
 
 export const LATEST_VERSION = MIGRATIONS.length;
