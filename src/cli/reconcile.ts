@@ -12,7 +12,7 @@ import { openStore } from '../store/open-store.js';
 import { reconcileAccount, type EnvironmentReconcileReport } from '../sync/reconcile-account.js';
 import { syncOptionsFrom } from '../sync/sync-options.js';
 import { EXIT, type CliContext } from './context.js';
-import { escapeControl } from './safe-text.js';
+import { escapeControl } from '../output/safe-text.js';
 
 export async function runReconcile(ctx: CliContext, config: Config, log: Logger, request: { windowMs: number; environmentId: string | undefined }): Promise<number> {
   const store = await openStore(config);
