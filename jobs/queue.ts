@@ -38,7 +38,11 @@ export interface RetentionData {
   trigger: Trigger;
 }
 
-export type SyncJobData = AccountSyncData | EnvironmentSyncData | DirectorySyncData | RetentionData;
+export interface TokenRotationData {
+  trigger: Trigger;
+}
+
+export type SyncJobData = AccountSyncData | EnvironmentSyncData | DirectorySyncData | RetentionData | TokenRotationData;
 
 /** The id of the one schedule; stable, so redeploys and extra workers replace it instead of adding one. */
 export const SCHEDULER_ID = 'account-sync-schedule';
@@ -66,3 +70,12 @@ export function createQueue(connection: ConnectionOptions, config: Pick<WorkerCo
 /** The daily prune (AUDIT_RETENTION), a job of its own: scheduled apart from the syncs, never deduplicated with them. */
 export const RETENTION_JOB = 'retention';
 export const RETENTION_SCHEDULER_ID = 'retention-schedule';
+
+/**
+ * The daily token rotation check (AUDIT_PAT_ROTATE_EVERY, src/tokens/rotation-check.ts): one
+ * scheduler under a fixed id, so however many workers register it, one check runs per day.
+ */
+export const TOKEN_ROTATION_JOB = 'token-rotation';
+export const TOKEN_ROTATION_SCHEDULER_ID = 'token-rotation-schedule';
+/** When it runs: daily, at an hour apart from the retention prune, in AUDIT_SYNC_TZ. */
+export const TOKEN_ROTATION_CRON = '41 4 * * *';

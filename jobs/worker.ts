@@ -19,11 +19,12 @@ import { processEnvironmentSync } from './environment-sync.js';
 import { checkEvictionPolicy } from './eviction-policy.js';
 import { startForwarding, type Forwarding } from './forwarding.js';
 import type { JobContext } from './job-context.js';
-import { JOB, QUEUE_NAME, RETENTION_JOB, SCHEDULER_ID, createQueue, type AccountSyncData, type DirectorySyncData, type EnvironmentSyncData, type RetentionData, type SyncJobData } from './queue.js';
+import { JOB, QUEUE_NAME, RETENTION_JOB, SCHEDULER_ID, TOKEN_ROTATION_JOB, createQueue, type AccountSyncData, type DirectorySyncData, type EnvironmentSyncData, type RetentionData, type SyncJobData, type TokenRotationData } from './queue.js';
 import { processRetention } from './retention.js';
 import { createRedis } from './redis.js';
 import { startScheduleWatchdog } from './schedule-watchdog.js';
-import { registerRetention, registerSchedule } from './scheduler.js';
+import { registerRetention, registerSchedule, registerTokenRotation } from './scheduler.js';
+import { processTokenRotation } from './token-rotation.js';
 
 export interface RunningWorker {
   worker: Worker<SyncJobData>;
@@ -59,6 +60,9 @@ export async function startWorker(config: Config, log: Logger): Promise<RunningW
     log.info({ cron: config.worker.cron, tz: config.worker.timezone }, 'account sync scheduled');
     if (await registerRetention(queue, config.retention, config.worker.timezone)) {
       log.info({ cron: config.retention.cron, keepDays: config.retention.keepMs! / 86_400_000, archiveDir: config.retention.archive ? config.retention.archiveDir : null }, 'retention prune scheduled');
+    }
+    if (await registerTokenRotation(queue, config.tokens, config.worker.timezone)) {
+      log.info({ everyDays: config.tokens.rotateEveryMs! / 86_400_000 }, 'token rotation check scheduled (daily)');
     }
     await checkEvictionPolicy(queueConnection, log);
 
@@ -153,6 +157,8 @@ export async function startWorker(config: Config, log: Logger): Promise<RunningW
 async function dispatch(job: Job<SyncJobData>, token: string | undefined, signal: AbortSignal, ctx: JobContext): Promise<unknown> {
   // The one job that never talks to the API.
   if (job.name === RETENTION_JOB) return processRetention(job as Job<RetentionData>, signal, ctx);
+  // It talks to the API, but its failures are its own (a read-only token file is no rejected token).
+  if (job.name === TOKEN_ROTATION_JOB) return processTokenRotation(job as Job<TokenRotationData>, signal, ctx);
   const result = await processJob(job, token, signal, ctx);
   // Every job talks to the API: one that succeeds proves the token is accepted again.
   ctx.metrics.tokenRejected.set(0);
