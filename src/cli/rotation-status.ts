@@ -40,5 +40,5 @@ export function formatRotationStatus(status: RotationStatus | null): string {
     ? `last check ${check.at}: ${check.outcome}${check.error ? ` (${check.error})` : ''}; last rotated ${check.lastRotatedAt ?? 'never'}`
     : 'no check has run yet';
   const problem = status.cannotRotate && status.everyDays !== null ? `; cannot rotate: ${status.cannotRotate}` : '';
-  return escapeControl(`token rotation: ${every}, ${last}${problem}\n`);
+  return `${escapeControl(`token rotation: ${every}, ${last}${problem}`)}\n`;
 }
