@@ -61,6 +61,11 @@
  *    event's time (the earliest known version before any) and today (actor_current_*);
  *    `guest_access_changes` and `guest_access` tell which guest could reach which space, from when
  *    until when, from guest_spaces versions and space:guestAdded / space:guestRemoved events.
+ * 17. A token's use is not a change. A personal_access_tokens row whose listing differs from what
+ *    is stored only in its use (`last_used_at`, and `lastUsedAt` in `raw`) is updated to it, and
+ *    logs no change and no version; any other difference (a name, a removal, a token come back, a
+ *    new token) logs one as rule 6 says. verify agrees: the row digest leaves the use out
+ *    (chain/inventory-digests.ts).
  */
 import type { AgentRecord, EnvironmentRecord, EventRecord, GuestRecord, PersonalAccessTokenRecord, RejectedEvent, SpaceRecord, UserRecord } from '../records.js';
 
