@@ -143,6 +143,10 @@ describe('AUDIT_PAT_ROTATE_EVERY', () => {
     expect(sim.personalAccessTokens()).toHaveLength(1); // nothing created
     // The scheduler's own jobs get one attempt too: a failure is not retried in a loop.
     expect((await queue.getJobScheduler(TOKEN_ROTATION_SCHEDULER_ID))?.template?.opts).toMatchObject({ attempts: 1 });
+    // Another worker on the same queue registers the same one scheduler: one check a day, not two.
+    const { running: other } = await inProcessWorker(env);
+    expect((await queue.getJobSchedulers()).filter((j) => j.name === TOKEN_ROTATION_JOB).map((j) => j.key)).toEqual([TOKEN_ROTATION_SCHEDULER_ID]);
+    await other.close();
     await running.close();
 
     const { running: second } = await inProcessWorker({ ...env, AUDIT_PAT_ROTATE_EVERY: '' });
