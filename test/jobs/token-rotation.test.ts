@@ -14,6 +14,7 @@ import { loadConfig } from '../../src/config.js';
 import { ConfigError } from '../../src/errors.js';
 import { runCli } from '../helpers/cli.js';
 import { metricValue, scrape } from '../helpers/ops.js';
+import { freshSchema, pgQuery, testDatabase } from '../helpers/postgres.js';
 import { dumpRedis, SHARED_REDIS_URL, uniquePrefix } from '../helpers/redis.js';
 import { simulator, TEST_PAT } from '../helpers/simulator.js';
 import { readDb } from '../helpers/sync.js';
@@ -31,6 +32,24 @@ function tokenFileIn(dir: string): { tokenFile: string; inFile: () => string } {
   return { tokenFile, inFile: () => readFileSync(tokenFile, 'utf8').trim() };
 }
 
+const pgDb = testDatabase();
+
+/** Every row of every table of the store, as text: SQLite's files' bytes, or each PostgreSQL row of the schema as text. */
+async function storeText(store: { dbPath: string; schema: string | null }): Promise<string> {
+  if (store.schema === null) {
+    return ['', '-wal', '-shm'].map((suffix) => (existsSync(`${store.dbPath}${suffix}`) ? readFileSync(`${store.dbPath}${suffix}`).toString('latin1') : '')).join('');
+  }
+  const tables = await pgQuery<{ name: string }>(pgDb, store.schema, 'SELECT table_name AS name FROM information_schema.tables WHERE table_schema = $1', [store.schema]);
+  let text = '';
+  for (const { name } of tables) text += (await pgQuery<{ row: string }>(pgDb, store.schema, `SELECT t::text AS row FROM "${name}" t`)).map((r) => r.row).join('\n');
+  return text;
+}
+
+async function storedEvents(store: { dbPath: string; schema: string | null }, environmentId: string): Promise<number> {
+  if (store.schema === null) return readDb(store.dbPath, (db) => db.prepare('SELECT COUNT(*) FROM events WHERE environment_id = ?').pluck().get(environmentId) as number);
+  return Number((await pgQuery<{ n: string }>(pgDb, store.schema, 'SELECT COUNT(*) AS n FROM events WHERE environment_id = $1', [environmentId]))[0]!.n);
+}
+
 describe('AUDIT_PAT_ROTATE_EVERY', () => {
   it('is validated at start: off by default, a duration of at least a day', () => {
     expect(loadConfig({}).tokens.rotateEveryMs).toBeUndefined();
@@ -43,15 +62,17 @@ describe('AUDIT_PAT_ROTATE_EVERY', () => {
     );
   });
 
-  it('rotates a token older than the interval, once; a sync running with the old token finishes; no token leaks', async () => {
+  it.each(['SQLite', 'PostgreSQL'])('rotates a token older than the interval, once; a sync running with the old token finishes; no token leaks (%s)', async (kind) => {
     const { url, sim } = await simulator({ account: { environments: 1, eventsPerEnvironment: 60 } });
     const { tokenFile, inFile } = tokenFileIn(tempDir());
     const oldId = sim.personalAccessTokens()[0]!.id; // made 90 days ago, the simulator's only token
     const dbPath = tempDbPath();
+    const store = { dbPath, schema: kind === 'PostgreSQL' ? freshSchema() : null };
+    const storeEnv: Record<string, string> = store.schema === null ? {} : { AUDIT_DATABASE_URL: pgDb.url, AUDIT_DATABASE_SCHEMA: store.schema };
     const prefix = uniquePrefix();
     const env = workerEnv({
       apiUrl: url, dbPath, redisUrl: SHARED_REDIS_URL, prefix,
-      extra: { FLATFILE_TOKEN: '', FLATFILE_TOKEN_FILE: tokenFile, AUDIT_PAT_ROTATE_EVERY: '30d', AUDIT_PAGE_SIZE: '10', AUDIT_HTTP_PORT: '0', LOG_LEVEL: 'trace' },
+      extra: { ...storeEnv, FLATFILE_TOKEN: '', FLATFILE_TOKEN_FILE: tokenFile, AUDIT_PAT_ROTATE_EVERY: '30d', AUDIT_PAGE_SIZE: '10', AUDIT_HTTP_PORT: '0', LOG_LEVEL: 'trace' },
     });
     const { running, logs } = await inProcessWorker(env);
     const { queue, events } = await testQueue(SHARED_REDIS_URL, prefix);
@@ -87,7 +108,7 @@ describe('AUDIT_PAT_ROTATE_EVERY', () => {
     const { results } = await followAccountSync(queue, events, sync);
     expect(results.map((r) => r.name).sort()).toEqual(['directory-sync', 'environment-sync']);
     const envId = sim.environments()[0]!.id;
-    expect(readDb(dbPath, (db) => db.prepare('SELECT COUNT(*) FROM events WHERE environment_id = ?').pluck().get(envId))).toBe(sim.events(envId).length);
+    expect(await storedEvents(store, envId)).toBe(sim.events(envId).length);
 
     // The next check finds the new token young: nothing happens.
     const second = await queue.add(TOKEN_ROTATION_JOB, { trigger: 'manual' });
@@ -102,13 +123,14 @@ describe('AUDIT_PAT_ROTATE_EVERY', () => {
     expect(metricValue(metrics, 'flatfile_audit_token_rotation_checks_total', { outcome: 'rotated' })).toBe(1);
     expect(metricValue(metrics, 'flatfile_audit_token_rotation_checks_total', { outcome: 'not-due' })).toBe(1);
     expect(metricValue(metrics, 'flatfile_audit_token_rotation_last_timestamp_seconds')).toBeGreaterThan(0);
-    const status = await runCli(['status', '--no-queue'], { AUDIT_DB: dbPath, FLATFILE_API_URL: url, FLATFILE_TOKEN_FILE: tokenFile, AUDIT_PAT_ROTATE_EVERY: '30d' });
+    const status = await runCli(['status', '--no-queue'], { ...storeEnv, AUDIT_DB: dbPath, FLATFILE_API_URL: url, FLATFILE_TOKEN_FILE: tokenFile, AUDIT_PAT_ROTATE_EVERY: '30d' });
     expect(status.code).toBe(0);
     expect(status.stdout).toMatch(/^token rotation: every 30d, last check \S+: not-due; last rotated 20\d\d-\S+Z$/m);
     await running.close();
 
     // Neither token's value is in the log, the database or Redis (keys and job data).
-    const stored = ['', '-wal', '-shm'].map((suffix) => (existsSync(`${dbPath}${suffix}`) ? readFileSync(`${dbPath}${suffix}`).toString('latin1') : '')).join('');
+    const stored = await storeText(store);
+    expect(stored).toContain(oldId); // the grep sees the store: the token inventory lists the old token, by id
     const redis = await dumpRedis(SHARED_REDIS_URL, prefix);
     expect(logs.text).toContain('scheduled token rotation: FLATFILE_TOKEN_FILE holds a new token');
     expect(logs.lines.length).toBeGreaterThan(20);
