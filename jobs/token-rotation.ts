@@ -23,6 +23,8 @@ export async function processTokenRotation(job: Job<TokenRotationData>, signal: 
   try {
     outcome = await checkTokenRotation(ctx.config, log, { everyMs, now: ctx.clock, signal });
   } catch (error) {
+    // Stopped by a shutdown: nothing failed (a rotation cut short is settled by the next check, rotate-token.ts).
+    if (signal.aborted) throw error;
     ctx.metrics.tokenRotationFailing.set(1);
     ctx.metrics.tokenRotationChecks.inc({ outcome: 'failed' });
     const message = `scheduled token rotation failed: ${describeError(error)}`;
