@@ -42,7 +42,11 @@ export interface ReconcileData {
   trigger: Trigger;
 }
 
-export type SyncJobData = AccountSyncData | EnvironmentSyncData | DirectorySyncData | RetentionData | ReconcileData;
+export interface TokenRotationData {
+  trigger: Trigger;
+}
+
+export type SyncJobData = AccountSyncData | EnvironmentSyncData | DirectorySyncData | RetentionData | ReconcileData | TokenRotationData;
 
 /** The id of the one schedule; stable, so redeploys and extra workers replace it instead of adding one. */
 export const SCHEDULER_ID = 'account-sync-schedule';
@@ -74,3 +78,11 @@ export const RETENTION_SCHEDULER_ID = 'retention-schedule';
 /** The daily reconcile (AUDIT_RECONCILE_CRON), a job of its own like the prune: it moves no cursor, so it need not wait for the syncs. */
 export const RECONCILE_JOB = 'reconcile';
 export const RECONCILE_SCHEDULER_ID = 'reconcile-schedule';
+/**
+ * The daily token rotation check (AUDIT_PAT_ROTATE_EVERY, src/tokens/rotation-check.ts): one
+ * scheduler under a fixed id, so however many workers register it, one check runs per day.
+ */
+export const TOKEN_ROTATION_JOB = 'token-rotation';
+export const TOKEN_ROTATION_SCHEDULER_ID = 'token-rotation-schedule';
+/** When it runs: daily, at an hour apart from the retention prune, in AUDIT_SYNC_TZ. */
+export const TOKEN_ROTATION_CRON = '41 4 * * *';

@@ -1,6 +1,6 @@
 import type { Queue } from 'bullmq';
-import type { ReconcileConfig, RetentionConfig, WorkerConfig } from '../src/config.js';
-import { JOB, RECONCILE_JOB, RECONCILE_SCHEDULER_ID, RETENTION_JOB, RETENTION_SCHEDULER_ID, SCHEDULER_ID, type SyncJobData } from './queue.js';
+import type { ReconcileConfig, RetentionConfig, TokenHygieneConfig, WorkerConfig } from '../src/config.js';
+import { JOB, RECONCILE_JOB, RECONCILE_SCHEDULER_ID, RETENTION_JOB, RETENTION_SCHEDULER_ID, SCHEDULER_ID, TOKEN_ROTATION_CRON, TOKEN_ROTATION_JOB, TOKEN_ROTATION_SCHEDULER_ID, type SyncJobData } from './queue.js';
 
 /**
  * Registers (or replaces) the one schedule that fires the account sync. upsertJobScheduler is
@@ -40,5 +40,20 @@ export async function registerReconcile(queue: Queue<SyncJobData>, reconcile: Re
     return false;
   }
   await queue.upsertJobScheduler(RECONCILE_SCHEDULER_ID, { pattern: reconcile.cron, tz: timezone }, { name: RECONCILE_JOB, data: { trigger: 'schedule' }, opts: { attempts: 3 } });
+  return true;
+}
+
+/**
+ * The daily rotation check when AUDIT_PAT_ROTATE_EVERY is set; unset, any schedule an earlier
+ * configuration left is removed. One attempt: a check that fails (a read-only token file, a
+ * refused token) fails once and says why, and the next day's check tries again; retrying at once
+ * would mend nothing and repeat the alert.
+ */
+export async function registerTokenRotation(queue: Queue<SyncJobData>, tokens: Pick<TokenHygieneConfig, 'rotateEveryMs'>, timezone: string): Promise<boolean> {
+  if (tokens.rotateEveryMs === undefined) {
+    await queue.removeJobScheduler(TOKEN_ROTATION_SCHEDULER_ID);
+    return false;
+  }
+  await queue.upsertJobScheduler(TOKEN_ROTATION_SCHEDULER_ID, { pattern: TOKEN_ROTATION_CRON, tz: timezone }, { name: TOKEN_ROTATION_JOB, data: { trigger: 'schedule' }, opts: { attempts: 1 } });
   return true;
 }

@@ -19,12 +19,13 @@ import { processEnvironmentSync } from './environment-sync.js';
 import { checkEvictionPolicy } from './eviction-policy.js';
 import { startForwarding, type Forwarding } from './forwarding.js';
 import type { JobContext } from './job-context.js';
-import { JOB, QUEUE_NAME, RECONCILE_JOB, RETENTION_JOB, SCHEDULER_ID, createQueue, type AccountSyncData, type DirectorySyncData, type EnvironmentSyncData, type ReconcileData, type RetentionData, type SyncJobData } from './queue.js';
+import { JOB, QUEUE_NAME, RECONCILE_JOB, RETENTION_JOB, SCHEDULER_ID, TOKEN_ROTATION_JOB, createQueue, type AccountSyncData, type DirectorySyncData, type EnvironmentSyncData, type ReconcileData, type RetentionData, type SyncJobData, type TokenRotationData } from './queue.js';
 import { processReconcile } from './reconcile.js';
 import { processRetention } from './retention.js';
 import { createRedis } from './redis.js';
 import { startScheduleWatchdog } from './schedule-watchdog.js';
-import { registerReconcile, registerRetention, registerSchedule } from './scheduler.js';
+import { registerReconcile, registerRetention, registerSchedule, registerTokenRotation } from './scheduler.js';
+import { processTokenRotation } from './token-rotation.js';
 
 export interface RunningWorker {
   worker: Worker<SyncJobData>;
@@ -63,6 +64,9 @@ export async function startWorker(config: Config, log: Logger): Promise<RunningW
     }
     if (await registerReconcile(queue, config.reconcile, config.worker.timezone)) {
       log.info({ cron: config.reconcile.cron, windowMs: config.reconcile.windowMs }, 'reconcile scheduled');
+    }
+    if (await registerTokenRotation(queue, config.tokens, config.worker.timezone)) {
+      log.info({ everyDays: config.tokens.rotateEveryMs! / 86_400_000 }, 'token rotation check scheduled (daily)');
     }
     await checkEvictionPolicy(queueConnection, log);
 
@@ -157,6 +161,8 @@ export async function startWorker(config: Config, log: Logger): Promise<RunningW
 async function dispatch(job: Job<SyncJobData>, token: string | undefined, signal: AbortSignal, ctx: JobContext): Promise<unknown> {
   // The one job that never talks to the API.
   if (job.name === RETENTION_JOB) return processRetention(job as Job<RetentionData>, signal, ctx);
+  // It talks to the API, but its failures are its own (a read-only token file is no rejected token).
+  if (job.name === TOKEN_ROTATION_JOB) return processTokenRotation(job as Job<TokenRotationData>, signal, ctx);
   const result = await processJob(job, token, signal, ctx);
   // Every job talks to the API: one that succeeds proves the token is accepted again.
   ctx.metrics.tokenRejected.set(0);

@@ -109,6 +109,8 @@ export interface TokenHygieneConfig {
   staleAfterMs: number;
   /** AUDIT_PAT_MAX_AGE: a token created longer ago than this is flagged for rotation. */
   maxAgeMs: number;
+  /** AUDIT_PAT_ROTATE_EVERY: the worker rotates the token in FLATFILE_TOKEN_FILE once it is this old; undefined: never. */
+  rotateEveryMs?: number | undefined;
 }
 
 /** The PostgreSQL store (src/store/postgres/). `url` holds the password when the URL has one: never log or show it (describe it with describePostgresTarget). */
@@ -217,6 +219,7 @@ export function loadConfig(env: Env = process.env): Config {
     tokens: {
       staleAfterMs: readDuration(env, 'AUDIT_PAT_STALE_AFTER', '90d', 1),
       maxAgeMs: readDuration(env, 'AUDIT_PAT_MAX_AGE', '180d', 1),
+      rotateEveryMs: readRotateEvery(env),
     },
   };
 }
@@ -267,6 +270,17 @@ export function reconcileWindowMs(name: string, raw: string): number {
 
 /** Below this, AUDIT_RETENTION is surely a slip (15m for 15 months?): the trail would be gone by the next day. */
 const MIN_RETENTION_MS = 86_400_000;
+
+/** Below a day, AUDIT_PAT_ROTATE_EVERY is surely a slip (30m for 30 days?): the worker checks once a day anyway. */
+const MIN_ROTATE_EVERY_MS = 86_400_000;
+
+function readRotateEvery(env: Env): number | undefined {
+  const raw = nonEmpty(env.AUDIT_PAT_ROTATE_EVERY);
+  if (raw === undefined) return undefined;
+  const ms = parseDuration(raw);
+  if (ms === undefined || ms < MIN_ROTATE_EVERY_MS) throw new ConfigError(`AUDIT_PAT_ROTATE_EVERY must be a duration of at least 1d, like 30d (unset: the worker never rotates the token), got "${raw}"`);
+  return ms;
+}
 
 function readRetentionConfig(env: Env): RetentionConfig {
   const raw = nonEmpty(env.AUDIT_RETENTION);

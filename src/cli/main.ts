@@ -8,6 +8,7 @@ import { DEFAULT_MAX_ROWS, runQuery } from './query.js';
 import { escapeControl, terminalSafeJson } from '../output/safe-text.js';
 import { runSimulator } from './simulator.js';
 import { formatStatus, formatTokenFlags, readStatus, readTokenFlags } from './status.js';
+import { formatRotationStatus, readRotationStatus } from './rotation-status.js';
 import { connectionSummary, formatConnection } from '../flatfile/connect.js';
 import { syncOnce } from './sync-once.js';
 import { formatVerify, runVerify, verifyJson, verifyOk } from './verify.js';
@@ -101,10 +102,11 @@ export async function main(argv: string[], ctx: CliContext = processContext()): 
         const queue = values['no-queue'] ? undefined : await readQueueStatus(config.worker);
         const api = connectionSummary(config);
         const tokens = await readTokenFlags(config, config.tokens);
+        const rotation = await readRotationStatus(config);
         ctx.stdout.write(
           values.json
-            ? `${terminalSafeJson(JSON.stringify({ ...status, api, tokens, queue }, null, 2))}\n`
-            : `${formatStatus(status)}${formatTokenFlags(tokens)}${formatConnection(config)}\n` + (queue ? formatQueueStatus(queue) : ''),
+            ? `${terminalSafeJson(JSON.stringify({ ...status, api, tokens, rotation, queue }, null, 2))}\n`
+            : `${formatStatus(status)}${formatTokenFlags(tokens)}${formatRotationStatus(rotation)}${formatConnection(config)}\n` + (queue ? formatQueueStatus(queue) : ''),
         );
         return EXIT.ok;
       }

@@ -30,7 +30,7 @@ export async function createAuthenticator(source: CredentialSource, exchange: To
     case 'token':
       return staticToken(source.token, `create a new Personal Access Token and set ${source.variable}`);
     case 'token-file':
-      return staticToken(await readTokenFile(source.path, source.credentialsDirectory), `create a new Personal Access Token and write it to ${source.path}`);
+      return tokenFromFile(source.path, source.credentialsDirectory, await readTokenFile(source.path, source.credentialsDirectory));
     case 'legacy':
       return exchangedToken(source.clientId, source.secret, exchange, now);
     case 'none':
@@ -107,6 +107,32 @@ function staticToken(token: string, remedy: string): Authenticator {
     remedy,
     authorization: async () => header,
     renew: async () => false,
+  };
+}
+
+/**
+ * The token a run read from FLATFILE_TOKEN_FILE. Refused (401/403), the file is read again: when
+ * it holds another token now, the request is tried once more with it. So a run that started before
+ * a rotation (`token rotate`, or the worker's scheduled one) outlives the deletion of the token it
+ * started with, rather than failing halfway: rotation may delete the old token as soon as the new
+ * one is in the file and accepted.
+ */
+function tokenFromFile(path: string, credentialsDirectory: string | undefined, first: string): Authenticator {
+  let header = `Bearer ${first}`;
+  return {
+    remedy: `create a new Personal Access Token and write it to ${path}`,
+    authorization: async () => header,
+    async renew() {
+      let now: string;
+      try {
+        now = await readTokenFile(path, credentialsDirectory);
+      } catch {
+        return false; // the refusal stands; the next run reports the file's trouble
+      }
+      if (`Bearer ${now}` === header) return false;
+      header = `Bearer ${now}`;
+      return true;
+    },
   };
 }
 

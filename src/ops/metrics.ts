@@ -38,6 +38,11 @@ export class AuditMetrics {
   /** 1 while the last run ended with the token rejected; the next successful job clears it. */
   readonly tokenRejected: Gauge;
   readonly scheduleMissing: Counter;
+  /** The scheduled token rotation (AUDIT_PAT_ROTATE_EVERY): 1 while its last check failed. */
+  readonly tokenRotationFailing: Gauge;
+  /** Unix time of the last scheduled rotation that replaced the token (absent before the first). */
+  readonly tokenRotatedAt: Gauge;
+  readonly tokenRotationChecks: Counter<'outcome'>;
   readonly forwardedEvents: Counter<'destination'>;
   readonly forwardFailures: Counter<'destination' | 'reason'>;
   /** Set by each reconcile (jobs/reconcile.ts): its late events and when it completed, per environment. */
@@ -97,6 +102,10 @@ export class AuditMetrics {
     this.apiRateLimited = new Counter({ name: 'flatfile_audit_api_rate_limited_total', help: 'HTTP 429 answers from the Flatfile API', labelNames: ['route'], registers });
     this.tokenRejected = new Gauge({ name: 'flatfile_audit_token_rejected', help: '1 while the Flatfile token is rejected (the last run failed with 401/403), else 0', registers });
     this.tokenRejected.set(0);
+    this.tokenRotationFailing = new Gauge({ name: 'flatfile_audit_token_rotation_failing', help: '1 while the last scheduled token rotation check (AUDIT_PAT_ROTATE_EVERY) failed, else 0', registers });
+    this.tokenRotationFailing.set(0);
+    this.tokenRotatedAt = new Gauge({ name: 'flatfile_audit_token_rotation_last_timestamp_seconds', help: 'When the scheduled rotation last replaced the token (Unix time; absent before the first)', registers });
+    this.tokenRotationChecks = new Counter({ name: 'flatfile_audit_token_rotation_checks_total', help: 'Scheduled token rotation checks by outcome: rotated, not-due, failed', labelNames: ['outcome'], registers });
     this.scheduleMissing = new Counter({ name: 'flatfile_audit_schedule_missing_total', help: 'Times the watchdog found the schedule missing from Redis and registered it again', registers });
     this.lastSuccess = new Gauge({
       name: 'flatfile_audit_last_success_timestamp_seconds',

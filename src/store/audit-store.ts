@@ -71,6 +71,11 @@
  *    (ingested_at − created_at: the largest and the median) and the lookback that would have had the
  *    incremental listing read them all (highWater − the oldest createdAt); `status` reports each
  *    environment's latest row. Nothing else is touched: no cursor, no sync_runs row.
+ * 17. A token's use is not a change. A personal_access_tokens row whose listing differs from what
+ *    is stored only in its use (`last_used_at`, and `lastUsedAt` in `raw`) is updated to it, and
+ *    logs no change and no version; any other difference (a name, a removal, a token come back, a
+ *    new token) logs one as rule 6 says. verify agrees: the row digest leaves the use out
+ *    (chain/inventory-digests.ts).
  */
 import type { AgentRecord, EnvironmentRecord, EventRecord, GuestRecord, PersonalAccessTokenRecord, RejectedEvent, SpaceRecord, UserRecord } from '../records.js';
 

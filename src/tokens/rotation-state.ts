@@ -24,6 +24,19 @@ export interface RotationState {
   retire: string[];
   /** Every token created, newest last: id, name, when. */
   created: Array<{ id: string; name: string; createdAt: string }>;
+  /** The worker's last scheduled rotation check (AUDIT_PAT_ROTATE_EVERY), for `status`; absent before the first. */
+  lastCheck?: RotationCheckRecord | undefined;
+}
+
+/** What a scheduled rotation check found: rotated, not due yet, or failed (one line, never a token). */
+export interface RotationCheckRecord {
+  at: string;
+  outcome: 'rotated' | 'not-due' | 'failed';
+  /** When the token in the file was made, as far as known. */
+  tokenCreatedAt: string | null;
+  /** The last time a scheduled check rotated the token. */
+  lastRotatedAt: string | null;
+  error: string | null;
 }
 
 export function statePath(tokenFile: string): string {
@@ -55,6 +68,7 @@ export async function readRotationState(tokenFile: string): Promise<RotationStat
       pending: parsed.pending && tokenRef(parsed.pending) ? { ...tokenRef(parsed.pending)!, replaces: typeof parsed.pending.replaces === 'string' ? parsed.pending.replaces : null } : null,
       retire: Array.isArray(parsed.retire) ? parsed.retire.filter((id): id is string => typeof id === 'string') : [],
       created: Array.isArray(parsed.created) ? parsed.created : [],
+      lastCheck: typeof parsed.lastCheck === 'object' && parsed.lastCheck !== null && typeof parsed.lastCheck.at === 'string' ? parsed.lastCheck : undefined,
     };
   } catch (error) {
     throw new AuditError('CONFIG_INVALID', `the rotation state ${path} is not valid JSON; move it aside and delete the previous token by hand (--revoke-id)`, { cause: error });

@@ -90,6 +90,15 @@ describe('the inventory change log formats', () => {
     }
   });
 
+  it("a token's digest (store rule 17): its raw without lastUsedAt, and no last_used_at column", () => {
+    // SHA-256 of ["personal_access_tokens","us_pat_golden","audit","2026-01-01T00:00:00.000Z","{\"id\":\"us_pat_golden\",\"name\":\"audit\"}","2026-11-01T00:00:00.000Z",null]
+    const golden = '36914150dbdb2a385c860207412014f8f10efe45b6560c06cbc44247931be772';
+    const token = (raw: string) => ['us_pat_golden', 'audit', '2026-01-01T00:00:00.000Z', raw, '2026-11-01T00:00:00.000Z', null];
+    for (const raw of ['{"id":"us_pat_golden","name":"audit"}', '{"id":"us_pat_golden","name":"audit","lastUsedAt":"2026-11-30T00:00:00Z"}', '{"id":"us_pat_golden","lastUsedAt":"2026-12-01T00:00:00Z","name":"audit"}']) {
+      expect(inventoryRowDigest('personal_access_tokens', token(raw)).toString('hex')).toBe(golden);
+    }
+  });
+
   it('a table digest: SHA-256 of the row digests in id order, whatever order they come in', () => {
     const rows = [['us_usr_zz', Buffer.from(INVENTORY_GOLDEN.userDigest, 'hex')], ['us_env_golden', Buffer.from(INVENTORY_GOLDEN.environmentDigest, 'hex')]] as const;
     expect(inventoryTableDigest(rows).toString('hex')).toBe(INVENTORY_GOLDEN.table);

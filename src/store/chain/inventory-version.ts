@@ -5,7 +5,8 @@
  * in every store.
  *
  * - `content` is the exact JSON text the entry's row digest is the SHA-256 of ([kind, id, ...the
- *   LOGGED_COLUMNS]), so a version is checked by its log entry, and the log by its chain.
+ *   LOGGED_COLUMNS]; a token's without its use: inventory-digests.ts), so a version is checked by its
+ *   log entry, and the log by its chain.
  * - `valid_from`: a version holds from the record's own `updatedAt` where the API gives one (a rename
  *   at 10:00 that the 10:05 sync sees applies to events from 10:00 on), else from when it was first
  *   seen (the sync's time). An `updatedAt` is used only when it is newer than the version before and
@@ -16,7 +17,7 @@
  *   valid_from <= T.
  * `role` is not among them: the API's users carry none (flatfile-api.md).
  */
-import { LOGGED_COLUMNS, type LoggedKind, type LoggedRow } from './inventory-digests.js';
+import { LOGGED_COLUMNS, loggedContent, type LoggedKind, type LoggedRow } from './inventory-digests.js';
 
 /** What a version keeps besides its log entry's seq and the row's kind and id. */
 export interface InventoryVersion {
@@ -74,6 +75,6 @@ export function inventoryVersion(kind: LoggedKind, row: LoggedRow, seenAt: strin
     email: textOf(column(kind, row, 'email')),
     removedAt,
     validFrom: fromUpdate ? updatedAt : seen,
-    content: JSON.stringify([kind, ...row]),
+    content: loggedContent(kind, row),
   };
 }

@@ -2,7 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { AuditError } from '../../../src/errors.js';
 import { INTERRUPTED_RUN_ERROR } from '../../../src/store/audit-store.js';
-import { AT, brokenEvent, complete, count, event, events, guest, opened, page, progress, query, space, user, type FreshStore } from './fixtures.js';
+import { verifyInventoryLog } from '../../../src/store/chain/verify-inventory-log.js';
+import { AT, brokenEvent, complete, count, event, events, guest, opened, page, progress, query, reader, space, user, type FreshStore } from './fixtures.js';
 
 const A = 'us_env_a';
 const B = 'us_env_b';
@@ -228,11 +229,11 @@ export function describeWriteContract(fresh: FreshStore): void {
         { id: 'us_pat_new', name: 'name of us_pat_new', created_at: '2026-01-01T00:00:00.000Z', last_used_at: '2026-11-01T12:00:00.000Z', first_seen_at: AT, removed_at: null },
         { id: 'us_pat_old', name: 'name of us_pat_old', created_at: '2026-01-01T00:00:00.000Z', last_used_at: null, first_seen_at: AT, removed_at: '2026-11-02T00:00:00.000Z' },
       ]);
+      // us_pat_new was only used meanwhile (rule 17): the removal of us_pat_old is the one change.
       const log = await query(s, "SELECT kind, id, seen_at FROM inventory_changes WHERE kind = 'personal_access_tokens' ORDER BY seq");
       expect(log.map((r) => [r.seen_at, r.id]).sort()).toEqual([
         [AT, 'us_pat_new'],
         [AT, 'us_pat_old'],
-        ['2026-11-02T00:00:00.000Z', 'us_pat_new'],
         ['2026-11-02T00:00:00.000Z', 'us_pat_old'],
       ]);
       // Seen again unchanged: nothing logged; back again: present again.
@@ -241,6 +242,58 @@ export function describeWriteContract(fresh: FreshStore): void {
       expect(await query(s, "SELECT id FROM inventory_changes WHERE kind = 'personal_access_tokens' AND seen_at = '2026-11-03T00:00:00.000Z'")).toEqual([{ id: 'us_pat_old' }]);
       const columns = (await query(s, 'SELECT * FROM personal_access_tokens LIMIT 1')).flatMap((r) => Object.keys(r));
       expect(columns.filter((c) => /token|secret|value/i.test(c))).toEqual([]);
+    });
+  });
+
+  describe("rule 17: a token's use is not a change", () => {
+    const pat = (id: string, name: string, lastUsedAt: string | null) => ({
+      id,
+      name,
+      createdAt: '2026-01-01T00:00:00.000Z',
+      lastUsedAt,
+      raw: JSON.stringify({ id, name, createdAt: '2026-01-01T00:00:00Z', ...(lastUsedAt ? { lastUsedAt } : {}) }),
+    });
+    const day = (d: number) => `2026-11-${String(d).padStart(2, '0')}T00:00:00.000Z`;
+    const logOf = async (s: Awaited<ReturnType<FreshStore>>) =>
+      (await query(s, "SELECT c.seq, c.id, c.seen_at, v.name, v.removed_at, v.content FROM inventory_changes c JOIN inventory_versions v ON v.seq = c.seq WHERE c.kind = 'personal_access_tokens' ORDER BY c.seq"))
+        .map((r) => ({ seq: count(r.seq), id: r.id, seenAt: r.seen_at, name: r.name, removedAt: r.removed_at, content: r.content }));
+
+    it('keeps last_used_at current without a change or a version; a rename, a removal and a new token each log one; verify agrees', async () => {
+      const s = await fresh();
+      const store = await opened(s);
+      const verify = async () => (await reader(s)).snapshot((view) => verifyInventoryLog(view));
+      await store.writeInventory({ kind: 'personal_access_tokens', scope: null, records: [pat('us_pat_a', 'audit', null), pat('us_pat_b', 'ci', null)], seenAt: day(1) });
+      const first = await logOf(s);
+      expect(first.map((e) => e.id).sort()).toEqual(['us_pat_a', 'us_pat_b']);
+
+      // Each sync uses the token, and sees its lastUsedAt moved: the rows follow, the log does not.
+      for (const d of [2, 3, 4]) {
+        await store.writeInventory({ kind: 'personal_access_tokens', scope: null, records: [pat('us_pat_a', 'audit', day(d)), pat('us_pat_b', 'ci', null)], seenAt: day(d) });
+      }
+      expect(await logOf(s)).toEqual(first);
+      const row = (await query(s, "SELECT last_used_at, raw FROM personal_access_tokens WHERE id = 'us_pat_a'"))[0]!;
+      expect(row.last_used_at).toBe(day(4));
+      // raw is text on SQLite, jsonb (read parsed) on PostgreSQL.
+      expect(typeof row.raw === 'string' ? JSON.parse(row.raw) : row.raw).toMatchObject({ lastUsedAt: day(4) });
+      expect(await verify()).toMatchObject({ logged: true, problems: [] });
+
+      // Real changes, made together with a use, are logged, each once; their versions carry no use.
+      await store.writeInventory({ kind: 'personal_access_tokens', scope: null, records: [pat('us_pat_a', 'audit (renamed)', day(5)), pat('us_pat_c', 'new', null)], seenAt: day(5) });
+      const after = (await logOf(s)).slice(first.length);
+      expect(after.map((e) => [e.id, e.seenAt, e.name, e.removedAt]).sort()).toEqual([
+        ['us_pat_a', day(5), 'audit (renamed)', null],
+        ['us_pat_b', day(5), 'ci', day(5)],
+        ['us_pat_c', day(5), 'new', null],
+      ]);
+      for (const entry of await logOf(s)) {
+        expect(String(entry.content)).not.toContain('lastUsedAt');
+        for (const used of [day(2), day(3), day(4)]) expect(String(entry.content)).not.toContain(used);
+      }
+      expect(await verify()).toMatchObject({ problems: [] });
+
+      // A name edited behind the store's back is still found.
+      await s.tamper("UPDATE personal_access_tokens SET name = 'mallory' WHERE id = 'us_pat_c'");
+      expect((await verify()).problems).toEqual([expect.objectContaining({ table: 'personal_access_tokens', kind: 'changed', id: 'us_pat_c' })]);
     });
   });
 
