@@ -61,7 +61,14 @@
  *    event's time (the earliest known version before any) and today (actor_current_*);
  *    `guest_access_changes` and `guest_access` tell which guest could reach which space, from when
  *    until when, from guest_spaces versions and space:guestAdded / space:guestRemoved events.
+ * 16. Visibility lag recorded for incremental first sightings. A page read by an incremental
+ *    listing (PageWrite.read.by 'incremental') counts each of its events new to the store, in the
+ *    same transaction, by environment, topic, the hour it was read and its lag (read.at minus
+ *    createdAt) in visibility_lag (visibility-lag.ts); an event already stored, or first stored by
+ *    any other listing (backfill, catch-up, re-sync), is not counted. `status` and visibilityLag
+ *    report p50 and p99 over a window from those counts.
  */
+import type { VisibilityLag } from './visibility-lag.js';
 import type { AgentRecord, EnvironmentRecord, EventRecord, GuestRecord, PersonalAccessTokenRecord, RejectedEvent, SpaceRecord, UserRecord } from '../records.js';
 
 /** Where one environment's events listing stands. */
@@ -117,12 +124,21 @@ export interface ListingWindow {
   newEvents: number;
 }
 
+/**
+ * What kind of listing read a page (rule 16): 'incremental' a listing planned from the high-water
+ * mark (resumed or not); 'backfill' an environment's first listings, before it has a high-water
+ * mark; 'resync' one an operator moved back (cursor reset); 'catch-up' sync --since.
+ */
+export type ListingKind = 'incremental' | 'backfill' | 'resync' | 'catch-up';
+
 /** One fetched page and where the listing stands once it is stored. */
 export interface PageWrite {
   environmentId: string;
   events: EventRecord[];
   rejected: RejectedEvent[];
   cursor: CursorUpdate;
+  /** Who read the page and when (the API server's time): an incremental listing's first sightings have their lag counted (rule 16). */
+  read?: { by: ListingKind; at: string } | undefined;
   /** On the page that ends a listing read to its end: the window it covered (rule 10). */
   window?: ListingWindow | undefined;
 }
@@ -203,6 +219,8 @@ export interface FutureDatedEvents {
 export interface StatusOptions {
   /** Events dated after this ISO time are reported as future-dated. */
   futureDatedAfter: string;
+  /** Visibility lag is reported over the hours read from this one on (ISO; default: visibility-lag.ts lagWindowStart of now). */
+  lagSince?: string | undefined;
 }
 
 export interface StoreStatus {
@@ -210,6 +228,8 @@ export interface StoreStatus {
   futureDated: FutureDatedEvents[];
   lastRun: { id: number; scope: string; startedAt: string; finishedAt: string | null; status: RunStatus; newEvents: number; error: string | null } | null;
   totals: { events: number; rejected: number; users: number; guests: number; spaces: number; agents: number };
+  /** p50 and p99 of the visibility lag per environment (topic null) and per environment and topic (rule 16). */
+  visibilityLag: VisibilityLag[];
 }
 
 /**
@@ -353,6 +373,8 @@ export interface AuditStore {
   /** Moves an environment's listing back and records who did it (rule 11). */
   resetCursor(reset: CursorReset): Promise<CursorResetResult>;
   status(options: StatusOptions): Promise<StoreStatus>;
+  /** The visibility lag figures of the hours read from `since` (ISO) on (rule 16), cheap enough for every metrics scrape. */
+  visibilityLag(since: string): Promise<VisibilityLag[]>;
   /** A forwarder's position ('0' and nothing forwarded before its first delivery). */
   readForward(destination: string): Promise<ForwardState>;
   /**

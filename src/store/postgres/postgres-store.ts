@@ -21,7 +21,7 @@ import { OrderedWrites } from './ordered-writes.js';
 import { writeStorablePages } from './page-writer.js';
 import { planPrune, pruneStep } from './prune-writer.js';
 import { finishRun, startRun } from './run-log.js';
-import { listCursors, readCursor, readStatus } from './status-reader.js';
+import { listCursors, readCursor, readStatus, readVisibilityLag } from './status-reader.js';
 import { storablePage } from './storable-page.js';
 import { storableText } from './storable-text.js';
 import { storeFailure } from './store-error.js';
@@ -165,6 +165,10 @@ export class PostgresStore implements AuditStore {
 
   async status(options: StatusOptions): Promise<StoreStatus> {
     return this.guard(() => inTransaction(this.pool, (client) => readStatus(client, options), 'REPEATABLE READ'));
+  }
+
+  async visibilityLag(since: string) {
+    return this.guard(() => readVisibilityLag(this.pool, since));
   }
 
   async readForward(destination: string) {

@@ -10,6 +10,8 @@ import { sql as ingestionOrder } from './0003-ingestion-order.js';
 import { sql as personalAccessTokens } from './0004-personal-access-tokens.js';
 import { sql as operatorActions } from './0005-operator-actions.js';
 import { run as versionInventory, sql as inventoryVersions } from './0006-inventory-versions.js';
+import { sql as reserved7 } from './0007-reserved.js';
+import { sql as visibilityLag } from './0008-visibility-lag.js';
 
 export interface PostgresMigration {
   version: number;
@@ -26,6 +28,9 @@ export const MIGRATIONS: readonly PostgresMigration[] = [
   { version: 4, name: 'personal-access-tokens', sql: personalAccessTokens },
   { version: 5, name: 'operator-actions', sql: operatorActions },
   { version: 6, name: 'inventory-versions', sql: inventoryVersions, run: versionInventory },
+  // 7 is another branch's (assigned in parallel); the lead renumbers at merge.
+  { version: 7, name: 'reserved', sql: reserved7 },
+  { version: 8, name: 'visibility-lag', sql: visibilityLag },
 ];
 
 export const LATEST_VERSION = MIGRATIONS.length;

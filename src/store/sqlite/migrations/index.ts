@@ -14,6 +14,8 @@ import { sql as forwardPositions } from './0009-forward-positions.js';
 import { sql as personalAccessTokens } from './0010-personal-access-tokens.js';
 import { sql as operatorActions } from './0011-operator-actions.js';
 import { run as versionInventory, sql as inventoryVersions } from './0012-inventory-versions.js';
+import { sql as reserved13 } from './0013-reserved.js';
+import { sql as visibilityLag } from './0014-visibility-lag.js';
 import type { SqliteDatabase } from '../open.js';
 
 export interface Migration {
@@ -37,6 +39,9 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 10, name: 'personal-access-tokens', sql: personalAccessTokens },
   { version: 11, name: 'operator-actions', sql: operatorActions },
   { version: 12, name: 'inventory-versions', sql: inventoryVersions, run: versionInventory },
+  // 13 is another branch's (assigned in parallel); the lead renumbers at merge.
+  { version: 13, name: 'reserved', sql: reserved13 },
+  { version: 14, name: 'visibility-lag', sql: visibilityLag },
 ];
 
 export const LATEST_VERSION = MIGRATIONS.length;
