@@ -103,7 +103,7 @@ export async function main(argv: string[], ctx: CliContext = processContext()): 
         ctx.stdout.write(
           values.json
             ? `${terminalSafeJson(JSON.stringify({ ...status, api, tokens, queue }, null, 2))}\n`
-            : `${formatStatus(status)}${formatTokenFlags(tokens)}${formatConnection(config)}\n` + (queue ? formatQueueStatus(queue) : ''),
+            : `${formatStatus(status, config.lookbackMs)}${formatTokenFlags(tokens)}${formatConnection(config)}\n` + (queue ? formatQueueStatus(queue) : ''),
         );
         return EXIT.ok;
       }

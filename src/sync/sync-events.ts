@@ -30,7 +30,7 @@ import { ListingFailedError } from '../errors.js';
 import { fetchEventsPage, type EventsPage } from '../flatfile/events.js';
 import type { FlatfileHttp } from '../flatfile/http-client.js';
 import type { EventRecord } from '../records.js';
-import type { ListingProgress } from '../store/audit-store.js';
+import type { ListingKind, ListingProgress } from '../store/audit-store.js';
 import type { BatchWriter } from './batch-writer.js';
 import { PageChain } from './page-chain.js';
 import { latest } from './plan-listing.js';
@@ -74,9 +74,10 @@ const MAX_STALE_PAGES = 2;
  */
 export type CursorMode = 'track' | 'leave';
 
-export async function syncEvents(deps: EventsListingDeps, environmentId: string, start: ListingProgress, mode: CursorMode = 'track'): Promise<EventsListingResult> {
+/** `kind`: what the listing is to the visibility lag (rule 16 of audit-store.ts); plan-listing.ts listingKind tells. */
+export async function syncEvents(deps: EventsListingDeps, environmentId: string, start: ListingProgress, mode: CursorMode = 'track', kind: ListingKind = mode === 'track' ? 'incremental' : 'catch-up'): Promise<EventsListingResult> {
   try {
-    return await readListing(deps, environmentId, start, mode);
+    return await readListing(deps, environmentId, start, mode, kind);
   } catch (error) {
     // Interrupted or failed: keep what was fetched, so the next run or retry resumes after it; and
     // nothing of this listing is still being committed once it has returned.
@@ -85,7 +86,7 @@ export async function syncEvents(deps: EventsListingDeps, environmentId: string,
   }
 }
 
-async function readListing(deps: EventsListingDeps, environmentId: string, start: ListingProgress, mode: CursorMode): Promise<EventsListingResult> {
+async function readListing(deps: EventsListingDeps, environmentId: string, start: ListingProgress, mode: CursorMode, kind: ListingKind): Promise<EventsListingResult> {
   const { http } = deps;
   const writer = mode === 'track' ? deps.writer : leavingCursors(deps.writer);
   const result: EventsListingResult = { pages: 0, served: 0, rejected: 0, resumedAtPage: start.nextPage, restarts: 0, futureDated: [] };
@@ -116,6 +117,8 @@ async function readListing(deps: EventsListingDeps, environmentId: string, start
     for (;;) {
       const pageNumber = listing.nextPage;
       const page = await pages.take();
+      // When it was read, on the API server's clock, the one createdAt is on: the visibility lag (rule 16) is not skewed by ours.
+      const read = { by: kind, at: http.serverClock.now().toISOString() };
       if (largest > 0 && page.served > largest) {
         restart(`the API's page size grew from ${largest} to ${page.served}`);
         continue;
@@ -171,7 +174,7 @@ async function readListing(deps: EventsListingDeps, environmentId: string, start
       largest = Math.max(largest, page.served);
       const newest = newestPlausible(page.events, listing.maxCreatedAt, http.serverClock.now().getTime() + deps.maxClockSkewMs, result.futureDated);
       listing = { ...listing, nextPage: pageNumber + 1, maxCreatedAt: newest, pageFill: largest };
-      await writer.write({ environmentId, events: page.events, rejected: page.rejected, cursor: { kind: 'progress', listing } });
+      await writer.write({ environmentId, events: page.events, rejected: page.rejected, cursor: { kind: 'progress', listing }, read });
       result.pages += 1;
       result.served += page.served;
       result.rejected += page.rejected.length;

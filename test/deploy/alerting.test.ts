@@ -72,7 +72,7 @@ describe('every metric the alert rules and the dashboard name', () => {
 });
 
 describe('deploy/prometheus/alerts.yml', () => {
-  it('has the seven alerts, each with a severity and a summary', () => {
+  it('has the eight alerts, each with a severity and a summary', () => {
     expect(rules.map((r) => r.alert).sort()).toEqual([
       'FlatfileAuditEnvironmentFailing',
       'FlatfileAuditEnvironmentStale',
@@ -81,6 +81,7 @@ describe('deploy/prometheus/alerts.yml', () => {
       'FlatfileAuditNoWorker',
       'FlatfileAuditScheduleMissing',
       'FlatfileAuditTokenRejected',
+      'FlatfileAuditVisibilityLagNearLookback',
     ]);
     for (const rule of rules) {
       expect(['warning', 'critical']).toContain(rule.labels?.severity);
