@@ -181,7 +181,7 @@ async function countLags(client: pg.PoolClient, lags: LagTally): Promise<void> {
   if (rows.length === 0) return;
   await client.query(
     `INSERT INTO visibility_lag (hour, environment_id, topic, bucket, events)
-     SELECT * FROM unnest($1::timestamptz[], $2::text[], $3::text[], $4::int[], $5::bigint[])
+     SELECT * FROM unnest($1::timestamptz[], $2::text[], $3::text[], $4::int[], $5::int[])
      ON CONFLICT (hour, environment_id, topic, bucket) DO UPDATE SET events = visibility_lag.events + excluded.events`,
     [rows.map((r) => r.hour), rows.map((r) => r.environmentId), rows.map((r) => r.topic), rows.map((r) => r.bucket), rows.map((r) => r.events)],
   );

@@ -10,7 +10,7 @@ CREATE TABLE visibility_lag (
   environment_id text COLLATE "C" NOT NULL,
   topic          text COLLATE "C" NOT NULL,
   bucket         integer NOT NULL,
-  events         bigint NOT NULL,
+  events         integer NOT NULL,
   PRIMARY KEY (hour, environment_id, topic, bucket)
 );
 `;
