@@ -80,6 +80,7 @@ export async function startWorker(config: Config, log: Logger): Promise<RunningW
       return next;
     };
     const metrics = new AuditMetrics(store, queue, syncState, Date.now, tokenFlags);
+    metrics.observeLookback(config.lookbackMs);
     const watchdog = startScheduleWatchdog({ queue, config: config.worker, log, metrics });
     cleanups.push(async () => watchdog.stop());
     // A Redis that comes back empty (no persistence, or a failover) has lost the schedule: check at once.

@@ -106,7 +106,7 @@ export async function main(argv: string[], ctx: CliContext = processContext()): 
         ctx.stdout.write(
           values.json
             ? `${terminalSafeJson(JSON.stringify({ ...status, api, tokens, rotation, queue }, null, 2))}\n`
-            : `${formatStatus(status)}${formatTokenFlags(tokens)}${formatRotationStatus(rotation)}${formatConnection(config)}\n` + (queue ? formatQueueStatus(queue) : ''),
+            : `${formatStatus(status, config.lookbackMs)}${formatTokenFlags(tokens)}${formatRotationStatus(rotation)}${formatConnection(config)}\n` + (queue ? formatQueueStatus(queue) : ''),
         );
         return EXIT.ok;
       }

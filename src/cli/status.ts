@@ -7,6 +7,7 @@ import { openReader, type StoreSettings } from '../store/open-store.js';
 import { hygieneCutoffs, readTokenHygiene, type FlaggedToken } from '../token-hygiene.js';
 import { formatTable } from '../output/format.js';
 import { escapeControl } from '../output/safe-text.js';
+import { formatSeconds, lagWarningText, lagWarns } from '../lag-warning.js';
 
 /** A forwarder (AUDIT_FORWARD_URL) and what is stored after its position. */
 export type ForwarderStatus = ForwardState & { behind: TrailBacklog };
@@ -45,7 +46,21 @@ export function formatTokenFlags(tokens: readonly FlaggedToken[]): string {
     .join('');
 }
 
-export function formatStatus(status: FullStatus): string {
+/** p50 and p99 per environment, then per topic, and a warning line per environment whose p99 nears `lookbackMs` (lag-warning.ts). */
+export function formatVisibilityLag(status: Pick<StoreStatus, 'environments' | 'visibilityLag'>, lookbackMs: number): string[] {
+  if (status.visibilityLag.length === 0) return ['visibility lag (last 24h): no event first read by an incremental listing'];
+  const names = new Map(status.environments.map((e) => [e.environmentId, e.name]));
+  const figures = (l: StoreStatus['visibilityLag'][number]) => `p50 ${formatSeconds(l.p50Ms)}, p99 ${formatSeconds(l.p99Ms)} over ${l.events} event(s)`;
+  return [
+    'visibility lag (last 24h; events first read by an incremental listing, read time minus createdAt):',
+    ...status.visibilityLag.map((l) =>
+      escapeControl(l.topic === null ? `  ${names.get(l.environmentId) ?? '(unknown)'} (${l.environmentId}): ${figures(l)}` : `    ${l.topic}: ${figures(l)}`),
+    ),
+    ...status.visibilityLag.filter((l) => l.topic === null && lagWarns(l.p99Ms, lookbackMs)).map((l) => escapeControl(lagWarningText(l.environmentId, l.p99Ms, lookbackMs))),
+  ];
+}
+
+export function formatStatus(status: FullStatus, lookbackMs: number): string {
   const rows = status.environments.map((e) => ({
     environment: e.name ?? '(unknown)',
     id: e.environmentId,
@@ -64,6 +79,7 @@ export function formatStatus(status: FullStatus): string {
         escapeControl(`last run ${run.id} (${run.scope}): ${run.status}, started ${run.startedAt}${run.finishedAt ? `, finished ${run.finishedAt}` : ''}, ${run.newEvents} new events${run.error ? `, error: ${run.error}` : ''}`)
       : 'no sync has run yet',
     `stored: ${t.events} events, ${t.rejected} rejected events, ${t.users} users, ${t.guests} guests, ${t.spaces} spaces, ${t.agents} agents`,
+    ...formatVisibilityLag(status, lookbackMs),
     ...status.forwarders.map((f) =>
       escapeControl(
         `forwarding to ${f.destination}: at position ${f.position}, ${f.forwarded} forwarded, ${f.behind.events} event(s) behind` +

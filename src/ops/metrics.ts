@@ -10,6 +10,8 @@ import type { HttpObserver } from '../flatfile/http-client.js';
 import type { AuditStore, ReconcileDrift } from '../store/audit-store.js';
 import type { EnvironmentSyncState, SyncStateReader } from '../store/sync-state.js';
 import { TOKEN_FLAGS, type TokenFlag } from '../token-hygiene.js';
+import { lagWarns } from '../lag-warning.js';
+import { lagWindowStart, type VisibilityLag } from '../store/visibility-lag.js';
 
 /** How many Personal Access Tokens carry each hygiene flag now (token-hygiene.ts). */
 export type TokenFlagCounts = () => Promise<Record<TokenFlag, number>>;
@@ -50,6 +52,8 @@ export class AuditMetrics {
   readonly reconcileLast: Gauge<'environment'>;
   /** Set by the worker when forwarding is on: the lag gauges read it at each scrape. */
   private readForwardLag: (() => Promise<ForwardLag[]>) | undefined;
+  /** AUDIT_LOOKBACK, set by the worker: the visibility lag warning gauge compares with it. */
+  private lookbackMs: number | undefined;
 
   constructor(store: AuditStore, queue: QueueCounts, syncState: SyncStateReader, clock: () => number = Date.now, tokenFlags?: TokenFlagCounts) {
     const registers = [this.registry];
@@ -184,6 +188,60 @@ export class AuditMetrics {
         for (const l of await lag) this.set({ destination: l.destination }, l.oldestIngestedAt ? Math.max(0, (clock() - Date.parse(l.oldestIngestedAt)) / 1000) : 0);
       },
     });
+    // Visibility lag (rule 16 of audit-store.ts): one read of the window per scrape for the four gauges (this one registered first, so its collect starts first).
+    let visibility: Promise<VisibilityLag[]> = Promise.resolve([]);
+    const lookback = (): number | undefined => this.lookbackMs;
+    new Gauge({
+      name: 'flatfile_audit_visibility_lag_seconds',
+      help: 'Visibility lag (read time minus createdAt) of the events first read by an incremental listing in the last 24h, p50 and p99 (upper bounds), per environment',
+      labelNames: ['environment', 'quantile'],
+      registers,
+      async collect() {
+        visibility = store.visibilityLag(lagWindowStart(clock())).catch(() => []); // /healthz names the database trouble
+        this.reset();
+        for (const l of await visibility) {
+          if (l.topic !== null) continue;
+          this.set({ environment: l.environmentId, quantile: '0.5' }, l.p50Ms / 1000);
+          this.set({ environment: l.environmentId, quantile: '0.99' }, l.p99Ms / 1000);
+        }
+      },
+    });
+    new Gauge({
+      name: 'flatfile_audit_visibility_lag_topic_seconds',
+      help: 'flatfile_audit_visibility_lag_seconds per environment and topic',
+      labelNames: ['environment', 'topic', 'quantile'],
+      registers,
+      async collect() {
+        this.reset();
+        for (const l of await visibility) {
+          if (l.topic === null) continue;
+          this.set({ environment: l.environmentId, topic: l.topic, quantile: '0.5' }, l.p50Ms / 1000);
+          this.set({ environment: l.environmentId, topic: l.topic, quantile: '0.99' }, l.p99Ms / 1000);
+        }
+      },
+    });
+    new Gauge({
+      name: 'flatfile_audit_visibility_lag_events',
+      help: 'Events first read by an incremental listing in the last 24h (what the visibility lag quantiles are taken over), per environment',
+      labelNames: ['environment'],
+      registers,
+      async collect() {
+        this.reset();
+        for (const l of await visibility) if (l.topic === null) this.set({ environment: l.environmentId }, l.events);
+      },
+    });
+    new Gauge({
+      name: 'flatfile_audit_visibility_lag_warning',
+      help: "1 while an environment's p99 visibility lag is at half of AUDIT_LOOKBACK or more (events later than the lookback are missed), else 0",
+      labelNames: ['environment'],
+      registers,
+      async collect() {
+        this.reset();
+        const lookbackMs = lookback();
+        if (lookbackMs === undefined) return;
+        for (const l of await visibility) if (l.topic === null) this.set({ environment: l.environmentId }, lagWarns(l.p99Ms, lookbackMs) ? 1 : 0);
+      },
+    });
     new Gauge({
       name: 'flatfile_audit_queue_jobs',
       help: 'Jobs in the sync queue by state',
@@ -211,6 +269,11 @@ export class AuditMetrics {
       this.reconcileLateEvents.set({ environment: drift.environmentId }, drift.lateEvents);
       this.reconcileLast.set({ environment: drift.environmentId }, Date.parse(drift.completedAt) / 1000);
     }
+  }
+
+  /** Turns the visibility lag warning gauge on, for this AUDIT_LOOKBACK. */
+  observeLookback(lookbackMs: number): void {
+    this.lookbackMs = lookbackMs;
   }
 
   /** Turns the forward lag gauges on: `read` is called at each scrape. */

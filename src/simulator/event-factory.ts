@@ -74,8 +74,10 @@ export function makeRecord(
 ): EventRecord {
   const id = rng.id('us_evt_', EVENT_ID_LENGTH);
   const topic = fixed.topic ?? topicFor(rng.next());
-  const spaceId = where.spaceIds.length > 0 ? rng.pick(where.spaceIds) : undefined;
-  const actorId = fixed.actorId ?? pickActor(rng, where.roster);
+  // A scheduled (cron) event is the platform's, of the environment: no space, no actor.
+  const scheduled = domainOf(topic) === 'cron';
+  const spaceId = !scheduled && where.spaceIds.length > 0 ? rng.pick(where.spaceIds) : undefined;
+  const actorId = fixed.actorId ?? (scheduled ? undefined : pickActor(rng, where.roster));
   return { id, t, topic, spaceId, actorId, ackBy, seed: rng.uint32(), env: where.env, raw: undefined };
 }
 

@@ -38,9 +38,9 @@ const TOPIC_TABLE: ReadonlyArray<readonly [string, string, number]> = [
   ['agent:deleted', 'environment', 1],
   // What an auditor looks for (shared/flatfile-api.md), rare as in a real account. space:guestAdded
   // and space:guestRemoved are not drawn: they come only from real changes of access (access-history.ts).
-  // cron:*, space:unarchived and program:recompute* are EventTopic values the SDK's Event union (what
-  // GET /events answers) has no member for, so a listing never holds them. The SDK's Domain has no
-  // `action`: action events are the workbook's, whose actions they are.
+  // space:unarchived and program:recompute* are EventTopic values the SDK's Event union (what GET
+  // /events answers) has no member for, and are left out. The SDK's Domain has no `action`: action
+  // events are the workbook's, whose actions they are.
   ['space:archived', 'space', 1],
   ['space:expired', 'space', 1],
   ['environment:created', 'environment', 1],
@@ -54,6 +54,17 @@ const TOPIC_TABLE: ReadonlyArray<readonly [string, string, number]> = [
   ['action:deleted', 'workbook', 1],
   ['program:created', 'program', 1],
   ['program:updated', 'program', 1],
+  // The scheduled events Flatfile emits into an environment for agents subscribed to them. The SDK's
+  // Event union has no member for them either, but unlike the topics above they have a domain of
+  // their own in the SDK's Domain (`cron`), a field only an event carries: the SDK models cron events
+  // as events. Nothing in it proves GET /events leaves them out, and an auditor must not find out
+  // in production that the client chokes on them, so they are drawn here, in the shape of the SDK's
+  // GenericEvent: domain cron, the environment's context and no actor (the platform sends them),
+  // payload {}. test/contract/simulator-wire.test.ts checks them against that shape.
+  ['cron:5-minutes', 'cron', 1],
+  ['cron:hourly', 'cron', 1],
+  ['cron:daily', 'cron', 1],
+  ['cron:weekly', 'cron', 1],
 ];
 
 /** Topics with a domain of their own that are never drawn at random (see access-history.ts). */

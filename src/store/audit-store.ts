@@ -71,12 +71,19 @@
  *    (ingested_at − created_at: the largest and the median) and the lookback that would have had the
  *    incremental listing read them all (highWater − the oldest createdAt); `status` reports each
  *    environment's latest row. Nothing else is touched: no cursor, no sync_runs row.
+ * 16. Visibility lag recorded for incremental first sightings. A page read by an incremental
+ *    listing (PageWrite.read.by 'incremental') counts each of its events new to the store, in the
+ *    same transaction, by environment, topic, the hour it was read and its lag (read.at minus
+ *    createdAt) in visibility_lag (visibility-lag.ts); an event already stored, or first stored by
+ *    any other listing (backfill, catch-up, re-sync, reconcile), is not counted. `status` and visibilityLag
+ *    report p50 and p99 over a window from those counts.
  * 17. A token's use is not a change. A personal_access_tokens row whose listing differs from what
  *    is stored only in its use (`last_used_at`, and `lastUsedAt` in `raw`) is updated to it, and
  *    logs no change and no version; any other difference (a name, a removal, a token come back, a
  *    new token) logs one as rule 6 says. verify agrees: the row digest leaves the use out
  *    (chain/inventory-digests.ts).
  */
+import type { VisibilityLag } from './visibility-lag.js';
 import type { AgentRecord, EnvironmentRecord, EventRecord, GuestRecord, PersonalAccessTokenRecord, RejectedEvent, SpaceRecord, UserRecord } from '../records.js';
 
 /** Where one environment's events listing stands. */
@@ -133,12 +140,22 @@ export interface ListingWindow {
   newEvents: number;
 }
 
+/**
+ * What kind of listing read a page (rule 16): 'incremental' a listing planned from the high-water
+ * mark (resumed or not); 'backfill' an environment's first listings, before it has a high-water
+ * mark; 'resync' one an operator moved back (cursor reset); 'catch-up' sync --since; 'reconcile' a
+ * reconcile's re-listing (rule 15). Only 'incremental' sightings count toward the lag.
+ */
+export type ListingKind = 'incremental' | 'backfill' | 'resync' | 'catch-up' | 'reconcile';
+
 /** One fetched page and where the listing stands once it is stored. */
 export interface PageWrite {
   environmentId: string;
   events: EventRecord[];
   rejected: RejectedEvent[];
   cursor: CursorUpdate;
+  /** Who read the page and when (the API server's time): an incremental listing's first sightings have their lag counted (rule 16). */
+  read?: { by: ListingKind; at: string } | undefined;
   /** On the page that ends a listing read to its end: the window it covered (rule 10). */
   window?: ListingWindow | undefined;
 }
@@ -219,6 +236,8 @@ export interface FutureDatedEvents {
 export interface StatusOptions {
   /** Events dated after this ISO time are reported as future-dated. */
   futureDatedAfter: string;
+  /** Visibility lag is reported over the hours read from this one on (ISO; default: visibility-lag.ts lagWindowStart of now). */
+  lagSince?: string | undefined;
 }
 
 export interface StoreStatus {
@@ -228,6 +247,8 @@ export interface StoreStatus {
   futureDated: FutureDatedEvents[];
   lastRun: { id: number; scope: string; startedAt: string; finishedAt: string | null; status: RunStatus; newEvents: number; error: string | null } | null;
   totals: { events: number; rejected: number; users: number; guests: number; spaces: number; agents: number };
+  /** p50 and p99 of the visibility lag per environment (topic null) and per environment and topic (rule 16). */
+  visibilityLag: VisibilityLag[];
 }
 
 /**
@@ -408,6 +429,8 @@ export interface AuditStore {
   /** Moves an environment's listing back and records who did it (rule 11). */
   resetCursor(reset: CursorReset): Promise<CursorResetResult>;
   status(options: StatusOptions): Promise<StoreStatus>;
+  /** The visibility lag figures of the hours read from `since` (ISO) on (rule 16), cheap enough for every metrics scrape. */
+  visibilityLag(since: string): Promise<VisibilityLag[]>;
   /** A forwarder's position ('0' and nothing forwarded before its first delivery). */
   readForward(destination: string): Promise<ForwardState>;
   /**

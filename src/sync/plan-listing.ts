@@ -5,7 +5,7 @@
  * lookback window before the newest event already stored, because events can become visible
  * minutes after their createdAt; the very first one starts at the backfill date, or the beginning.
  */
-import type { EnvironmentCursor, ListingProgress } from '../store/audit-store.js';
+import type { EnvironmentCursor, ListingKind, ListingProgress } from '../store/audit-store.js';
 
 export interface ListingPlanOptions {
   lookbackMs: number;
@@ -28,6 +28,19 @@ export function planListing(cursor: EnvironmentCursor | undefined, options: List
     pageFill: 0,
     startedAt: options.now.toISOString(),
   };
+}
+
+/**
+ * What the listing planned from `cursor` is, for the visibility lag (rule 16 of audit-store.ts):
+ * before the environment has a high-water mark, its 'backfill' (the history from the start or
+ * AUDIT_BACKFILL_SINCE); a listing starting earlier than a fresh one would (an operator's cursor
+ * reset, rule 11, resumed or not) a 'resync'; else 'incremental'. Only the last measures how late
+ * events become visible: the others read events that were there long before.
+ */
+export function listingKind(cursor: EnvironmentCursor | undefined, listing: ListingProgress, options: ListingPlanOptions): Exclude<ListingKind, 'catch-up'> {
+  if (!cursor?.highWater) return 'backfill';
+  const fresh = planListing({ ...cursor, listing: null }, options);
+  return listing.since !== null && fresh.since !== null && Date.parse(listing.since) >= Date.parse(fresh.since) ? 'incremental' : 'resync';
 }
 
 /** The later of two ISO dates (text order is time order for normalised dates); null when both are. */

@@ -14,6 +14,7 @@ import { BatchWriter } from './batch-writer.js';
 import type { SyncOptions } from './sync-options.js';
 import { syncEnvironmentList, syncPersonalAccessTokens, syncUsers } from './sync-directory.js';
 import { syncEnvironment, type EnvironmentReport } from './sync-environment.js';
+import { warnVisibilityLag } from './warn-visibility-lag.js';
 
 export interface SyncDeps {
   http: FlatfileHttp;
@@ -128,5 +129,6 @@ export async function syncAccount(deps: SyncDeps, options: SyncOptions, trigger 
   });
   if (fatal) log.error({ err: fatal }, 'sync run failed');
   else log.info({ newEvents: report.newEvents, durationMs: report.durationMs, status }, 'sync run finished');
+  if (!fatal) await warnVisibilityLag(store, log, options.lookbackMs, finishedAt);
   return report;
 }

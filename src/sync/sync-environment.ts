@@ -16,7 +16,7 @@ import type { CheckpointWriter } from '../checkpoint/checkpoint-writer.js';
 import type { AuditStore, InventoryKind, InventoryRecords } from '../store/audit-store.js';
 import type { BatchWriter } from './batch-writer.js';
 import { isEnvironmentScoped } from './errors.js';
-import { planListing } from './plan-listing.js';
+import { listingKind, planListing } from './plan-listing.js';
 import type { SyncOptions } from './sync-options.js';
 import { syncEvents } from './sync-events.js';
 import { catchUpEvents } from './catch-up-listing.js';
@@ -95,15 +95,17 @@ export async function syncEnvironment(deps: EnvironmentDeps, environment: Pick<E
       report.catchUp = { since: request.catchUpSince, pages: caught.pages, served: caught.served, newEvents: deps.writer.insertedFor(environment.id) - before };
       log.info(report.catchUp, 'catch-up listing done');
     }
-    const start = planListing(await store.readCursor(environment.id), { ...options, now: deps.clock() });
+    const cursor = await store.readCursor(environment.id);
+    const start = planListing(cursor, { ...options, now: deps.clock() });
     report.resumedAtPage = start.nextPage;
     if (start.nextPage > 1) log.info({ since: start.since, page: start.nextPage }, 'resuming an interrupted events listing');
     // A resumed listing cannot see events that arrived in front of its page while it was stopped
     // (newest-first listings put them there): follow it with a fresh one from the new high-water mark.
     const listings = start.nextPage > 1 ? 2 : 1;
     for (let i = 0; i < listings; i += 1) {
-      const plan = i === 0 ? start : planListing(await store.readCursor(environment.id), { ...options, now: deps.clock() });
-      const result = await syncEvents(listingDeps, environment.id, plan);
+      const current = i === 0 ? cursor : await store.readCursor(environment.id);
+      const plan = i === 0 ? start : planListing(current, { ...options, now: deps.clock() });
+      const result = await syncEvents(listingDeps, environment.id, plan, 'track', listingKind(current, plan, { ...options, now: deps.clock() }));
       report.pages += result.pages;
       report.rejected += result.rejected;
       report.futureDated += result.futureDated.length;

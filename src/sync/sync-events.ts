@@ -30,7 +30,7 @@ import { ListingFailedError } from '../errors.js';
 import { fetchEventsPage, type EventsPage } from '../flatfile/events.js';
 import type { FlatfileHttp } from '../flatfile/http-client.js';
 import type { EventRecord } from '../records.js';
-import type { ListingProgress, ListingWindow } from '../store/audit-store.js';
+import type { ListingKind, ListingProgress, ListingWindow } from '../store/audit-store.js';
 import type { BatchWriter } from './batch-writer.js';
 import { PageChain } from './page-chain.js';
 import { latest } from './plan-listing.js';
@@ -74,10 +74,14 @@ const MAX_STALE_PAGES = 2;
  */
 export type CursorMode = 'track' | 'leave';
 
-/** What the window of a listing read to its end is recorded as (rule 12): by default, what its cursor mode makes it. */
-export type WindowKind = ListingWindow['kind'];
+/** What the window of a listing read to its end is recorded as (rule 12): a reconcile's as such, any other as its cursor mode makes it. */
+function windowKind(mode: CursorMode, kind: ListingKind): ListingWindow['kind'] {
+  if (kind === 'reconcile') return 'reconcile';
+  return mode === 'track' ? 'incremental' : 'catch-up';
+}
 
-export async function syncEvents(deps: EventsListingDeps, environmentId: string, start: ListingProgress, mode: CursorMode = 'track', kind: WindowKind = mode === 'track' ? 'incremental' : 'catch-up'): Promise<EventsListingResult> {
+/** `kind`: what the listing is to the visibility lag (rule 16 of audit-store.ts); plan-listing.ts listingKind tells. */
+export async function syncEvents(deps: EventsListingDeps, environmentId: string, start: ListingProgress, mode: CursorMode = 'track', kind: ListingKind = mode === 'track' ? 'incremental' : 'catch-up'): Promise<EventsListingResult> {
   try {
     return await readListing(deps, environmentId, start, mode, kind);
   } catch (error) {
@@ -88,7 +92,7 @@ export async function syncEvents(deps: EventsListingDeps, environmentId: string,
   }
 }
 
-async function readListing(deps: EventsListingDeps, environmentId: string, start: ListingProgress, mode: CursorMode, kind: WindowKind): Promise<EventsListingResult> {
+async function readListing(deps: EventsListingDeps, environmentId: string, start: ListingProgress, mode: CursorMode, kind: ListingKind): Promise<EventsListingResult> {
   const { http } = deps;
   const writer = mode === 'track' ? deps.writer : leavingCursors(deps.writer);
   const result: EventsListingResult = { pages: 0, served: 0, rejected: 0, resumedAtPage: start.nextPage, restarts: 0, futureDated: [] };
@@ -119,6 +123,8 @@ async function readListing(deps: EventsListingDeps, environmentId: string, start
     for (;;) {
       const pageNumber = listing.nextPage;
       const page = await pages.take();
+      // When it was read, on the API server's clock, the one createdAt is on: the visibility lag (rule 16) is not skewed by ours.
+      const read = { by: kind, at: http.serverClock.now().toISOString() };
       if (largest > 0 && page.served > largest) {
         restart(`the API's page size grew from ${largest} to ${page.served}`);
         continue;
@@ -149,7 +155,7 @@ async function readListing(deps: EventsListingDeps, environmentId: string, start
           rejected: [],
           cursor: { kind: 'complete', highWater: listing.maxCreatedAt, completedAt },
           window: {
-            kind,
+            kind: windowKind(mode, kind),
             since: start.since,
             until: http.serverClock.now().toISOString(),
             startedAt: start.startedAt,
@@ -174,7 +180,7 @@ async function readListing(deps: EventsListingDeps, environmentId: string, start
       largest = Math.max(largest, page.served);
       const newest = newestPlausible(page.events, listing.maxCreatedAt, http.serverClock.now().getTime() + deps.maxClockSkewMs, result.futureDated);
       listing = { ...listing, nextPage: pageNumber + 1, maxCreatedAt: newest, pageFill: largest };
-      await writer.write({ environmentId, events: page.events, rejected: page.rejected, cursor: { kind: 'progress', listing } });
+      await writer.write({ environmentId, events: page.events, rejected: page.rejected, cursor: { kind: 'progress', listing }, read });
       result.pages += 1;
       result.served += page.served;
       result.rejected += page.rejected.length;

@@ -153,7 +153,7 @@ describe('assessStatus', () => {
   const environment = (id: string, lastSuccessAt: string | null, extra: Partial<EnvironmentStatus> = {}): EnvironmentStatus => ({
     environmentId: id, name: `env ${id}`, removedAt: null, highWater: null, listingInProgress: false, lastSuccessAt, lastError: null, lastErrorAt: null, events: 0, ...extra,
   });
-  const status = (environments: EnvironmentStatus[]): StoreStatus => ({ environments, futureDated: [], reconcile: [], lastRun: null, totals: { events: 0, rejected: 0, users: 0, guests: 0, spaces: 0, agents: 0 } });
+  const status = (environments: EnvironmentStatus[]): StoreStatus => ({ environments, futureDated: [], reconcile: [], lastRun: null, totals: { events: 0, rejected: 0, users: 0, guests: 0, spaces: 0, agents: 0 }, visibilityLag: [] });
   const now = Date.parse('2026-11-30T12:00:00Z');
   const accepted = { kind: 'accepted' } as const;
 

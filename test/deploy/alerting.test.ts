@@ -82,6 +82,7 @@ describe('deploy/prometheus/alerts.yml', () => {
       'FlatfileAuditScheduleMissing',
       'FlatfileAuditTokenRejected',
       'FlatfileAuditTokenRotationFailed',
+      'FlatfileAuditVisibilityLagNearLookback',
     ]);
     for (const rule of rules) {
       expect(['warning', 'critical']).toContain(rule.labels?.severity);

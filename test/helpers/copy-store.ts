@@ -55,6 +55,7 @@ const READS: Record<string, Both> = {
   inventory_versions: 'SELECT seq, kind, id, environment_id, valid_from, name, email, removed_at, content FROM inventory_versions ORDER BY seq',
   personal_access_tokens: 'SELECT id, name, created_at, last_used_at, first_seen_at, synced_at, removed_at FROM personal_access_tokens ORDER BY id',
   listing_windows: 'SELECT id, environment_id, kind, since, until, started_at, completed_at, resumed_at_page, pages, served, new_events FROM listing_windows ORDER BY id',
+  visibility_lag: 'SELECT hour, environment_id, topic, bucket, events FROM visibility_lag ORDER BY hour, environment_id, topic, bucket',
 };
 
 export interface StoreContents {

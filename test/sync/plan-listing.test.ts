@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { EnvironmentCursor } from '../../src/store/audit-store.js';
-import { latest, planListing, planReset } from '../../src/sync/plan-listing.js';
+import { latest, listingKind, planListing, planReset } from '../../src/sync/plan-listing.js';
 
 const now = new Date('2026-11-01T12:00:00.000Z');
 const base = { lookbackMs: 15 * 60_000, backfillSince: undefined, pageSize: 100, now };
@@ -70,5 +70,30 @@ describe('latest', () => {
     ['2026-01-02T00:00:00.000Z', '2026-01-01T00:00:00.000Z', '2026-01-02T00:00:00.000Z'],
   ])('latest(%s, %s) = %s', (a, b, expected) => {
     expect(latest(a, b)).toBe(expected);
+  });
+});
+
+describe('listingKind (what a listing is to the visibility lag, rule 16)', () => {
+  const highWater = '2026-11-01T10:00:00.000Z';
+  const listing = (since: string | null, nextPage = 1) => ({ since, pageSize: 100, nextPage, maxCreatedAt: null, pageFill: 0, startedAt: now.toISOString() });
+  it.each([
+    ['no high-water mark yet: the backfill', undefined, listing(null), 'backfill'],
+    ['no high-water mark, from AUDIT_BACKFILL_SINCE: the backfill', cursor({}), listing('2026-01-01T00:00:00.000Z'), 'backfill'],
+    ['a fresh listing a lookback before the high-water mark', cursor({ highWater }), listing('2026-11-01T09:45:00.000Z'), 'incremental'],
+    ['a resumed one from there', cursor({ highWater, listing: listing('2026-11-01T09:45:00.000Z', 7) }), listing('2026-11-01T09:45:00.000Z', 7), 'incremental'],
+    ['one an operator moved back (cursor reset)', cursor({ highWater, listing: listing('2026-10-01T00:00:00.000Z') }), listing('2026-10-01T00:00:00.000Z'), 'resync'],
+    ['that one resumed', cursor({ highWater, listing: listing('2026-10-01T00:00:00.000Z', 4) }), listing('2026-10-01T00:00:00.000Z', 4), 'resync'],
+    ['moved back to the beginning', cursor({ highWater, listing: listing(null) }), listing(null), 'resync'],
+  ])('%s', (_name, given, planned, kind) => {
+    expect(listingKind(given, planned, base)).toBe(kind);
+  });
+
+  it('agrees with what planListing and planReset plan', () => {
+    const synced = cursor({ highWater });
+    expect(listingKind(synced, planListing(synced, base), base)).toBe('incremental');
+    const reset = planReset(synced, '2026-10-15T00:00:00.000Z', base);
+    if (reset.kind !== 'move') throw new Error('expected the reset to move the listing');
+    const moved = cursor({ highWater, listing: reset.listing });
+    expect(listingKind(moved, planListing(moved, base), base)).toBe('resync');
   });
 });

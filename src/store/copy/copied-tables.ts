@@ -163,6 +163,13 @@ export const COPIED_TABLES: readonly CopiedTable[] = [
     exact: false,
     mode: 'upsert',
   },
+  {
+    table: 'visibility_lag',
+    key: ['hour', 'environment_id', 'topic', 'bucket'],
+    columns: { hour: 'time', environment_id: 'text', topic: 'text', bucket: 'int', events: 'int' },
+    exact: false,
+    mode: 'upsert',
+  },
 ];
 
 /** SQLite tables deliberately left behind, each with the reason. */

@@ -16,6 +16,7 @@ import { lockKeys } from './locks.js';
 import type { StorablePage, StorableRejected } from './storable-page.js';
 import { ConcurrentWriteError } from './transaction.js';
 import { isoMillis } from './timestamps.js';
+import { LagTally } from '../visibility-lag.js';
 
 const INSERT_EVENTS = `
 INSERT INTO events (id, environment_id, created_at, topic, domain, actor_id, space_id, workbook_id, sheet_id, job_id,
@@ -72,9 +73,12 @@ export async function writeStorablePages(client: pg.PoolClient, schema: string, 
 
   const columns: unknown[][] = Array.from({ length: 17 }, () => []);
   const insertedByEnvironment = new Map<string, number>();
+  const lags = new LagTally();
   for (const page of pages) {
     let inserted = 0;
     const locked = heads.get(page.environmentId);
+    // Rule 16: only an incremental listing's first sightings count.
+    const readAt = page.read?.by === 'incremental' ? page.read.at : null;
     for (const event of page.events) {
       const id = event.values[0];
       if (stored.has(id)) continue; // re-read: already stored (or earlier in this batch)
@@ -86,6 +90,7 @@ export async function writeStorablePages(client: pg.PoolClient, schema: string, 
       const row = [v[0], page.environmentId, v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10], v[11], v[12], v[13], event.rawJson, seq, hash.toString('hex')];
       row.forEach((value, c) => columns[c]!.push(value));
       inserted += 1;
+      if (readAt !== null) lags.add(page.environmentId, v[3], v[2], readAt);
     }
     insertedByEnvironment.set(page.callerEnvironmentId, (insertedByEnvironment.get(page.callerEnvironmentId) ?? 0) + inserted);
   }
@@ -101,6 +106,7 @@ export async function writeStorablePages(client: pg.PoolClient, schema: string, 
   await upsertRejected(client, pages, now);
   await saveCursors(client, pages, now);
   await recordWindows(client, pages);
+  await countLags(client, lags);
   await saveHeads(client, heads, now);
   return { insertedByEnvironment };
 }
@@ -167,6 +173,18 @@ async function upsertRejected(client: pg.PoolClient, pages: readonly StorablePag
     now,
     rows.map((r) => r.seen),
   ]);
+}
+
+/** Adds the batch's first sightings to the visibility lag counts (rule 16). */
+async function countLags(client: pg.PoolClient, lags: LagTally): Promise<void> {
+  const rows = lags.rows();
+  if (rows.length === 0) return;
+  await client.query(
+    `INSERT INTO visibility_lag (hour, environment_id, topic, bucket, events)
+     SELECT * FROM unnest($1::timestamptz[], $2::text[], $3::text[], $4::int[], $5::int[])
+     ON CONFLICT (hour, environment_id, topic, bucket) DO UPDATE SET events = visibility_lag.events + excluded.events`,
+    [rows.map((r) => r.hour), rows.map((r) => r.environmentId), rows.map((r) => r.topic), rows.map((r) => r.bucket), rows.map((r) => r.events)],
+  );
 }
 
 /** The windows of listings that read to their end (rule 12), with the pages that end them. */

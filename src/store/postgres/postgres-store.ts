@@ -22,7 +22,7 @@ import { writeStorablePages } from './page-writer.js';
 import { planPrune, pruneStep } from './prune-writer.js';
 import { recordReconcile } from './reconcile-runs.js';
 import { finishRun, startRun } from './run-log.js';
-import { listCursors, readCursor, readStatus } from './status-reader.js';
+import { listCursors, readCursor, readStatus, readVisibilityLag } from './status-reader.js';
 import { storablePage } from './storable-page.js';
 import { storableText } from './storable-text.js';
 import { storeFailure } from './store-error.js';
@@ -166,6 +166,10 @@ export class PostgresStore implements AuditStore {
 
   async status(options: StatusOptions): Promise<StoreStatus> {
     return this.guard(() => inTransaction(this.pool, (client) => readStatus(client, options), 'REPEATABLE READ'));
+  }
+
+  async visibilityLag(since: string) {
+    return this.guard(() => readVisibilityLag(this.pool, since));
   }
 
   async readForward(destination: string) {

@@ -2,6 +2,7 @@
 import type pg from 'pg';
 import { latestReconciles } from './reconcile-runs.js';
 import type { EnvironmentCursor, EnvironmentStatus, FutureDatedEvents, StatusOptions, StoreStatus } from '../audit-store.js';
+import { lagWindowStart, visibilityLags, type LagCount, type VisibilityLag } from '../visibility-lag.js';
 
 interface CursorRow {
   environment_id: string;
@@ -79,6 +80,17 @@ const FUTURE_DATED = `
 SELECT environment_id AS "environmentId", COUNT(*) AS count, MAX(created_at) AS "newestCreatedAt"
 FROM events WHERE created_at > $1 GROUP BY environment_id ORDER BY environment_id`;
 
+// The primary key's range (hour first): a few rows per hour of the window (rule 16).
+const LAG_COUNTS = `
+SELECT environment_id AS "environmentId", topic, bucket, SUM(events)::bigint AS events FROM visibility_lag
+WHERE hour >= $1::timestamptz GROUP BY environment_id, topic, bucket`;
+
+/** Visibility lag figures over the hours read from `since` on (rule 16). */
+export async function readVisibilityLag(db: pg.Pool | pg.PoolClient, since: string): Promise<VisibilityLag[]> {
+  const { rows } = await db.query<Omit<LagCount, 'hour'>>(LAG_COUNTS, [since]);
+  return visibilityLags(rows);
+}
+
 /** The status report, read in one snapshot (a repeatable-read transaction on `client`). */
 export async function readStatus(client: pg.PoolClient, options: StatusOptions): Promise<StoreStatus> {
   const environments = await client.query<EnvironmentStatus>(ENVIRONMENTS);
@@ -86,11 +98,13 @@ export async function readStatus(client: pg.PoolClient, options: StatusOptions):
   const lastRun = await client.query<NonNullable<StoreStatus['lastRun']>>(LAST_RUN);
   const totals = await client.query<StoreStatus['totals']>(TOTALS);
   const reconcile = await latestReconciles(client);
+  const visibilityLag = await readVisibilityLag(client, options.lagSince ?? lagWindowStart(Date.now()));
   return {
     environments: environments.rows,
     futureDated: futureDated.rows,
     reconcile,
     lastRun: lastRun.rows[0] ?? null,
     totals: totals.rows[0]!,
+    visibilityLag,
   };
 }

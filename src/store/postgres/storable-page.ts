@@ -37,6 +37,7 @@ export interface StorablePage {
   rejected: StorableRejected[];
   cursor: PageWrite['cursor'];
   window: PageWrite['window'];
+  read: PageWrite['read'];
 }
 
 /** One page as rows stamped `ingestedAt` (an ISO time with milliseconds). */
@@ -56,6 +57,7 @@ export function storablePage(page: PageWrite, ingestedAt: string): StorablePage 
     rejected: prepared.rejected.map((r) => ({ eventId: r.eventId, reason: r.reason, rawText: r.raw, rawJson: storableJsonChecked(r.raw), rawSha256: r.rawSha256 })),
     cursor: page.cursor,
     window: page.window,
+    read: page.read,
   };
 }
 

@@ -7,6 +7,7 @@
  */
 import { ChainLinks } from '../chain/chain-links.js';
 import { CHAINED_COLUMNS, DIGEST_BYTES, type ChainedValues } from '../chain/event-chain.js';
+import { LagTally } from '../visibility-lag.js';
 import type { SqliteDatabase } from './open.js';
 import type { PreparedPage } from './prepare-pages.js';
 import type { CursorUpdate, WriteResult } from '../audit-store.js';
@@ -55,6 +56,10 @@ export function createPageWriter(db: SqliteDatabase): PageWriter {
     `INSERT INTO listing_windows (environment_id, kind, since, until, started_at, completed_at, resumed_at_page, pages, served, new_events)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
+  const countLag = db.prepare(
+    `INSERT INTO visibility_lag (hour, environment_id, topic, bucket, events) VALUES (?, ?, ?, ?, ?)
+     ON CONFLICT (hour, environment_id, topic, bucket) DO UPDATE SET events = events + excluded.events`,
+  );
   const saveCursor = (environmentId: string, cursor: CursorUpdate, now: string): void => {
     if (cursor.kind === 'none') return; // a catch-up listing's page (rule 11): the cursor is not its to move
     if (cursor.kind === 'complete') {
@@ -71,13 +76,17 @@ export function createPageWriter(db: SqliteDatabase): PageWriter {
       const row = readHead.get(environmentId);
       return row ? { seq: row.last_seq, hash: row.last_hash } : null;
     });
+    const lags = new LagTally();
     for (const [p, page] of pages.entries()) {
       let inserted = 0;
+      // Rule 16: only an incremental listing's first sightings count.
+      const readAt = page.read?.by === 'incremental' ? page.read.at : null;
       for (const [i, values] of rows[p]!.entries()) {
         const link = links.next(page.environmentId, page.digests.subarray(i * DIGEST_BYTES, (i + 1) * DIGEST_BYTES));
         if (insertEvent.run(...values, link.seq, link.hash).changes > 0) {
           links.stored(page.environmentId, link);
           inserted += 1;
+          if (readAt !== null) lags.add(page.environmentId, values[3], values[2], readAt);
         }
       }
       for (const r of page.rejected) insertRejected.run(page.environmentId, r.eventId, r.reason, r.raw, r.rawSha256, now, now);
@@ -87,6 +96,7 @@ export function createPageWriter(db: SqliteDatabase): PageWriter {
       insertedByEnvironment.set(page.environmentId, (insertedByEnvironment.get(page.environmentId) ?? 0) + inserted);
     }
     for (const [environmentId, head] of links.movedHeads()) saveHead.run(environmentId, head.seq, head.hash, now);
+    for (const l of lags.rows()) countLag.run(l.hour, l.environmentId, l.topic, l.bucket, l.events);
     return { insertedByEnvironment };
   });
   // Rows are parsed back before the transaction: that need not lengthen the time the write lock is

@@ -26,6 +26,7 @@ export interface PreparedPage {
   rejected: PreparedRejected[];
   cursor: CursorUpdate;
   window?: ListingWindow | undefined;
+  read?: PageWrite['read'];
 }
 
 /** One page as rows stamped `ingestedAt`. */
@@ -42,5 +43,6 @@ export function preparePage(page: PageWrite, ingestedAt: string): PreparedPage {
     rejected: page.rejected.map((r) => ({ eventId: r.eventId, reason: r.reason, raw: r.raw, rawSha256: createHash('sha256').update(r.raw).digest('hex') })),
     cursor: page.cursor,
     ...(page.window ? { window: page.window } : {}),
+    ...(page.read ? { read: page.read } : {}),
   };
 }

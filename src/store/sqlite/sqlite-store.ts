@@ -14,13 +14,14 @@ import { PageWriterThread } from './page-writer-thread.js';
 import { createPruneWriter } from './prune-writer.js';
 import type { PreparedPage } from './prepare-pages.js';
 import { createReconcileRuns } from './reconcile-runs.js';
-import { createCursorReader, createStatusReader } from './status-reader.js';
+import { createCursorReader, createLagReader, createStatusReader } from './status-reader.js';
 import { storeFailure } from './store-error.js';
 
 export class SqliteStore implements AuditStore {
   private readonly writeInventoryTx;
   private readonly cursors;
   private readonly readStatus;
+  private readonly readLag;
   private readonly recordError;
   private readonly readChainHead;
   private readonly readCheckpointState;
@@ -46,6 +47,7 @@ export class SqliteStore implements AuditStore {
     this.cursors = createCursorReader(db);
     this.resetCursorTx = createCursorReset(db, (environmentId) => this.cursors.one(environmentId));
     this.readStatus = createStatusReader(db);
+    this.readLag = createLagReader(db);
     this.recordError = db.prepare(
       `INSERT INTO sync_cursors (environment_id, last_error, last_error_at, updated_at) VALUES (?, ?, ?, ?)
        ON CONFLICT (environment_id) DO UPDATE SET last_error = excluded.last_error, last_error_at = excluded.last_error_at, updated_at = excluded.updated_at`,
@@ -134,6 +136,10 @@ export class SqliteStore implements AuditStore {
 
   async status(options: StatusOptions) {
     return this.readStatus(options);
+  }
+
+  async visibilityLag(since: string) {
+    return this.guard(() => this.readLag(since));
   }
 
   async readForward(destination: string) {

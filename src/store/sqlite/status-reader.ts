@@ -1,5 +1,6 @@
 /** Read side of the store: one environment's cursor, and the status report ops look at. */
 import type { EnvironmentCursor, EnvironmentStatus, FutureDatedEvents, StatusOptions, StoreStatus } from '../audit-store.js';
+import { lagWindowStart, visibilityLags, type LagCount, type VisibilityLag } from '../visibility-lag.js';
 import type { SqliteDatabase } from './open.js';
 import { toDrift, type DriftRow } from './reconcile-runs.js';
 
@@ -48,7 +49,17 @@ function toCursor(row: CursorRow): EnvironmentCursor {
   };
 }
 
+/** Visibility lag figures over the hours read from `since` on (rule 16): the primary key's range, a few rows per hour. */
+export function createLagReader(db: SqliteDatabase): (since: string) => VisibilityLag[] {
+  const counts = db.prepare<[string], Omit<LagCount, 'hour'>>(
+    `SELECT environment_id AS environmentId, topic, bucket, SUM(events) AS events FROM visibility_lag
+     WHERE hour >= ? GROUP BY environment_id, topic, bucket`,
+  );
+  return (since) => visibilityLags(counts.all(since));
+}
+
 export function createStatusReader(db: SqliteDatabase): (options: StatusOptions) => StoreStatus {
+  const lags = createLagReader(db);
   const environments = db.prepare<[], EnvironmentStatus>(
     `WITH ids AS (SELECT id FROM environments UNION SELECT environment_id FROM sync_cursors),
           counts AS (SELECT environment_id, COUNT(*) AS n FROM events GROUP BY environment_id)
@@ -87,5 +98,6 @@ export function createStatusReader(db: SqliteDatabase): (options: StatusOptions)
     reconcile: reconcile.all().map(toDrift),
     lastRun: lastRun.get() ?? null,
     totals: totals.get() as StoreStatus['totals'],
+    visibilityLag: lags(options.lagSince ?? lagWindowStart(Date.now())),
   });
 }

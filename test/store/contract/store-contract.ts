@@ -16,6 +16,7 @@ import { describeRetentionContract } from './retention-contract.js';
 import { describeWriteContract } from './write-contract.js';
 import { describeResetContract } from './reset-contract.js';
 import { describeReconcileContract } from './reconcile-contract.js';
+import { describeLagContract } from './lag-contract.js';
 
 export type { ContractStore, FreshStore } from './fixtures.js';
 
@@ -28,5 +29,6 @@ export function describeStoreContract(name: string, fresh: FreshStore): void {
     describe('retention', () => describeRetentionContract(fresh));
     describe('history', () => describeHistoryContract(fresh));
     describe('reconciliation', () => describeReconcileContract(fresh));
+    describe('visibility lag', () => describeLagContract(fresh));
   });
 }

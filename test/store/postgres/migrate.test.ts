@@ -17,7 +17,7 @@ const db = testDatabase();
 /** A migration's version by its name: the tests name the step they test, not its number. */
 const versionOf = (name: string): number => MIGRATIONS.find((m) => m.name === name)!.version;
 
-const TABLES = ['agents', 'chain_cuts', 'environments', 'event_chains', 'events', 'forward_positions', 'guest_spaces', 'guests', 'inventory_changes', 'inventory_versions', 'listing_windows', 'operator_actions', 'personal_access_tokens', 'reconcile_runs', 'rejected_events', 'schema_migrations', 'spaces', 'sync_cursors', 'sync_runs', 'users'];
+const TABLES = ['agents', 'chain_cuts', 'environments', 'event_chains', 'events', 'forward_positions', 'guest_spaces', 'guests', 'inventory_changes', 'inventory_versions', 'listing_windows', 'operator_actions', 'personal_access_tokens', 'reconcile_runs', 'rejected_events', 'schema_migrations', 'spaces', 'sync_cursors', 'sync_runs', 'users', 'visibility_lag'];
 
 async function tablesOf(schema: string): Promise<string[]> {
   const rows = await pgQuery<{ table_name: string; table_type: string }>(db, schema, 'SELECT table_name, table_type FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name', [schema]);

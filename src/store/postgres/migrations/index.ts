@@ -11,6 +11,7 @@ import { sql as personalAccessTokens } from './0004-personal-access-tokens.js';
 import { sql as operatorActions } from './0005-operator-actions.js';
 import { run as versionInventory, sql as inventoryVersions } from './0006-inventory-versions.js';
 import { sql as reconcileRuns } from './0007-reconcile-runs.js';
+import { sql as visibilityLag } from './0008-visibility-lag.js';
 
 export interface PostgresMigration {
   version: number;
@@ -28,6 +29,7 @@ export const MIGRATIONS: readonly PostgresMigration[] = [
   { version: 5, name: 'operator-actions', sql: operatorActions },
   { version: 6, name: 'inventory-versions', sql: inventoryVersions, run: versionInventory },
   { version: 7, name: 'reconcile-runs', sql: reconcileRuns },
+  { version: 8, name: 'visibility-lag', sql: visibilityLag },
 ];
 
 export const LATEST_VERSION = MIGRATIONS.length;

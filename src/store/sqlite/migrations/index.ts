@@ -15,6 +15,7 @@ import { sql as personalAccessTokens } from './0010-personal-access-tokens.js';
 import { sql as operatorActions } from './0011-operator-actions.js';
 import { run as versionInventory, sql as inventoryVersions } from './0012-inventory-versions.js';
 import { sql as reconcileRuns } from './0013-reconcile-runs.js';
+import { sql as visibilityLag } from './0014-visibility-lag.js';
 import type { SqliteDatabase } from '../open.js';
 
 export interface Migration {
@@ -39,6 +40,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 11, name: 'operator-actions', sql: operatorActions },
   { version: 12, name: 'inventory-versions', sql: inventoryVersions, run: versionInventory },
   { version: 13, name: 'reconcile-runs', sql: reconcileRuns },
+  { version: 14, name: 'visibility-lag', sql: visibilityLag },
 ];
 
 export const LATEST_VERSION = MIGRATIONS.length;
