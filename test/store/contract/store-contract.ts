@@ -15,6 +15,7 @@ import { describeTrailContract } from './trail-contract.js';
 import { describeRetentionContract } from './retention-contract.js';
 import { describeWriteContract } from './write-contract.js';
 import { describeResetContract } from './reset-contract.js';
+import { describeVersionCheckContract } from './version-check-contract.js';
 
 export type { ContractStore, FreshStore } from './fixtures.js';
 
@@ -26,5 +27,6 @@ export function describeStoreContract(name: string, fresh: FreshStore): void {
     describe('operator resets', () => describeResetContract(fresh));
     describe('retention', () => describeRetentionContract(fresh));
     describe('history', () => describeHistoryContract(fresh));
+    describe('versions checked', () => describeVersionCheckContract(fresh));
   });
 }
