@@ -71,7 +71,7 @@ export async function verifyInventoryVersions(view: View): Promise<VersionReport
   /** Per row: the valid_from the next version derives from (the writer reads the previous version's). */
   const previousOf = new Map<string, string>();
   let firstSyncOnly: number | null = null;
-  const migrationOnly: Array<{ seq: number; table: string; id: string; entryBefore: number }> = [];
+  const migrationOnly: Array<{ seq: number; table: string; id: string; entryBefore: number; validFrom: string; migrated: string | null }> = [];
   const reportedMissing = new Set<number>();
   const missing = (table: string, id: string, seq: number, because: string) => {
     if (reportedMissing.has(seq)) return;
@@ -115,12 +115,11 @@ export async function verifyInventoryVersions(view: View): Promise<VersionReport
     const expected = (by === 'migration' ? [migrated] : by === 'sync' ? [derived.validFrom] : [derived.validFrom, migrated]).filter((t): t is string => t !== null);
     const rowEntries = entriesOfRow.get(rowKey)!;
     const entryBefore = rowEntries[rowEntries.indexOf(v.seq) - 1] ?? null;
-    if (by === 'migration') migrationOnly.push({ seq: v.seq, table: v.kind, id: v.id, entryBefore: entryBefore! });
-    if (expected.includes(v.validFrom)) {
-      previousOf.set(rowKey, v.validFrom);
-    } else if (by === 'migration' && v.validFrom === derived.validFrom) {
-      // What a sync would have written with no version before it: the one before it is gone.
-      missing(v.kind, v.id, entryBefore!, `version ${v.seq} after it was written by a sync, which versions every change`);
+    if (by === 'migration') {
+      // Judged once the first sync-only version is known (below): the migration's, or a sync's whose version before is gone.
+      migrationOnly.push({ seq: v.seq, table: v.kind, id: v.id, entryBefore: entryBefore!, validFrom: v.validFrom, migrated });
+      previousOf.set(rowKey, v.validFrom === migrated || v.validFrom === derived.validFrom ? v.validFrom : (migrated ?? v.validFrom));
+    } else if (expected.includes(v.validFrom)) {
       previousOf.set(rowKey, v.validFrom);
     } else {
       report('version-changed', v.kind, v.id, v.seq, `${name}: valid from ${v.validFrom}, but change ${v.seq} makes it ${expected.join(' or ') || 'nothing readable'}: edited behind the store's back`);
@@ -135,7 +134,11 @@ export async function verifyInventoryVersions(view: View): Promise<VersionReport
   let syncFrom = firstSyncOnly as number | null;
   while (syncFrom !== null && entries.get(syncFrom - 1)?.seenAt === entries.get(syncFrom)!.seenAt) syncFrom -= 1;
   for (const m of migrationOnly) {
-    if (syncFrom !== null && m.seq >= syncFrom) missing(m.table, m.id, m.entryBefore, `a sync versioned every change from change ${syncFrom} on, and version ${m.seq} of the row after it is among them`);
+    if (syncFrom !== null && m.seq >= syncFrom) {
+      missing(m.table, m.id, m.entryBefore, `a sync versioned every change from change ${syncFrom} on, and version ${m.seq} of the row after it is among them`);
+    } else if (m.validFrom !== m.migrated) {
+      report('version-changed', m.table, m.id, m.seq, `${m.table} ${m.id} version ${m.seq}: valid from ${m.validFrom}, but the migration that versioned change ${m.seq} made it ${m.migrated ?? 'nothing readable'}: edited behind the store's back`);
+    }
   }
   for (const [rowKey, seqs] of entriesOfRow) {
     const [kind, id] = rowKey.split('\u0000') as [string, string];
