@@ -61,6 +61,12 @@
  *    event's time (the earliest known version before any) and today (actor_current_*);
  *    `guest_access_changes` and `guest_access` tell which guest could reach which space, from when
  *    until when, from guest_spaces versions and space:guestAdded / space:guestRemoved events.
+ * 18. Versions answer to the log. AuditSnapshot hands over every inventory version as stored
+ *    (eachInventoryVersion, times as ISO UTC with milliseconds), so that verify can check each
+ *    against its change log entry (chain/verify-inventory-versions.ts): content by the entry's
+ *    digest, every other column recomputed from the content, and no entry of a sync without its
+ *    version. A version edited, deleted or inserted behind the store's back is named by kind, id
+ *    and seq; prunes (rule 13) never touch versions, and a copy (copy-store) verifies as the original.
  */
 import type { AgentRecord, EnvironmentRecord, EventRecord, GuestRecord, PersonalAccessTokenRecord, RejectedEvent, SpaceRecord, UserRecord } from '../records.js';
 

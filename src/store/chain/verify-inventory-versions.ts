@@ -1,24 +1,41 @@
 /**
  * Checks the inventory versions (rule 14, inventory-version.ts) against the change log they come
- * from: what `audit_trail.actor_name` / `actor_email` and `guest_access` read is only as good as
- * these rows, and none of their columns is hashed on its own. A version is covered through its log
- * entry (same `seq`): the entry's row digest is the SHA-256 of the version's `content`, and the
- * log's chain covers the entry (verify-inventory-log.ts checks that chain). Every other column is
+ * from (store rule 18): what `audit_trail.actor_name` / `actor_email` and `guest_access` read is only
+ * as good as these rows, and none of their columns is hashed on its own. A version is covered through
+ * its log entry (same `seq`): the entry's row digest is the SHA-256 of the version's `content`, and
+ * the log's chain covers the entry (verify-inventory-log.ts checks that chain). Every other column is
  * derived from the content and the entry, so it is recomputed here, not trusted:
  * - kind and id must be the entry's; environment_id, name, email, removed_at what inventoryVersion
  *   takes from the content;
  * - valid_from what the writer derives (inventoryVersion with the row's previous version), or, for
- *   a row's first version only, what SQLite migration 12 / PostgreSQL migration 6 wrote for rows
- *   already stored (backfillValidFrom below, a frozen copy of their rule);
+ *   the one version SQLite migration 12 / PostgreSQL migration 6 gave each row already stored, what
+ *   that migration derived (backfillValidFrom below, a frozen copy of its rule);
  * - every entry has its version, except entries made before versions existed: those that a later
  *   entry of the same row superseded before the migration, and personal access tokens', which the
- *   migration did not version. So an entry without a version is reported when its row has a version
- *   before it, when it is a row's latest (tokens' aside, unless a version of theirs precedes it), or
- *   when a version only a sync can have written precedes it.
- * What stays undetected, because nothing records when migration 12 ran: deleting a row's first
- * version where the next one reads the same either way (its valid_from came from an updatedAt, or
- * it is a removal), and no sync-only version precedes the deleted one. Checkpoints do not anchor the
- * versions themselves; they anchor the log head, which covers every version's content.
+ *   migration did not version. An entry without a version is reported when its row has a version
+ *   before it, when it is a row's latest (tokens' aside), or when it comes at or after the first
+ *   transaction holding a version only a sync writes (a row's second); a row's first version that
+ *   follows entries without one is the migration's only if it precedes that transaction, else its
+ *   row's version before it was deleted.
+ * Left undetected, because nothing records when migration 12 ran: a row's first version deleted when
+ * the next one reads the same either way (the migration's rule and the writer's agree on it) and no
+ * version only a sync writes precedes it. Checkpoints anchor the log head, which covers every
+ * version's content; the versions' other columns are checked here, not anchored.
+ *
+ * What `audit_trail` reads, and what covers it (README, "What verify covers"):
+ * - events (every column, `raw` and what the view extracts from it): the event chains.
+ * - environments (name, is_prod), spaces (name), users / guests / agents as they are now
+ *   (actor_current_*, actor_removed_at), guest_spaces: the inventory change log (each row must
+ *   match its latest entry), checked by plain `verify` too.
+ * - inventory_versions (actor_name, actor_email as at the event; guest_access): here.
+ * - actor_type: computed from the actor id's prefix by the view itself.
+ * Not covered by any hash, left as they are: the views' own SQL (a redefined `audit_trail` could
+ * map names at will; `verify --checkpoints` finds it, since each checkpoint records the schema's
+ * digest, but plain `verify` does not, as comparing needs the migrations' schema built beside the
+ * store), `synced_at` (when a row was last seen: changes every sync, read by no view),
+ * operator_actions, sync_runs, rejected_events, cursors and listing windows (the trail reads none of
+ * them; operator_actions says who reset a cursor, which a checkpoint does not anchor either).
+ * personal_access_tokens are logged and versioned like the rest but the trail reads neither.
  */
 import { createHash } from 'node:crypto';
 import type { AuditSnapshot, InventoryChange, StoredInventoryVersion } from '../audit-snapshot.js';
