@@ -130,11 +130,11 @@ export async function verifyInventoryVersions(view: View): Promise<VersionReport
     const migrated = backfillValidFrom(entry.kind, row, entry.seenAt);
     const by: 'sync' | 'migration' | 'either' = previous !== undefined || (earlierEntries && UNBACKFILLED.has(v.kind)) ? 'sync' : earlierEntries ? 'migration' : 'either';
     const expected = (by === 'migration' ? [migrated] : by === 'sync' ? [derived.validFrom] : [derived.validFrom, migrated]).filter((t): t is string => t !== null);
-    const rowEntries = entriesOfRow.get(rowKey)!;
-    const entryBefore = rowEntries[rowEntries.indexOf(v.seq) - 1] ?? null;
     if (by === 'migration') {
       // Judged once the first sync-only version is known (below): the migration's, or a sync's whose version before is gone.
-      migrationOnly.push({ seq: v.seq, table: v.kind, id: v.id, entryBefore: entryBefore!, validFrom: v.validFrom, migrated });
+      const rowEntries = entriesOfRow.get(rowKey)!;
+      const entryBefore = rowEntries[rowEntries.indexOf(v.seq) - 1]!; // a row's first version only: searched once per row
+      migrationOnly.push({ seq: v.seq, table: v.kind, id: v.id, entryBefore, validFrom: v.validFrom, migrated });
       previousOf.set(rowKey, v.validFrom === migrated || v.validFrom === derived.validFrom ? v.validFrom : (migrated ?? v.validFrom));
     } else if (expected.includes(v.validFrom)) {
       previousOf.set(rowKey, v.validFrom);
