@@ -57,7 +57,7 @@ export async function runBackup(ctx: CliContext, settings: StoreSettings, dest: 
     const problem = integrityProblem(partial);
     if (problem) return fail(ctx, `the copy failed SQLite's integrity check (${problem}); ${dest} left as it was`);
     const verified = await runVerify({ dbPath: partial });
-    if (!verifyOk(verified)) return fail(ctx, `the copy does not verify: ${verified.chain.problemCount} problem(s) in the hash chains (run flatfile-audit verify on the store); ${dest} left as it was`);
+    if (!verifyOk(verified)) return fail(ctx, `the copy does not verify: ${verified.chain.problemCount} problem(s) in the hash chains, ${verified.inventory.problems.length} in the inventories, ${verified.versions.problems.length} in the inventory versions (run flatfile-audit verify on the store); ${dest} left as it was`);
     renameSync(partial, target);
     const result: BackupResult = { bytes: statSync(target).size, events: verified.chain.rows, durationMs: performance.now() - started };
     ctx.stdout.write(`backup ${escapeControl(target)}: ${result.bytes} bytes, ${result.events} events verified, ${(result.durationMs / 1000).toFixed(1)}s\n`);

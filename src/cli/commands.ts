@@ -119,7 +119,8 @@ export const COMMANDS = {
   }),
   verify: spec({
     synopsis:
-      `  flatfile-audit verify [--json]        recompute the events' hash chains: was any row changed or deleted?\n` +
+      `  flatfile-audit verify [--json]        recompute the events' hash chains, the inventories' change log and\n` +
+      `                                        the versions (who was who): was any row changed or deleted?\n` +
       `  flatfile-audit verify --checkpoints FILE [--public-key FILE ...] [--json]\n` +
       `                                        also check the database against the checkpoints kept outside it\n`,
     options: { json: { type: 'boolean', default: false }, checkpoints: { type: 'string' }, 'public-key': { type: 'string', multiple: true, default: [] } },

@@ -1,10 +1,17 @@
-/** `flatfile-audit verify`: recomputes the events' hash chains and reports any row changed or deleted after it was stored; with --checkpoints, checks the database against checkpoints kept outside it too. */
+/**
+ * `flatfile-audit verify`: recomputes the events' hash chains, the inventories' change log and the
+ * inventory versions the trail names actors by, and reports any row changed, deleted or added after
+ * it was stored; with --checkpoints, checks the database against checkpoints kept outside it too.
+ */
 import { readCheckpointLines } from '../checkpoint/checkpoint-file.js';
 import { loadVerifyKey } from '../checkpoint/signing-key.js';
 import { verifyCheckpoints, type CheckpointReport } from '../checkpoint/verify-checkpoints.js';
 import { verifyEventChains, type ChainReport } from '../store/chain/verify-event-chain.js';
+import { verifyInventoryLog, type InventoryReport } from '../store/chain/verify-inventory-log.js';
+import { verifyInventoryVersions, type VersionReport } from '../store/chain/verify-inventory-versions.js';
 import { openReader, type StoreSettings } from '../store/open-store.js';
 import { formatTable } from '../output/format.js';
+import { escapeControl } from '../output/safe-text.js';
 
 export interface VerifyOptions {
   /** The checkpoint file (AUDIT_CHECKPOINT_FILE of the syncs), or a copy of it. */
@@ -15,6 +22,8 @@ export interface VerifyOptions {
 
 export interface VerifyResult {
   chain: ChainReport;
+  inventory: InventoryReport;
+  versions: VersionReport;
   checkpoints?: CheckpointReport;
 }
 
@@ -27,7 +36,9 @@ export async function runVerify(settings: StoreSettings, options: VerifyOptions 
     // One snapshot: the chain walk and the checkpoint checks see the same state, whatever a sync commits meanwhile.
     return await reader.snapshot(async (view) => {
       const chain = await verifyEventChains(view);
-      return lines ? { chain, checkpoints: await verifyCheckpoints({ view, lines, keys, chain }) } : { chain };
+      const inventory = await verifyInventoryLog(view);
+      const versions = await verifyInventoryVersions(view);
+      return lines ? { chain, inventory, versions, checkpoints: await verifyCheckpoints({ view, lines, keys, chain }) } : { chain, inventory, versions };
     });
   } finally {
     await reader.close();
@@ -35,12 +46,20 @@ export async function runVerify(settings: StoreSettings, options: VerifyOptions 
 }
 
 export function verifyOk(result: VerifyResult): boolean {
-  return result.chain.ok && (result.checkpoints?.ok ?? true);
+  return result.chain.ok && result.inventory.problems.length === 0 && result.versions.problems.length === 0 && (result.checkpoints?.ok ?? true);
 }
 
-/** The JSON form: without checkpoints exactly the chain report, as before they existed; with them, `ok` covers both. */
+/** The JSON form: the chain report's fields as they always were, `ok` covering everything checked, and the inventories' findings beside them. */
 export function verifyJson(result: VerifyResult): string {
-  const json = result.checkpoints ? { ...result.chain, ok: verifyOk(result), chainOk: result.chain.ok, checkpoints: result.checkpoints } : result.chain;
+  const { inventory, versions } = result;
+  const json = {
+    ...result.chain,
+    ok: verifyOk(result),
+    chainOk: result.chain.ok,
+    inventory: { logged: inventory.logged, head: inventory.head, problems: inventory.problems },
+    versions,
+    ...(result.checkpoints ? { checkpoints: result.checkpoints } : {}),
+  };
   return `${JSON.stringify(json, null, 2)}\n`;
 }
 
@@ -59,8 +78,24 @@ export function formatVerify(result: VerifyResult): string {
     lines.push(formatTable(report.problems.map((p) => ({ environment: p.environmentId, problem: p.kind, seq: p.seq ?? '', event: p.eventId ?? '', detail: p.detail }))).trimEnd());
     lines.push(`TAMPERED: ${report.problemCount} problem(s) in ${report.rows} events${report.problemCount > report.problems.length ? ` (first ${report.problems.length} shown)` : ''}`);
   }
+  lines.push(...formatInventories(result));
   if (checkpoints) lines.push(formatCheckpoints(checkpoints));
   return `${lines.join('\n')}\n`;
+}
+
+/** One line per finding, in full (the detail names the kind, id and version), then the verdict. */
+function formatInventories({ inventory, versions }: VerifyResult): string[] {
+  if (!inventory.logged) return ['note: this store predates the inventory change log (schema version 7): inventories not checked'];
+  const lines: string[] = [];
+  // Ids and names come from the rows found, tampered ones included: never raw to a terminal.
+  for (const p of inventory.problems) lines.push(escapeControl(`- inventory ${p.table}${p.id ? ` ${p.id}` : ''}${p.seq ? ` change ${p.seq}` : ''}: ${p.detail}`));
+  for (const p of versions.problems) lines.push(escapeControl(`- ${p.detail}`));
+  if (inventory.problems.length > 0) lines.push(`TAMPERED: ${inventory.problems.length} inventory row(s) or log entries do not match the change log`);
+  else lines.push(`ok: inventories match their change log${inventory.head ? ` (head ${inventory.head.seq})` : ''}`);
+  if (!versions.versioned) lines.push('note: this store predates inventory versions: none checked');
+  else if (versions.problems.length > 0) lines.push(`TAMPERED: ${versions.problems.length} problem(s) in ${versions.versions} inventory versions (who was who, as the trail names actors)`);
+  else lines.push(`ok: ${versions.versions} inventory versions match their change log entries`);
+  return lines;
 }
 
 function formatCheckpoints(report: CheckpointReport): string {

@@ -48,6 +48,19 @@ export interface InventoryChange {
   chainHash: Buffer;
 }
 
+/** One row of `inventory_versions` (rule 14), as the store holds it: times as ISO UTC with milliseconds. */
+export interface StoredInventoryVersion {
+  seq: number;
+  kind: string;
+  id: string;
+  environmentId: string | null;
+  validFrom: string;
+  name: string | null;
+  email: string | null;
+  removedAt: string | null;
+  content: string;
+}
+
 /** One object of the store's schema (SQLite: a table, view, trigger or index, with its SQL). */
 export interface SchemaObject {
   type: string;
@@ -97,6 +110,10 @@ export interface AuditSnapshot {
   eachInventoryChange(visit: (entry: InventoryChange) => void): Promise<void>;
   /** The chain hash (hex) of the log entry `seq`; undefined when there is none. */
   inventoryChangeHash(seq: number): Promise<string | undefined>;
+  /** False when the store predates inventory versions (rule 14): there are none to check. */
+  inventoryVersioned(): Promise<boolean>;
+  /** Calls `visit` with every inventory version, in sequence order. */
+  eachInventoryVersion(visit: (version: StoredInventoryVersion) => void): Promise<void>;
   /** The current rows of a logged table, as the digests take them (inventory-digests.ts). */
   inventoryRows(kind: LoggedKind): Promise<LoggedRow[]>;
   /** The store's schema against what this flatfile-audit's migrations create at its version. */

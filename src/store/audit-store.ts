@@ -82,6 +82,12 @@
  *    logs no change and no version; any other difference (a name, a removal, a token come back, a
  *    new token) logs one as rule 6 says. verify agrees: the row digest leaves the use out
  *    (chain/inventory-digests.ts).
+ * 18. Versions answer to the log. AuditSnapshot hands over every inventory version as stored
+ *    (eachInventoryVersion, times as ISO UTC with milliseconds), so that verify can check each
+ *    against its change log entry (chain/verify-inventory-versions.ts): content by the entry's
+ *    digest, every other column recomputed from the content, and no entry of a sync without its
+ *    version. A version edited, deleted or inserted behind the store's back is named by kind, id
+ *    and seq; prunes (rule 13) never touch versions, and a copy (copy-store) verifies as the original.
  */
 import type { VisibilityLag } from './visibility-lag.js';
 import type { AgentRecord, EnvironmentRecord, EventRecord, GuestRecord, PersonalAccessTokenRecord, RejectedEvent, SpaceRecord, UserRecord } from '../records.js';

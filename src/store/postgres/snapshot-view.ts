@@ -3,7 +3,7 @@
  * inside a REPEATABLE READ READ ONLY transaction, so every read sees the same moment.
  */
 import type pg from 'pg';
-import type { AuditSnapshot, InventoryChange, StoredEvent } from '../audit-snapshot.js';
+import type { AuditSnapshot, InventoryChange, StoredEvent, StoredInventoryVersion } from '../audit-snapshot.js';
 import { readCuts } from './prune-writer.js';
 import type { LoggedRow } from '../chain/inventory-digests.js';
 import { readChainHeads, readChainRange, readChainRow, readChainRows, type PostgresChainRow } from './chain-rows.js';
@@ -86,6 +86,23 @@ export function createSnapshotView(client: pg.PoolClient, pool: pg.Pool, schema:
     async inventoryChangeHash(seq) {
       const { rows } = await client.query<{ chain_hash: Buffer }>('SELECT chain_hash FROM inventory_changes WHERE seq = $1', [seq]);
       return rows[0]?.chain_hash.toString('hex');
+    },
+    async inventoryVersioned() {
+      const { rows } = await client.query<{ versioned: boolean }>("SELECT to_regclass('inventory_versions') IS NOT NULL AS versioned");
+      return rows[0]?.versioned ?? false;
+    },
+    async eachInventoryVersion(visit) {
+      // In pages by key, as the log: each version carries its row's content.
+      for (let after = -1; ; ) {
+        const { rows } = await client.query<StoredInventoryVersion>(
+          `SELECT seq, kind, id, environment_id AS "environmentId", valid_from AS "validFrom", name, email, removed_at AS "removedAt", content
+           FROM inventory_versions WHERE seq > $1 ORDER BY seq LIMIT ${CHANGES_PAGE}`,
+          [after],
+        );
+        for (const r of rows) visit(r);
+        if (rows.length < CHANGES_PAGE) return;
+        after = rows.at(-1)!.seq;
+      }
     },
     async inventoryRows(kind): Promise<LoggedRow[]> {
       return (await loggedRows(client, kind)) as LoggedRow[];

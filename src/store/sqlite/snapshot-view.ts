@@ -1,6 +1,6 @@
 /** AuditSnapshot on a SQLite connection: what verification reads, as the file holds it (run inside one read transaction). */
 import type Database from 'better-sqlite3';
-import type { AuditSnapshot, InventoryChange, StoredChainCut, StoredEvent } from '../audit-snapshot.js';
+import type { AuditSnapshot, InventoryChange, StoredChainCut, StoredEvent, StoredInventoryVersion } from '../audit-snapshot.js';
 import type { LoggedRow } from '../chain/inventory-digests.js';
 import { loggedRows } from './inventory-log.js';
 import { LATEST_VERSION } from './migrations/index.js';
@@ -83,6 +83,15 @@ export function createSnapshotView(db: SqliteDatabase): AuditSnapshot {
     },
     async inventoryChangeHash(seq) {
       return (prepared('SELECT chain_hash FROM inventory_changes WHERE seq = ?').pluck().get(seq) as Buffer | undefined)?.toString('hex');
+    },
+    async inventoryVersioned() {
+      return db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'inventory_versions'").get() !== undefined;
+    },
+    async eachInventoryVersion(visit) {
+      const rows = db.prepare(
+        'SELECT seq, kind, id, environment_id AS environmentId, valid_from AS validFrom, name, email, removed_at AS removedAt, content FROM inventory_versions ORDER BY seq',
+      );
+      for (const r of rows.iterate() as IterableIterator<StoredInventoryVersion>) visit(r);
     },
     async inventoryRows(kind): Promise<LoggedRow[]> {
       return loggedRows(db, kind);

@@ -17,6 +17,7 @@ import { describeWriteContract } from './write-contract.js';
 import { describeResetContract } from './reset-contract.js';
 import { describeReconcileContract } from './reconcile-contract.js';
 import { describeLagContract } from './lag-contract.js';
+import { describeVersionCheckContract } from './version-check-contract.js';
 
 export type { ContractStore, FreshStore } from './fixtures.js';
 
@@ -30,5 +31,6 @@ export function describeStoreContract(name: string, fresh: FreshStore): void {
     describe('history', () => describeHistoryContract(fresh));
     describe('reconciliation', () => describeReconcileContract(fresh));
     describe('visibility lag', () => describeLagContract(fresh));
+    describe('versions checked', () => describeVersionCheckContract(fresh));
   });
 }
