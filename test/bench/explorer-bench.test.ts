@@ -1,6 +1,7 @@
 /** The explorer benchmark's code paths at a tiny size (the figures come from npm run bench:explorer; no timing is asserted here). */
 import { describe, expect, it } from 'vitest';
-import { fillStore, measureExplorerPages } from '../../bench/explorer-pages.js';
+import { measureExplorerPages } from '../../bench/explorer-pages.js';
+import { fillStore } from '../../bench/synthetic-trail.js';
 import { openReader } from '../../src/store/open-store.js';
 import { tempDbPath } from '../helpers/temp.js';
 
