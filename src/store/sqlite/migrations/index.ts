@@ -14,6 +14,7 @@ import { sql as forwardPositions } from './0009-forward-positions.js';
 import { sql as personalAccessTokens } from './0010-personal-access-tokens.js';
 import { sql as operatorActions } from './0011-operator-actions.js';
 import { run as versionInventory, sql as inventoryVersions } from './0012-inventory-versions.js';
+import { sql as trailOrder } from './0016-trail-order.js';
 import type { SqliteDatabase } from '../open.js';
 
 export interface Migration {
@@ -37,6 +38,8 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 10, name: 'personal-access-tokens', sql: personalAccessTokens },
   { version: 11, name: 'operator-actions', sql: operatorActions },
   { version: 12, name: 'inventory-versions', sql: inventoryVersions, run: versionInventory },
+  // Numbered 0016 as assigned to the explorer-bench branch; its version is its place in this list.
+  { version: 13, name: 'trail-order', sql: trailOrder },
 ];
 
 export const LATEST_VERSION = MIGRATIONS.length;
