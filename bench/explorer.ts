@@ -1,17 +1,13 @@
 /**
- * `npm run bench:explorer -- [--events 1000000] [--environments 8] [--runs 21] [--store sqlite|postgres|both]`:
- * the explorer's server time per page over a synthetic trail, on SQLite and on PostgreSQL (a
- * database of its own on 127.0.0.1:5432, or BENCH_POSTGRES_ADMIN_URL, dropped afterwards).
- * Figures go to BENCHMARKS.md by hand, with the machine and its load.
+ * `npm run bench:explorer -- [--events 1000000] [--environments 8] [--runs 21] [--store sqlite|postgres|both]
+ * [--out bench/results/explorer-latest.json]`: the explorer's server time per page over a synthetic
+ * trail, on its own (`npm run bench -- --explorer` runs the same after the sync figures). PostgreSQL
+ * is BENCH_POSTGRES_URL (or BENCH_POSTGRES_ADMIN_URL), default 127.0.0.1:5432.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import type { StoreSettings } from '../src/store/open-store.js';
-import { fillStore, measureExplorerPages, type PageTiming } from './explorer-pages.js';
 import { describeMachine } from './machine.js';
-import { createBenchDatabase } from './postgres-database.js';
+import { runExplorerBench } from './run-explorer-bench.js';
 
 const { values } = parseArgs({
   options: {
@@ -22,38 +18,26 @@ const { values } = parseArgs({
     out: { type: 'string', default: 'bench/results/explorer-latest.json' },
   },
 });
-const events = Number(values.events);
-const environments = Number(values.environments);
-const runs = Number(values.runs);
-const end = new Date('2026-11-30T00:00:00.000Z');
-const adminUrl = process.env.BENCH_POSTGRES_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-
-async function onStore(name: string, settings: StoreSettings): Promise<{ store: string; fillS: number; pages: PageTiming[] }> {
-  const started = performance.now();
-  await fillStore(settings, { events, environments, days: 90, end });
-  const fillS = Math.round((performance.now() - started) / 100) / 10;
-  console.error(`${name}: ${events} events written in ${fillS} s; timing pages (${runs} runs each)`);
-  const pages = await measureExplorerPages(settings, { runs, end });
-  console.error(pages.map((p) => `  ${p.page.padEnd(26)} median ${String(p.medianMs).padStart(7)} ms   p95 ${String(p.p95Ms).padStart(7)} ms   rows ${p.rows}`).join('\n'));
-  return { store: name, fillS, pages };
-}
-
-const results = [];
-if (values.store === 'sqlite' || values.store === 'both') {
-  const dir = mkdtempSync(join(tmpdir(), 'flatfile-audit-bench-explorer-'));
-  try {
-    results.push(await onStore('sqlite', { dbPath: join(dir, 'audit.db') }));
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
+const whole = (name: string, text: string, min: number): number => {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < min) {
+    process.stderr.write(`--${name} must be a whole number of at least ${min}, got "${text}"\n`);
+    process.exit(2);
   }
+  return value;
+};
+if (!['sqlite', 'postgres', 'both'].includes(values.store)) {
+  process.stderr.write(`--store must be sqlite, postgres or both, got "${values.store}"\n`);
+  process.exit(2);
 }
-if (values.store === 'postgres' || values.store === 'both') {
-  const database = await createBenchDatabase(adminUrl);
-  try {
-    results.push(await onStore('postgres', { dbPath: '/nonexistent/unused.db', postgres: database.settings('explorer') }));
-  } finally {
-    await database.drop();
-  }
-}
-writeFileSync(values.out, `${JSON.stringify({ date: new Date().toISOString(), machine: describeMachine(), events, environments, runs, results }, null, 2)}\n`);
-console.error(`written ${values.out}`);
+const stores = values.store === 'both' ? (['sqlite', 'postgres'] as const) : [values.store as 'sqlite' | 'postgres'];
+const environments = whole('environments', values.environments, 1);
+const result = await runExplorerBench({
+  events: whole('events', values.events, environments),
+  environments,
+  runs: whole('runs', values.runs, 1),
+  stores,
+  postgresUrl: process.env.BENCH_POSTGRES_URL ?? process.env.BENCH_POSTGRES_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
+}, (line) => process.stderr.write(`[bench:explorer] ${line}\n`));
+writeFileSync(values.out, `${JSON.stringify({ date: new Date().toISOString(), machine: describeMachine(), ...result }, null, 2)}\n`);
+process.stderr.write(`written ${values.out}\n`);

@@ -32,6 +32,8 @@ export interface BenchOptions {
   redisUrl: string;
   /** Scaling out: 1 worker against `workers`, one environment job at a time each. */
   scale: { environments: number; events: number; latencyMs: number; workers: number };
+  /** The explorer's server time per page (issue 15) on the same stores: `--explorer`, or `--explorer-only` without the sync figures. */
+  explorer: { run: boolean; only: boolean; events: number; runs: number };
 }
 
 const USAGE = `usage: npm run bench -- [--quick] [--name latest] [--out-dir bench/results]
@@ -39,7 +41,8 @@ const USAGE = `usage: npm run bench -- [--quick] [--name latest] [--out-dir benc
   [--concurrency N] [--new-events 100] [--rate-429 0.01] [--retry-after 1] [--rate-5xx 0.02]
   [--query-runs 21] [--repeats 3] [--stores sqlite,postgres]
   [--postgres-url postgres://postgres@127.0.0.1:5432/postgres (or BENCH_POSTGRES_URL)] [--redis-url redis://127.0.0.1:6379 (or REDIS_URL)]
-  [--scale-environments 6] [--scale-events 36000] [--scale-latency 100] [--scale-workers 3]`;
+  [--scale-environments 6] [--scale-events 36000] [--scale-latency 100] [--scale-workers 3]
+  [--explorer | --explorer-only] [--explorer-events 1000000] [--explorer-runs 21]`;
 
 export function parseBenchArgs(args: string[], env: Record<string, string | undefined> = process.env): BenchOptions {
   const { values } = parseArgs({
@@ -68,6 +71,10 @@ export function parseBenchArgs(args: string[], env: Record<string, string | unde
       'scale-events': { type: 'string' },
       'scale-latency': { type: 'string', default: '100' },
       'scale-workers': { type: 'string', default: '3' },
+      explorer: { type: 'boolean', default: false },
+      'explorer-only': { type: 'boolean', default: false },
+      'explorer-events': { type: 'string' },
+      'explorer-runs': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -116,6 +123,12 @@ export function parseBenchArgs(args: string[], env: Record<string, string | unde
       events: int('scale-events', values['scale-events'], quick ? scaleEnvironments * 500 : scaleEnvironments * 6000, scaleEnvironments),
       latencyMs: int('scale-latency', values['scale-latency'], 100, 0),
       workers: int('scale-workers', values['scale-workers'], 3, 2),
+    },
+    explorer: {
+      run: values.explorer || values['explorer-only'],
+      only: values['explorer-only'],
+      events: int('explorer-events', values['explorer-events'], quick ? 20_000 : 1_000_000, environments),
+      runs: int('explorer-runs', values['explorer-runs'], quick ? 3 : 21, 1),
     },
   };
 }

@@ -71,5 +71,11 @@ export async function sendDownload(reader: AuditReader, filter: TrailFilter, for
 
 async function write(res: ServerResponse, text: string): Promise<void> {
   if (text === '' || res.write(text)) return;
-  await Promise.race([once(res, 'drain'), once(res, 'close')]);
+  // The listener of the event that did not come is removed, or every wait of a long download leaves one behind.
+  const done = new AbortController();
+  try {
+    await Promise.race([once(res, 'drain', { signal: done.signal }), once(res, 'close', { signal: done.signal })]);
+  } finally {
+    done.abort();
+  }
 }

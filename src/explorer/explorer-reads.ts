@@ -6,7 +6,7 @@ import type { QueryRow, SqlDialect } from '../store/audit-reader.js';
 import type { StoreStatus } from '../store/audit-store.js';
 import type { ReaderGate } from './reader-gate.js';
 import { formatPosition, type TrailFilter, type TrailPosition } from './trail-filter.js';
-import { trailExtent, trailPage, trailTimeline, type Bucket } from './trail-sql.js';
+import { trailEdge, trailPage, trailTimeline, type Bucket } from './trail-sql.js';
 
 export const PAGE_ROWS = 50;
 
@@ -50,21 +50,29 @@ export interface Timeline {
 const HOURLY_UP_TO_MS = 3 * 86_400_000;
 
 export async function readTimeline(gate: ReaderGate, filter: TrailFilter, dialect: SqlDialect): Promise<Timeline> {
-  const extent = await gate.row(trailExtent(filter));
-  const total = Number(extent?.events ?? 0);
-  const first = Date.parse(String(filter.from ?? extent?.first_at ?? ''));
-  const last = Date.parse(String(filter.to ?? extent?.last_at ?? ''));
-  const bucket: Bucket = total > 0 && last - first <= HOURLY_UP_TO_MS ? 'hour' : 'day';
-  const rows = total === 0 ? [] : await gate.rows(trailTimeline(filter, bucket, dialect), 100_000);
+  // A bound the filter gives is used as it is; the other is read from the trail. The total is the
+  // sum of the buckets, so the filtered rows are counted once, by the timeline itself.
+  const edge = async (which: 'first' | 'last'): Promise<string | undefined> => {
+    const row = await gate.row(trailEdge(filter, which));
+    return row === undefined ? undefined : String(row.created_at);
+  };
+  const firstAt = filter.from ?? (await edge('first'));
+  const lastAt = firstAt === undefined ? undefined : (filter.to ?? (await edge('last')));
+  if (firstAt === undefined || lastAt === undefined) return { bucket: 'day', buckets: [], series: {}, total: 0 };
+  const hourly = Date.parse(lastAt) - Date.parse(firstAt) <= HOURLY_UP_TO_MS;
+  const rows = await gate.rows(trailTimeline(filter, hourly ? 'hour' : 'day', dialect), 100_000);
   const buckets = [...new Set(rows.map((r) => String(r.bucket)))];
   const index = new Map(buckets.map((b, i) => [b, i]));
   const series: Record<string, number[]> = {};
+  let total = 0;
   for (const r of rows) {
     const type = String(r.actor_type);
     series[type] ??= new Array<number>(buckets.length).fill(0);
     series[type]![index.get(String(r.bucket))!] = Number(r.events);
+    total += Number(r.events);
   }
-  return { bucket, buckets, series, total };
+  // As before: an empty range is drawn per day.
+  return { bucket: hourly && total > 0 ? 'hour' : 'day', buckets, series, total };
 }
 
 /** One event: every column of its audit_trail row and its raw JSON as stored. */

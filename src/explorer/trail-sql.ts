@@ -90,7 +90,9 @@ export function trailPage(filter: TrailFilter, before: TrailPosition | undefined
   const { sql: where, params } = trailConditions(filter);
   let keyset = '';
   if (before !== undefined) {
-    keyset = ' AND (created_at < :before_at OR (created_at = :before_at AND event_id < :before_id))';
+    // The first term is implied by the second; it is there because neither planner reads a bound on
+    // created_at out of an OR, and without one a deep page walks every newer row of the time index.
+    keyset = ' AND created_at <= :before_at AND (created_at < :before_at OR (created_at = :before_at AND event_id < :before_id))';
     params.before_at = before.createdAt;
     params.before_id = before.eventId;
   }
@@ -120,8 +122,11 @@ export function trailTimeline(filter: TrailFilter, bucket: Bucket, dialect: SqlD
   };
 }
 
-/** The filtered trail's first and last time and its size: what picks the timeline's bucket. */
-export function trailExtent(filter: TrailFilter): Statement {
+/**
+ * The filtered trail's first or last time: what picks the timeline's bucket. One row from the time
+ * index's end, where min()/max() with count() would read every row the filter matches.
+ */
+export function trailEdge(filter: TrailFilter, edge: 'first' | 'last'): Statement {
   const { sql: where, params } = trailConditions(filter);
-  return { sql: `SELECT min(created_at) AS first_at, max(created_at) AS last_at, count(*) AS events FROM audit_trail WHERE ${where}`, params };
+  return { sql: `SELECT created_at FROM audit_trail WHERE ${where} ORDER BY created_at ${edge === 'first' ? 'ASC' : 'DESC'} LIMIT 1`, params };
 }

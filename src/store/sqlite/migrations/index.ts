@@ -16,6 +16,7 @@ import { sql as operatorActions } from './0011-operator-actions.js';
 import { run as versionInventory, sql as inventoryVersions } from './0012-inventory-versions.js';
 import { sql as reconcileRuns } from './0013-reconcile-runs.js';
 import { sql as visibilityLag } from './0014-visibility-lag.js';
+import { sql as trailOrder } from './0015-trail-order.js';
 import type { SqliteDatabase } from '../open.js';
 
 export interface Migration {
@@ -41,6 +42,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 12, name: 'inventory-versions', sql: inventoryVersions, run: versionInventory },
   { version: 13, name: 'reconcile-runs', sql: reconcileRuns },
   { version: 14, name: 'visibility-lag', sql: visibilityLag },
+  { version: 15, name: 'trail-order', sql: trailOrder },
 ];
 
 export const LATEST_VERSION = MIGRATIONS.length;

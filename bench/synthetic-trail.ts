@@ -1,0 +1,67 @@
+/**
+ * A deterministic synthetic trail for the explorer benchmark, written through the store's own
+ * interface: an account shaped like the simulator's (environments, users and guests as actors,
+ * topics, spaces, several events per timestamp), any size, on any store.
+ */
+import type { EnvironmentRecord, EventRecord, GuestRecord, UserRecord } from '../src/records.js';
+import { openStore, type StoreSettings } from '../src/store/open-store.js';
+
+const TOPICS = ['workbook:created', 'workbook:updated', 'records:created', 'records:updated', 'records:deleted', 'job:created', 'job:completed', 'job:failed', 'file:created', 'file:deleted', 'space:created', 'space:guestAdded', 'space:guestRemoved', 'sheet:updated', 'commit:created'];
+const USERS = 60;
+const GUESTS_PER_ENVIRONMENT = 20;
+const SPACES_PER_ENVIRONMENT = 12;
+const DAY = 86_400_000;
+
+function pick<T>(items: readonly T[], n: number): T {
+  return items[n % items.length]!;
+}
+
+/** A deterministic synthetic trail of `events` events over `environments` environments and `days` days up to `end`. */
+export async function fillStore(settings: StoreSettings, options: { events: number; environments: number; days: number; end: Date }): Promise<void> {
+  const store = await openStore(settings);
+  try {
+    const seenAt = options.end.toISOString();
+    const environments: EnvironmentRecord[] = Array.from({ length: options.environments }, (_v, i) => ({
+      id: `us_env_bench${i}`, accountId: 'us_acc_bench', name: `Environment ${i}`, isProd: i === 0, raw: JSON.stringify({ id: `us_env_bench${i}` }),
+    }));
+    await store.writeInventory({ kind: 'environments', scope: null, records: environments, seenAt });
+    const users: UserRecord[] = Array.from({ length: USERS }, (_v, i) => ({
+      id: `us_usr_bench${i}`, email: `user${i}@bench.example`, name: `User ${i} Bench`, createdAt: seenAt, lastSeenAt: null, raw: JSON.stringify({ id: i }),
+    }));
+    await store.writeInventory({ kind: 'users', scope: null, records: users, seenAt });
+    for (const env of environments) {
+      const guests: GuestRecord[] = Array.from({ length: GUESTS_PER_ENVIRONMENT }, (_v, i) => ({
+        id: `us_g_${env.id}_${i}`, environmentId: env.id, email: `guest${i}@${env.id}.example`, name: `Guest ${i}`, spaces: [], raw: '{}',
+      }));
+      await store.writeInventory({ kind: 'guests', scope: env.id, records: guests, seenAt });
+    }
+    const perEnvironment = Math.ceil(options.events / options.environments);
+    const span = options.days * DAY;
+    const start = options.end.getTime() - span;
+    const PAGE = 1000;
+    for (const [e, env] of environments.entries()) {
+      const count = Math.min(perEnvironment, options.events - e * perEnvironment);
+      for (let from = 0; from < count; from += PAGE) {
+        const events: EventRecord[] = [];
+        for (let n = from; n < Math.min(count, from + PAGE); n++) {
+          // Three events share each timestamp: the keyset paging's ties, as real bursts make them.
+          const createdAt = new Date(start + Math.floor((Math.floor(n / 3) * 3 * span) / count)).toISOString();
+          const actorId = n % 4 === 0 ? `us_g_${env.id}_${n % GUESTS_PER_ENVIRONMENT}` : n % 9 === 0 ? null : `us_usr_bench${(n * 7 + e) % USERS}`;
+          const topic = pick(TOPICS, n * 13 + e);
+          events.push({
+            id: `us_evt_b${e}_${n}`, environmentId: env.id, createdAt, topic, domain: topic.split(':')[0]!, actorId,
+            spaceId: `us_sp_${e}_${n % SPACES_PER_ENVIRONMENT}`, workbookId: n % 2 === 0 ? `us_wb_${e}_${n % 200}` : null, sheetId: null, jobId: topic.startsWith('job') ? `us_jb_${e}_${n}` : null,
+            acknowledgedAt: null, deletedAt: null, raw: JSON.stringify({ id: `us_evt_b${e}_${n}`, topic, createdAt, context: { environmentId: env.id, actorId } }),
+          });
+        }
+        const last = from + PAGE >= count;
+        await store.writePages([{
+          environmentId: env.id, events, rejected: [],
+          cursor: last ? { kind: 'complete', highWater: events.at(-1)!.createdAt, completedAt: seenAt } : { kind: 'progress', listing: { since: null, pageSize: PAGE, nextPage: from / PAGE + 2, maxCreatedAt: events.at(-1)!.createdAt, pageFill: PAGE, startedAt: seenAt } },
+        }]);
+      }
+    }
+  } finally {
+    await store.close();
+  }
+}
