@@ -15,9 +15,10 @@
  * rejected payloads, the cursors, the windows and the heads by one statement, and COMMIT.
  */
 import pg from 'pg';
-import type { CursorUpdate, ListingProgress, WriteResult } from '../audit-store.js';
+import type { WriteResult } from '../audit-store.js';
 import { linkHash, type ChainHead } from '../chain/event-chain.js';
 import { copyRows, type CopyValue } from './copy-rows.js';
+import { foldCursors } from './fold-cursors.js';
 import { lockKeys } from './locks.js';
 import type { StorablePage, StorableRejected } from './storable-page.js';
 import { ConcurrentWriteError, inTransaction } from './transaction.js';
@@ -210,42 +211,6 @@ function windowParameters(pages: readonly StorablePage[]): unknown[] {
     windows.map((x) => x.w.served),
     windows.map((x) => x.w.newEvents),
   ];
-}
-
-/** What a batch's cursor updates of one environment leave, applied one after another. */
-interface FoldedCursor {
-  /** The newest high-water mark of the batch's completed listings (the store keeps the greater of it and its own). */
-  highWater: string | null;
-  /** The last completed listing's time, or null when the batch completed none. */
-  completedAt: string | null;
-  /** The listing in progress after the last update: a completed listing leaves none. */
-  listing: ListingProgress | null;
-}
-
-/**
- * Each environment's cursor updates, in page order, folded into the one row update that has their
- * effect: a progress update sets the listing; a completed listing clears it, raises the high-water
- * mark (never lowers it), sets last_success_at and clears the last error. A catch-up listing's page
- * (rule 11, kind 'none') moves nothing.
- */
-export function foldCursors(updates: ReadonlyArray<readonly [environmentId: string, cursor: CursorUpdate]>): Map<string, FoldedCursor> {
-  const folded = new Map<string, FoldedCursor>();
-  for (const [environmentId, cursor] of updates) {
-    if (cursor.kind === 'none') continue;
-    const current = folded.get(environmentId) ?? { highWater: null, completedAt: null, listing: null };
-    if (cursor.kind === 'progress') {
-      folded.set(environmentId, { ...current, listing: cursor.listing });
-    } else {
-      folded.set(environmentId, { highWater: laterTime(current.highWater, cursor.highWater), completedAt: cursor.completedAt, listing: null });
-    }
-  }
-  return folded;
-}
-
-function laterTime(a: string | null, b: string | null): string | null {
-  if (a === null) return b;
-  if (b === null) return a;
-  return Date.parse(b) >= Date.parse(a) ? b : a;
 }
 
 /** The folded cursor rows ($9–$17). */
