@@ -3,7 +3,8 @@
  * rows of the listing's scope that it no longer holds are marked `removed_at` (never deleted), rows
  * that come back are marked present again, and each change is logged in the same transaction
  * (inventory-log.ts). One multi-row statement per table; a listing that names an id twice keeps
- * its last record, as one upsert after another would.
+ * its last record, as one upsert after another would. The log's lock is taken after the table
+ * writes, just before the log is appended to (see writeInventorySnapshot).
  */
 import type pg from 'pg';
 import type { InventoryKind, InventoryRecords, InventorySnapshot } from '../audit-store.js';
@@ -78,7 +79,6 @@ const SPECS: { [K in InventoryKind]: TableSpec<K> } = {
 export async function writeInventorySnapshot<K extends InventoryKind>(client: pg.PoolClient, schema: string, snapshot: InventorySnapshot<K>): Promise<void> {
   // The inventories are part of what a checkpoint anchors: shared with other writers, not with a checkpoint.
   await client.query('SELECT pg_advisory_xact_lock_shared($1, $2)', lockKeys(schema, 'store'));
-  await lockInventoryLog(client, schema);
   const spec = SPECS[snapshot.kind] as TableSpec<K>;
   const seenAt = isoMillis(snapshot.seenAt);
   const scope = snapshot.scope === null ? null : storableText(snapshot.scope);
@@ -90,10 +90,12 @@ export async function writeInventorySnapshot<K extends InventoryKind>(client: pg
     `UPDATE ${spec.table} SET removed_at = $1 WHERE ${scopeFilter}removed_at IS NULL AND NOT (id = ANY($2::text[]))`,
     spec.scopeColumn ? [seenAt, ids, scope] : [seenAt, ids],
   );
-  if (snapshot.kind === 'guests') {
-    const memberships = await writeMemberships(client, [...records.values()] as Array<InventoryRecords['guests']>, scope, seenAt);
-    await recordChanges(client, 'guest_spaces', scope, memberships, seenAt);
-  }
+  const memberships = snapshot.kind === 'guests' ? await writeMemberships(client, [...records.values()] as Array<InventoryRecords['guests']>, scope, seenAt) : undefined;
+  // The log's turn is taken only now, its table writes done: every writer of the log waits for the
+  // one before it from here to its commit, so the less it does in between, the shorter the queue.
+  // Its rows stay locked by this transaction until then, so what it logs of them is what it commits.
+  await lockInventoryLog(client, schema);
+  if (memberships !== undefined) await recordChanges(client, 'guest_spaces', scope, memberships, seenAt);
   await recordChanges(client, snapshot.kind, spec.scopeColumn ? scope : null, ids, seenAt);
 }
 

@@ -7,55 +7,111 @@
  * - only events new to the store are linked, in batch order, each id once; an id another writer
  *   (of another environment) committed meanwhile makes the transaction run again (transaction.ts);
  * - rejected payloads are counted per distinct payload; the high-water mark only moves forward.
- * Rows go in as one multi-row statement per table (arrays unnested), not one statement a row.
+ *
+ * Every statement is a round trip that waits for the server, and on a busy host for the server's
+ * process to be scheduled, so a batch takes few: BEGIN with the store's lock, the heads locked and
+ * read by one upsert, the id check (it must follow the heads' lock: a writer of the same environment
+ * may have committed while this one waited), the events by one COPY (copy-rows.ts), then the
+ * rejected payloads, the cursors, the windows and the heads by one statement, an incremental
+ * batch's visibility lag counts (rule 16) by one more, and COMMIT.
  */
-import type pg from 'pg';
-import type { CursorUpdate, WriteResult } from '../audit-store.js';
+import pg from 'pg';
+import type { WriteResult } from '../audit-store.js';
 import { linkHash, type ChainHead } from '../chain/event-chain.js';
+import { copyRows, type CopyValue } from './copy-rows.js';
+import { foldCursors } from './fold-cursors.js';
 import { lockKeys } from './locks.js';
 import type { StorablePage, StorableRejected } from './storable-page.js';
-import { ConcurrentWriteError } from './transaction.js';
+import { ConcurrentWriteError, inTransaction } from './transaction.js';
 import { isoMillis } from './timestamps.js';
 import { LagTally } from '../visibility-lag.js';
 
-const INSERT_EVENTS = `
-INSERT INTO events (id, environment_id, created_at, topic, domain, actor_id, space_id, workbook_id, sheet_id, job_id,
-                    acknowledged_at, deleted_at, ingested_at, raw, chain_seq, chain_hash, raw_text)
-SELECT id, environment_id, created_at::timestamptz, topic, domain, actor_id, space_id, workbook_id, sheet_id, job_id,
-       acknowledged_at::timestamptz, deleted_at::timestamptz, ingested_at::timestamptz, COALESCE(raw_json, raw_text)::jsonb,
-       chain_seq, decode(chain_hash, 'hex'), raw_text
-FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[],
-            $10::text[], $11::text[], $12::text[], $13::text[], $14::text[], $15::text[], $16::bigint[], $17::text[])
-  AS r(id, environment_id, created_at, topic, domain, actor_id, space_id, workbook_id, sheet_id, job_id,
-       acknowledged_at, deleted_at, ingested_at, raw_text, raw_json, chain_seq, chain_hash)
-ON CONFLICT (id) DO NOTHING`;
+/** The columns of `events` in the order each row is COPYed. */
+const EVENT_COLUMNS = [
+  'id', 'environment_id', 'created_at', 'topic', 'domain', 'actor_id', 'space_id', 'workbook_id', 'sheet_id', 'job_id',
+  'acknowledged_at', 'deleted_at', 'ingested_at', 'raw', 'chain_seq', 'chain_hash', 'raw_text',
+];
 
-const UPSERT_REJECTED = `
-INSERT INTO rejected_events (environment_id, event_id, reason, raw, raw_text, raw_sha256, first_seen_at, last_seen_at, times_seen)
-SELECT environment_id, event_id, reason, raw_json::jsonb, raw_text, raw_sha256, $7::timestamptz, $7::timestamptz, times_seen
-FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $8::int[])
-  AS r(environment_id, event_id, reason, raw_text, raw_json, raw_sha256, times_seen)
-ON CONFLICT (environment_id, raw_sha256) DO UPDATE
-  SET last_seen_at = excluded.last_seen_at, times_seen = rejected_events.times_seen + excluded.times_seen`;
+/** The unique index on events.id (the primary key): a COPY that breaks it met an id another writer stored meanwhile. */
+const EVENT_ID_KEY = 'events_pkey';
+const UNIQUE_VIOLATION = '23505';
 
-const SAVE_PROGRESS = `
-INSERT INTO sync_cursors (environment_id, listing_since, listing_page_size, listing_next_page, listing_max_created_at, listing_page_fill, listing_started_at, updated_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-ON CONFLICT (environment_id) DO UPDATE SET
-  listing_since = excluded.listing_since, listing_page_size = excluded.listing_page_size,
-  listing_next_page = excluded.listing_next_page, listing_max_created_at = excluded.listing_max_created_at,
-  listing_page_fill = excluded.listing_page_fill, listing_started_at = excluded.listing_started_at, updated_at = excluded.updated_at`;
+/**
+ * Locks each environment's head row, inserting a placeholder (sequence 0) where there is none, and
+ * returns it as it stands after any writer before this one: ON CONFLICT DO UPDATE waits for such a
+ * writer and then works on the row it left. The update changes nothing; it takes the row lock.
+ * Rows are taken in one order (bytewise by id) for every writer, so none waits for another in a circle.
+ * `xmax = 0` is true of a row version this statement inserted, not of one it updated.
+ */
+const LOCK_HEADS = `
+INSERT INTO event_chains (environment_id, last_seq, last_hash, updated_at)
+SELECT e, 0, '\\x'::bytea, $2::timestamptz FROM unnest($1::text[]) AS e ORDER BY e COLLATE "C"
+ON CONFLICT (environment_id) DO UPDATE SET last_seq = event_chains.last_seq
+RETURNING environment_id, last_seq, last_hash, (xmax = 0) AS created`;
 
-// The high-water mark only moves forward (GREATEST ignores NULLs: a listing that found nothing newer leaves it alone).
-const SAVE_COMPLETE = `
-INSERT INTO sync_cursors (environment_id, high_water, last_success_at, updated_at)
-VALUES ($1, $2, $3, $4)
-ON CONFLICT (environment_id) DO UPDATE SET
-  high_water = GREATEST(sync_cursors.high_water, excluded.high_water),
-  listing_since = NULL, listing_page_size = NULL, listing_next_page = NULL,
-  listing_max_created_at = NULL, listing_page_fill = NULL, listing_started_at = NULL,
-  last_success_at = excluded.last_success_at, last_error = NULL, last_error_at = NULL,
-  updated_at = excluded.updated_at`;
+const STORED_IDS = 'SELECT id FROM events WHERE id = ANY($1::text[])';
+
+/**
+ * Everything of the batch after its events, in one statement. Each part touches rows no other part
+ * does (a statement must not modify one row twice): rejected_events, sync_cursors (one row per
+ * environment: the batch's updates folded, foldCursors), listing_windows (new rows, in page order),
+ * and event_chains (the moved heads updated, the unused placeholders deleted: disjoint sets).
+ */
+const FINISH = `
+WITH rejected AS (
+  INSERT INTO rejected_events (environment_id, event_id, reason, raw, raw_text, raw_sha256, first_seen_at, last_seen_at, times_seen)
+  SELECT environment_id, event_id, reason, raw_json::jsonb, raw_text, raw_sha256, $1::timestamptz, $1::timestamptz, times_seen
+  FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::int[])
+    AS r(environment_id, event_id, reason, raw_text, raw_json, raw_sha256, times_seen)
+  ON CONFLICT (environment_id, raw_sha256) DO UPDATE
+    SET last_seen_at = excluded.last_seen_at, times_seen = rejected_events.times_seen + excluded.times_seen
+  RETURNING 1
+), cursors AS (
+  INSERT INTO sync_cursors (environment_id, high_water, last_success_at, listing_since, listing_page_size, listing_next_page,
+                            listing_max_created_at, listing_page_fill, listing_started_at, updated_at)
+  SELECT environment_id, high_water::timestamptz, last_success_at::timestamptz, listing_since::timestamptz, listing_page_size,
+         listing_next_page, listing_max_created_at::timestamptz, listing_page_fill, listing_started_at::timestamptz, $1::timestamptz
+  FROM unnest($9::text[], $10::text[], $11::text[], $12::text[], $13::int[], $14::int[], $15::text[], $16::int[], $17::text[])
+    AS c(environment_id, high_water, last_success_at, listing_since, listing_page_size, listing_next_page, listing_max_created_at, listing_page_fill, listing_started_at)
+  ON CONFLICT (environment_id) DO UPDATE SET
+    -- GREATEST ignores NULLs: a batch that completed no listing, or one that found nothing newer, leaves it alone.
+    high_water = GREATEST(sync_cursors.high_water, excluded.high_water),
+    listing_since = excluded.listing_since, listing_page_size = excluded.listing_page_size,
+    listing_next_page = excluded.listing_next_page, listing_max_created_at = excluded.listing_max_created_at,
+    listing_page_fill = excluded.listing_page_fill, listing_started_at = excluded.listing_started_at,
+    -- Only a completed listing sets last_success_at; it clears the last error.
+    last_success_at = COALESCE(excluded.last_success_at, sync_cursors.last_success_at),
+    last_error = CASE WHEN excluded.last_success_at IS NULL THEN sync_cursors.last_error END,
+    last_error_at = CASE WHEN excluded.last_success_at IS NULL THEN sync_cursors.last_error_at END,
+    updated_at = excluded.updated_at
+  RETURNING 1
+), windows AS (
+  INSERT INTO listing_windows (environment_id, kind, since, until, started_at, completed_at, resumed_at_page, pages, served, new_events)
+  SELECT environment_id, kind, since::timestamptz, until::timestamptz, started_at::timestamptz, completed_at::timestamptz, resumed_at_page, pages, served, new_events
+  FROM unnest($18::text[], $19::text[], $20::text[], $21::text[], $22::text[], $23::text[], $24::int[], $25::int[], $26::int[], $27::int[])
+    WITH ORDINALITY AS w(environment_id, kind, since, until, started_at, completed_at, resumed_at_page, pages, served, new_events, n)
+  ORDER BY n
+  RETURNING 1
+), moved AS (
+  UPDATE event_chains c SET last_seq = h.seq, last_hash = decode(h.hash, 'hex'), updated_at = $1::timestamptz
+  FROM unnest($28::text[], $29::bigint[], $30::text[]) AS h(environment_id, seq, hash)
+  WHERE c.environment_id = h.environment_id AND c.last_seq <> h.seq
+  RETURNING 1
+), unused AS (
+  -- A head created only to be locked, for events that all turned out to be stored already.
+  DELETE FROM event_chains WHERE environment_id = ANY($31::text[]) AND last_seq = 0
+  RETURNING 1
+)
+SELECT (SELECT count(*) FROM rejected) + (SELECT count(*) FROM cursors) + (SELECT count(*) FROM windows)
+     + (SELECT count(*) FROM moved) + (SELECT count(*) FROM unused) AS written`;
+
+/** Writes `pages` in one transaction on a connection of `pool`, run again from the start when transaction.ts says so. */
+export function writePagesInTransaction(pool: pg.Pool, schema: string, pages: readonly StorablePage[], now: string): Promise<WriteResult> {
+  // Shared: writers go on side by side; a checkpoint (exclusive) waits for them and they for it.
+  // Taken in BEGIN's round trip, before the transaction has an id: readers of the trail rely on it (trail-query.ts).
+  const [a, b] = lockKeys(schema, 'store');
+  return inTransaction(pool, (client) => writeStorablePages(client, pages, now), 'READ COMMITTED', `SELECT pg_advisory_xact_lock_shared(${a}, ${b})`);
+}
 
 interface LockedHead {
   head: ChainHead | null;
@@ -63,15 +119,13 @@ interface LockedHead {
   placeholder: boolean;
 }
 
-export async function writeStorablePages(client: pg.PoolClient, schema: string, pages: readonly StorablePage[], now: string): Promise<WriteResult> {
-  // Shared: writers go on side by side; a checkpoint (exclusive) waits for them and they for it.
-  // The first statement, before the transaction has an id: readers of the trail rely on it (trail-query.ts).
-  await client.query('SELECT pg_advisory_xact_lock_shared($1, $2)', lockKeys(schema, 'store'));
+/** The batch's statements, on `client` inside its transaction, which holds the store's lock shared (writePagesInTransaction). */
+export async function writeStorablePages(client: pg.PoolClient, pages: readonly StorablePage[], now: string): Promise<WriteResult> {
   const heads = await lockHeads(client, [...new Set(pages.filter((p) => p.events.length > 0).map((p) => p.environmentId))], now);
   const ids = pages.flatMap((p) => p.events.map((e) => e.values[0]));
-  const stored = new Set(ids.length > 0 ? (await client.query<{ id: string }>('SELECT id FROM events WHERE id = ANY($1::text[])', [ids])).rows.map((r) => r.id) : []);
+  const stored = new Set(ids.length > 0 ? (await client.query<{ id: string }>({ name: 'fa_stored_ids', text: STORED_IDS, values: [ids] })).rows.map((r) => r.id) : []);
 
-  const columns: unknown[][] = Array.from({ length: 17 }, () => []);
+  const rows: CopyValue[][] = [];
   const insertedByEnvironment = new Map<string, number>();
   const lags = new LagTally();
   for (const page of pages) {
@@ -87,71 +141,47 @@ export async function writeStorablePages(client: pg.PoolClient, schema: string, 
       const hash = linkHash(locked!.head?.hash ?? null, event.digest);
       locked!.head = { seq, hash };
       const v = event.values;
-      const row = [v[0], page.environmentId, v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10], v[11], v[12], v[13], event.rawJson, seq, hash.toString('hex')];
-      row.forEach((value, c) => columns[c]!.push(value));
+      // raw (jsonb) is the payload made storable where it must be (storable-text.ts), raw_text the payload as kept.
+      rows.push([v[0], page.environmentId, v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10], v[11], v[12], event.rawJson ?? v[13], seq, `\\x${hash.toString('hex')}`, v[13]]);
       inserted += 1;
       if (readAt !== null) lags.add(page.environmentId, v[3], v[2], readAt);
     }
     insertedByEnvironment.set(page.callerEnvironmentId, (insertedByEnvironment.get(page.callerEnvironmentId) ?? 0) + inserted);
   }
-  const rowCount = columns[0]!.length;
-  if (rowCount > 0) {
-    const result = await client.query(INSERT_EVENTS, columns);
-    if (result.rowCount !== rowCount) {
-      // Only a writer of another environment can have stored one of these ids meanwhile (this
-      // environment's writers wait for its head); linking around it would leave a gap: start over.
-      throw new ConcurrentWriteError(`${rowCount - (result.rowCount ?? 0)} event id(s) were stored by another writer during this write`);
+  if (rows.length > 0) {
+    try {
+      await copyRows(client, 'events', EVENT_COLUMNS, rows);
+    } catch (error) {
+      // Only a writer of another environment can have stored one of these ids since they were
+      // read (this environment's writers wait for its head); linking around it would leave a gap: start over.
+      if (error instanceof pg.DatabaseError && error.code === UNIQUE_VIOLATION && error.constraint === EVENT_ID_KEY) {
+        throw new ConcurrentWriteError(`an event id of this write was stored by another writer meanwhile (${error.detail ?? 'no detail'})`);
+      }
+      throw error;
     }
   }
-  await upsertRejected(client, pages, now);
-  await saveCursors(client, pages, now);
-  await recordWindows(client, pages);
+  await client.query({ name: 'fa_finish_batch', text: FINISH, values: [now, ...rejectedParameters(pages), ...cursorParameters(pages), ...windowParameters(pages), ...headParameters(heads)] });
   await countLags(client, lags);
-  await saveHeads(client, heads, now);
   return { insertedByEnvironment };
 }
 
-/**
- * Locks each environment's head row, creating a placeholder (sequence 0) where there is none, in
- * one order (bytewise by id) for every writer, so two writers never wait for each other in a circle.
- */
 async function lockHeads(client: pg.PoolClient, environmentIds: string[], now: string): Promise<Map<string, LockedHead>> {
   const heads = new Map<string, LockedHead>();
   if (environmentIds.length === 0) return heads;
-  const created = await client.query<{ environment_id: string }>(
-    `INSERT INTO event_chains (environment_id, last_seq, last_hash, updated_at)
-     SELECT e, 0, '\\x'::bytea, $2::timestamptz FROM unnest($1::text[]) AS e ORDER BY e COLLATE "C"
-     ON CONFLICT (environment_id) DO NOTHING RETURNING environment_id`,
-    [environmentIds, now],
-  );
-  const placeholders = new Set(created.rows.map((r) => r.environment_id));
-  const locked = await client.query<{ environment_id: string; last_seq: number; last_hash: Buffer }>(
-    `SELECT environment_id, last_seq, last_hash FROM event_chains WHERE environment_id = ANY($1::text[]) ORDER BY environment_id FOR UPDATE`,
-    [environmentIds],
-  );
-  for (const row of locked.rows) {
-    heads.set(row.environment_id, { head: row.last_seq > 0 ? { seq: row.last_seq, hash: row.last_hash } : null, placeholder: placeholders.has(row.environment_id) });
-  }
+  const { rows } = await client.query<{ environment_id: string; last_seq: number; last_hash: Buffer; created: boolean }>({ name: 'fa_lock_heads', text: LOCK_HEADS, values: [environmentIds, now] });
+  for (const row of rows) heads.set(row.environment_id, { head: row.last_seq > 0 ? { seq: row.last_seq, hash: row.last_hash } : null, placeholder: row.created });
   return heads;
 }
 
-async function saveHeads(client: pg.PoolClient, heads: ReadonlyMap<string, LockedHead>, now: string): Promise<void> {
+/** The moved heads ($28–$30) and the placeholders no event was linked to ($31). */
+function headParameters(heads: ReadonlyMap<string, LockedHead>): unknown[] {
   const moved = [...heads].filter(([, locked]) => locked.head !== null);
-  if (moved.length > 0) {
-    await client.query(
-      `UPDATE event_chains c SET last_seq = h.seq, last_hash = decode(h.hash, 'hex'), updated_at = $4
-       FROM unnest($1::text[], $2::bigint[], $3::text[]) AS h(environment_id, seq, hash)
-       WHERE c.environment_id = h.environment_id AND c.last_seq <> h.seq`,
-      [moved.map(([id]) => id), moved.map(([, l]) => l.head!.seq), moved.map(([, l]) => l.head!.hash.toString('hex')), now],
-    );
-  }
-  // A head created only to be locked, for events that all turned out to be stored already.
   const unused = [...heads].filter(([, locked]) => locked.placeholder && locked.head === null).map(([id]) => id);
-  if (unused.length > 0) await client.query('DELETE FROM event_chains WHERE environment_id = ANY($1::text[]) AND last_seq = 0', [unused]);
+  return [moved.map(([id]) => id), moved.map(([, l]) => l.head!.seq), moved.map(([, l]) => l.head!.hash.toString('hex')), unused];
 }
 
-/** One row per distinct payload, its first sighting's reason kept and every sighting counted, as if upserted one by one. */
-async function upsertRejected(client: pg.PoolClient, pages: readonly StorablePage[], now: string): Promise<void> {
+/** One row per distinct payload, its first sighting's reason kept and every sighting counted, as if upserted one by one ($2–$8). */
+function rejectedParameters(pages: readonly StorablePage[]): unknown[] {
   const distinct = new Map<string, { environmentId: string; rejected: StorableRejected; seen: number }>();
   for (const page of pages) {
     for (const rejected of page.rejected) {
@@ -161,18 +191,16 @@ async function upsertRejected(client: pg.PoolClient, pages: readonly StorablePag
       else distinct.set(key, { environmentId: page.environmentId, rejected, seen: 1 });
     }
   }
-  if (distinct.size === 0) return;
   const rows = [...distinct.values()];
-  await client.query(UPSERT_REJECTED, [
+  return [
     rows.map((r) => r.environmentId),
     rows.map((r) => r.rejected.eventId),
     rows.map((r) => r.rejected.reason),
     rows.map((r) => r.rejected.rawText),
     rows.map((r) => r.rejected.rawJson),
     rows.map((r) => r.rejected.rawSha256),
-    now,
     rows.map((r) => r.seen),
-  ]);
+  ];
 }
 
 /** Adds the batch's first sightings to the visibility lag counts (rule 16). */
@@ -187,39 +215,35 @@ async function countLags(client: pg.PoolClient, lags: LagTally): Promise<void> {
   );
 }
 
-/** The windows of listings that read to their end (rule 12), with the pages that end them. */
-async function recordWindows(client: pg.PoolClient, pages: readonly StorablePage[]): Promise<void> {
-  for (const { environmentId, window: w } of pages) {
-    if (!w) continue;
-    await client.query(
-      `INSERT INTO listing_windows (environment_id, kind, since, until, started_at, completed_at, resumed_at_page, pages, served, new_events)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-      [environmentId, w.kind, w.since === null ? null : isoMillis(w.since), isoMillis(w.until), isoMillis(w.startedAt), isoMillis(w.completedAt), w.resumedAtPage, w.pages, w.served, w.newEvents],
-    );
-  }
+/** The windows of listings that read to their end (rule 12), with the pages that end them, in page order ($18–$27). */
+function windowParameters(pages: readonly StorablePage[]): unknown[] {
+  const windows = pages.flatMap(({ environmentId, window: w }) => (w ? [{ environmentId, w }] : []));
+  return [
+    windows.map((x) => x.environmentId),
+    windows.map((x) => x.w.kind),
+    windows.map((x) => (x.w.since === null ? null : isoMillis(x.w.since))),
+    windows.map((x) => isoMillis(x.w.until)),
+    windows.map((x) => isoMillis(x.w.startedAt)),
+    windows.map((x) => isoMillis(x.w.completedAt)),
+    windows.map((x) => x.w.resumedAtPage),
+    windows.map((x) => x.w.pages),
+    windows.map((x) => x.w.served),
+    windows.map((x) => x.w.newEvents),
+  ];
 }
 
-/**
- * Each page's cursor update, in page order. A progress update followed by another for the same
- * environment is skipped: the later one sets every column it would have set.
- */
-async function saveCursors(client: pg.PoolClient, pages: readonly StorablePage[], now: string): Promise<void> {
-  const updates = pages.map((p) => [p.environmentId, p.cursor] as const);
-  for (const [i, [environmentId, cursor]] of updates.entries()) {
-    // A catch-up listing's page (rule 11) moves no cursor, nor does it stand in for a later update.
-    if (cursor.kind === 'none') continue;
-    const next = updates.slice(i + 1).find(([id, update]) => id === environmentId && update.kind !== 'none')?.[1];
-    if (cursor.kind === 'progress' && next?.kind === 'progress') continue;
-    await saveCursor(client, environmentId, cursor, now);
-  }
-}
-
-async function saveCursor(client: pg.PoolClient, environmentId: string, cursor: CursorUpdate, now: string): Promise<void> {
-  if (cursor.kind === 'none') return;
-  if (cursor.kind === 'complete') {
-    await client.query(SAVE_COMPLETE, [environmentId, cursor.highWater, cursor.completedAt, now]);
-    return;
-  }
-  const { since, pageSize, nextPage, maxCreatedAt, pageFill, startedAt } = cursor.listing;
-  await client.query(SAVE_PROGRESS, [environmentId, since, pageSize, nextPage, maxCreatedAt, pageFill, startedAt, now]);
+/** The folded cursor rows ($9–$17). */
+function cursorParameters(pages: readonly StorablePage[]): unknown[] {
+  const rows = [...foldCursors(pages.map((p) => [p.environmentId, p.cursor] as const))];
+  return [
+    rows.map(([id]) => id),
+    rows.map(([, c]) => c.highWater),
+    rows.map(([, c]) => c.completedAt),
+    rows.map(([, c]) => c.listing?.since ?? null),
+    rows.map(([, c]) => c.listing?.pageSize ?? null),
+    rows.map(([, c]) => c.listing?.nextPage ?? null),
+    rows.map(([, c]) => c.listing?.maxCreatedAt ?? null),
+    rows.map(([, c]) => c.listing?.pageFill ?? null),
+    rows.map(([, c]) => c.listing?.startedAt ?? null),
+  ];
 }

@@ -18,7 +18,7 @@ import { writeInventorySnapshot } from './inventory-writer.js';
 import { lockKeys } from './locks.js';
 import { migrate } from './migrate.js';
 import { OrderedWrites } from './ordered-writes.js';
-import { writeStorablePages } from './page-writer.js';
+import { writePagesInTransaction } from './page-writer.js';
 import { planPrune, pruneStep } from './prune-writer.js';
 import { recordReconcile } from './reconcile-runs.js';
 import { finishRun, startRun } from './run-log.js';
@@ -104,7 +104,7 @@ export class PostgresStore implements AuditStore {
       this.guard(() => {
         const now = new Date().toISOString();
         const storable = pages.map((page) => storablePage(page, now));
-        return inTransaction(this.pool, (client) => writeStorablePages(client, this.schema, storable, now));
+        return writePagesInTransaction(this.pool, this.schema, storable, now);
       }),
     );
   }

@@ -21,13 +21,17 @@ export class ConcurrentWriteError extends Error {
 
 export type Isolation = 'READ COMMITTED' | 'REPEATABLE READ';
 
-export async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>, isolation: Isolation = 'READ COMMITTED'): Promise<T> {
+/**
+ * `first`, when given, is a statement without parameters run right after BEGIN in the same round
+ * trip (a simple query of two statements), such as taking an advisory lock.
+ */
+export async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>, isolation: Isolation = 'READ COMMITTED', first?: string): Promise<T> {
   for (let attempt = 1; ; attempt += 1) {
     const client = await pool.connect();
     // A connection whose state is unknown (a failed rollback) is closed, not handed out again.
     let broken: Error | undefined;
     try {
-      await client.query(`BEGIN ISOLATION LEVEL ${isolation}`);
+      await client.query(first === undefined ? `BEGIN ISOLATION LEVEL ${isolation}` : `BEGIN ISOLATION LEVEL ${isolation}; ${first}`);
       const result = await work(client);
       await client.query('COMMIT');
       return result;

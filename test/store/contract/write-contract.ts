@@ -127,6 +127,31 @@ export function describeWriteContract(fresh: FreshStore): void {
       expect((await store.readCursor(A))?.highWater).toBe('2026-10-06T00:00:00.000Z');
     });
 
+    it('several updates of one environment in one batch end as if written one after another', async () => {
+      const s = await fresh();
+      const store = await opened(s);
+      const listing = (nextPage: number) => ({ since: '2026-09-30T00:00:00.000Z', pageSize: 50, nextPage, maxCreatedAt: '2026-10-01T00:00:09.000Z', pageFill: 40, startedAt: '2026-11-01T00:00:01.000Z' });
+      await store.writePages([page(A, [], complete('2026-10-09T00:00:00.000Z', '2026-11-01T00:00:00.000Z'))]);
+      await store.recordEnvironmentError(A, 'HTTP 500 from /events', '2026-11-01T00:30:00.000Z');
+      await store.recordEnvironmentError(B, 'HTTP 502 from /events', '2026-11-01T00:30:00.000Z');
+      // A: progress, two completions (the later one lower), then a new listing's progress.
+      await store.writePages([
+        page(A, [], { kind: 'progress', listing: listing(2) }),
+        page(A, [], complete('2026-10-12T00:00:00.000Z', '2026-11-01T01:00:00.000Z')),
+        page(A, [], complete('2026-10-11T00:00:00.000Z', '2026-11-01T02:00:00.000Z')),
+        page(A, [], { kind: 'progress', listing: listing(3) }),
+        page(A, [], { kind: 'progress', listing: listing(4) }),
+        // B: progress only: its error and its (absent) high-water mark stay.
+        page(B, [], { kind: 'progress', listing: listing(5) }),
+        page(B, [], { kind: 'none' }),
+      ]);
+      expect(await store.readCursor(A)).toEqual({ environmentId: A, highWater: '2026-10-12T00:00:00.000Z', listing: listing(4), lastSuccessAt: '2026-11-01T02:00:00.000Z', lastError: null });
+      expect(await store.readCursor(B)).toEqual({ environmentId: B, highWater: null, listing: listing(5), lastSuccessAt: null, lastError: 'HTTP 502 from /events' });
+      // Progress, then completion: the listing is gone.
+      await store.writePages([page(B, [], { kind: 'progress', listing: listing(6) }), page(B, [], complete(null, '2026-11-01T03:00:00.000Z'))]);
+      expect(await store.readCursor(B)).toEqual({ environmentId: B, highWater: null, listing: null, lastSuccessAt: '2026-11-01T03:00:00.000Z', lastError: null });
+    });
+
     it('keeps a listing in progress exactly as written, and an error apart from the position', async () => {
       const s = await fresh();
       const store = await opened(s);
