@@ -16,7 +16,7 @@ export interface PageTiming {
   p95Ms: number;
   minMs: number;
   maxMs: number;
-  /** Rows the answer carried (trail rows listed, events in the chart, lines downloaded), for a check that it was not empty. */
+  /** Rows the answer carried (trail rows listed, events in the chart, lines downloaded, access periods, tokens), for a check that it was not empty. */
   rows: number;
 }
 
@@ -93,6 +93,8 @@ function rowsIn(path: string, text: string): number {
   if (path.startsWith('/timeline.json')) return (JSON.parse(text) as { total: number }).total;
   if (path.startsWith('/download.csv')) return Math.max(0, text.split('\n').length - 2);
   if (path.startsWith('/download.ndjson')) return text.split('\n').length - 1;
+  if (path.startsWith('/access')) return text.match(/data-guest-id=/g)?.length ?? 0;
+  if (path.startsWith('/tokens')) return text.match(/data-token-id=/g)?.length ?? 0;
   return text.match(/data-event-id=/g)?.length ?? 0;
 }
 

@@ -3,7 +3,7 @@
  * interface: an account shaped like the simulator's (environments, users and guests as actors,
  * topics, spaces, several events per timestamp), any size, on any store.
  */
-import type { EnvironmentRecord, EventRecord, GuestRecord, UserRecord } from '../src/records.js';
+import type { EnvironmentRecord, EventRecord, GuestRecord, PersonalAccessTokenRecord, UserRecord } from '../src/records.js';
 import { openStore, type StoreSettings } from '../src/store/open-store.js';
 
 const TOPICS = ['workbook:created', 'workbook:updated', 'records:created', 'records:updated', 'records:deleted', 'job:created', 'job:completed', 'job:failed', 'file:created', 'file:deleted', 'space:created', 'space:guestAdded', 'space:guestRemoved', 'sheet:updated', 'commit:created'];
@@ -11,6 +11,13 @@ const USERS = 60;
 const GUESTS_PER_ENVIRONMENT = 20;
 const SPACES_PER_ENVIRONMENT = 12;
 const DAY = 86_400_000;
+const TOKENS = 5;
+
+/** A guest gained or lost a space: the API names the guest in the payload (guest_access reads it there). */
+function accessPayload(topic: string, environmentId: string, n: number): { payload?: { guestId: string } } {
+  if (topic !== 'space:guestAdded' && topic !== 'space:guestRemoved') return {};
+  return { payload: { guestId: `us_g_${environmentId}_${(n * 5) % GUESTS_PER_ENVIRONMENT}` } };
+}
 
 function pick<T>(items: readonly T[], n: number): T {
   return items[n % items.length]!;
@@ -29,6 +36,12 @@ export async function fillStore(settings: StoreSettings, options: { events: numb
       id: `us_usr_bench${i}`, email: `user${i}@bench.example`, name: `User ${i} Bench`, createdAt: seenAt, lastSeenAt: null, raw: JSON.stringify({ id: i }),
     }));
     await store.writeInventory({ kind: 'users', scope: null, records: users, seenAt });
+    // A few tokens of the calling user, for /tokens: some used lately, some long ago, one never.
+    const tokens: PersonalAccessTokenRecord[] = Array.from({ length: TOKENS }, (_v, i) => ({
+      id: `us_pat_bench${i}`, name: `token ${i}`, createdAt: new Date(options.end.getTime() - (30 + 60 * i) * DAY).toISOString(),
+      lastUsedAt: i === TOKENS - 1 ? null : new Date(options.end.getTime() - 40 * i * DAY).toISOString(), raw: '{}',
+    }));
+    await store.writeInventory({ kind: 'personal_access_tokens', scope: null, records: tokens, seenAt });
     for (const env of environments) {
       const guests: GuestRecord[] = Array.from({ length: GUESTS_PER_ENVIRONMENT }, (_v, i) => ({
         id: `us_g_${env.id}_${i}`, environmentId: env.id, email: `guest${i}@${env.id}.example`, name: `Guest ${i}`, spaces: [], raw: '{}',
@@ -51,7 +64,7 @@ export async function fillStore(settings: StoreSettings, options: { events: numb
           events.push({
             id: `us_evt_b${e}_${n}`, environmentId: env.id, createdAt, topic, domain: topic.split(':')[0]!, actorId,
             spaceId: `us_sp_${e}_${n % SPACES_PER_ENVIRONMENT}`, workbookId: n % 2 === 0 ? `us_wb_${e}_${n % 200}` : null, sheetId: null, jobId: topic.startsWith('job') ? `us_jb_${e}_${n}` : null,
-            acknowledgedAt: null, deletedAt: null, raw: JSON.stringify({ id: `us_evt_b${e}_${n}`, topic, createdAt, context: { environmentId: env.id, actorId } }),
+            acknowledgedAt: null, deletedAt: null, raw: JSON.stringify({ id: `us_evt_b${e}_${n}`, topic, createdAt, context: { environmentId: env.id, actorId }, ...accessPayload(topic, env.id, n) }),
           });
         }
         const last = from + PAGE >= count;
