@@ -1,13 +1,15 @@
 /**
  * `flatfile-audit demo`: the first thing a newcomer runs. Starts the bundled API simulator with a
  * small account whose history ends now, syncs it into a fresh demo database through the same code
- * path as a real sync, and prints a few audit answers. It replaces only a database it made itself
- * (see demo-database.ts).
+ * path as a real sync, then lets a little time pass in the account (a user renamed, a guest's access
+ * taken away, new events) and syncs again, as the scheduled runs would; and prints a few audit
+ * answers, among them the renamed user's events under the name they had at the time. It replaces
+ * only a database it made itself (see demo-database.ts).
  */
 import { Writable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import { COOKBOOK, cookbookSql } from '../cookbook.js';
-import { startSimulator } from '../simulator/index.js';
+import { startSimulator, type Simulator } from '../simulator/index.js';
 import { COMMANDS } from './commands.js';
 import { EXIT, type CliContext } from './context.js';
 import { createDemoDatabase } from '../store/demo-database.js';
@@ -16,7 +18,11 @@ import { clearDemoDatabase } from './demo-database.js';
 import { DEFAULT_MAX_ROWS, runQuery } from './query.js';
 import { syncOnce } from './sync-once.js';
 
-const DEMO_QUERIES = ['last-24h', 'per-environment', 'agents-deployed', 'spaces-per-environment', 'guest-access', 'unresolved-actors'];
+const DEMO_QUERIES = ['last-24h', 'per-environment', 'agents-deployed', 'spaces-per-environment', 'guest-access', 'access-changes-7d', 'unresolved-actors'];
+
+/** Who was who: the renamed user's events counted under the name shown on each row and today's. */
+const RENAMED_SQL = `SELECT actor_name AS name_at_the_time, actor_current_name AS name_today, COUNT(*) AS events
+FROM audit_trail WHERE actor_id = '{id}' GROUP BY 1, 2 ORDER BY MIN(created_at)`;
 
 export async function runDemo(ctx: CliContext, args: string[]): Promise<number> {
   const { values } = parseArgs({ args, options: COMMANDS.demo.options, strict: true });
@@ -43,9 +49,15 @@ export async function runDemo(ctx: CliContext, args: string[]): Promise<number> 
       AUDIT_DB: dbPath,
       LOG_LEVEL: ctx.env.LOG_LEVEL ?? 'warn',
     };
-    const code = await syncOnce({ ...ctx, env });
-    if (code !== EXIT.ok) return code;
+    const first = await syncOnce({ ...ctx, env });
+    if (first !== EXIT.ok) return first;
+    const renamed = passTime(simulator.sim);
+    ctx.stdout.write(`\nmeanwhile: ${renamed.before} renamed to ${renamed.after}, a guest's access to a space revoked, new events; syncing again ...\n\n`);
+    const second = await syncOnce({ ...ctx, env });
+    if (second !== EXIT.ok) return second;
     const store = { dbPath };
+    const names = await queryText(store, RENAMED_SQL.replace('{id}', renamed.id), ctx.stderr);
+    ctx.stdout.write(`\n## Who was who: ${renamed.after}'s events, under the name each row had at the time\n${names.trimEnd()}\n`);
     for (const name of DEMO_QUERIES) {
       const query = COOKBOOK.find((q) => q.name === name)!;
       const output = (await queryText(store, cookbookSql(query, storeDialect(store)), ctx.stderr)).split('\n');
@@ -61,6 +73,22 @@ export async function runDemo(ctx: CliContext, args: string[]): Promise<number> 
   } finally {
     await simulator.close();
   }
+}
+
+/**
+ * What the next scheduled run would find: the first user who acted renamed (their old events keep
+ * the old name), a guest's space taken away, and a few events by the renamed user.
+ */
+function passTime(sim: Simulator): { id: string; before: string; after: string } {
+  const environment = sim.environments()[0]!;
+  const acted = new Set(sim.events(environment.id).map((e) => e.context.actorId));
+  const user = sim.users().find((u) => acted.has(u.id)) ?? sim.users()[0]!;
+  const after = `${user.name} (renamed)`;
+  sim.renameUser(user.id, { name: after });
+  const guest = sim.guests(environment.id).find((g) => g.spaces.length > 0);
+  if (guest) sim.removeGuestFromSpace(guest.id, guest.spaces[0]!.id);
+  sim.addEvents(environment.id, 3, { actorId: user.id });
+  return { id: user.id, before: user.name, after };
 }
 
 /** The cookbook query's table, as text. */

@@ -151,6 +151,16 @@ describe('demo', () => {
     expect(result.stdout).toMatch(/run 1 ok: 1500 new events/);
     expect(result.stdout).toMatch(/## Who did what in the last 24 hours\?\ncreated_at\s+environment_name\s+actor_type\s+actor_name/);
     expect(result.stdout).toMatch(/## Which environments have agents deployed\?/);
-    expect(readDb(dbPath, (db) => db.prepare('SELECT COUNT(*) FROM audit_trail').pluck().get())).toBe(1500);
+    // A second run after time passed: the rename, the revoked access and the 3 new events.
+    expect(result.stdout).toMatch(/run 2 ok: 4 new events/);
+    expect(result.stdout).toMatch(/## Guest access granted or revoked in the last 7 days/);
+    const renamed = /meanwhile: (.+) renamed to (.+ \(renamed\)), /.exec(result.stdout);
+    expect(renamed, result.stdout).not.toBeNull();
+    const [, before, after] = renamed!;
+    const whoWasWho = result.stdout.slice(result.stdout.indexOf('## Who was who'));
+    // Old rows keep the old name, new ones carry the new; both show today's.
+    expect(whoWasWho).toMatch(new RegExp(`\\n${before}\\s+${after.replace(/[()]/g, '\\$&')}\\s+\\d+`));
+    expect(whoWasWho).toMatch(new RegExp(`\\n${after.replace(/[()]/g, '\\$&')}\\s+${after.replace(/[()]/g, '\\$&')}\\s+3\\b`));
+    expect(readDb(dbPath, (db) => db.prepare('SELECT COUNT(*) FROM audit_trail').pluck().get())).toBe(1504);
   });
 });
