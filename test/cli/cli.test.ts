@@ -156,7 +156,8 @@ describe('demo', () => {
     expect(result.stdout).toMatch(/## Guest access granted or revoked in the last 7 days/);
     const renamed = /meanwhile: (.+) renamed to (.+ \(renamed\)), /.exec(result.stdout);
     expect(renamed, result.stdout).not.toBeNull();
-    const [, before, after] = renamed!;
+    const before = renamed![1]!;
+    const after = renamed![2]!;
     const whoWasWho = result.stdout.slice(result.stdout.indexOf('## Who was who'));
     // Old rows keep the old name, new ones carry the new; both show today's.
     expect(whoWasWho).toMatch(new RegExp(`\\n${before}\\s+${after.replace(/[()]/g, '\\$&')}\\s+\\d+`));
