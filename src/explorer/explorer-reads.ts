@@ -6,7 +6,7 @@ import type { QueryRow, SqlDialect } from '../store/audit-reader.js';
 import type { StoreStatus } from '../store/audit-store.js';
 import type { ReaderGate } from './reader-gate.js';
 import { formatPosition, type TrailFilter, type TrailPosition } from './trail-filter.js';
-import { trailEdge, trailPage, trailTimeline, type Bucket } from './trail-sql.js';
+import { trailEdge, trailPage, trailTimeline, type Bucket, type Statement } from './trail-sql.js';
 
 export const PAGE_ROWS = 50;
 
@@ -102,6 +102,16 @@ const ACTOR_TABLES = [
   ['agent', 'SELECT id, slug AS name, environment_id, topics, created_at, first_synced_at, removed_at FROM agents WHERE id = :id'],
 ] as const;
 
+/** The environments an actor's events are in, busiest first, with each one's events counted. */
+export function actorEnvironments(id: string): Statement {
+  return {
+    // From events and the environment's name, as the spaces below: grouped through the audit_trail
+    // view, SQLite kept the view's joins and looked up every event's past names before counting.
+    sql: 'SELECT e.environment_id, max(env.name) AS environment_name, count(*) AS events FROM events e LEFT JOIN environments env ON env.id = e.environment_id WHERE e.actor_id = :id GROUP BY e.environment_id ORDER BY 3 DESC',
+    params: { id },
+  };
+}
+
 export async function readActor(gate: ReaderGate, id: string): Promise<ActorProfile | undefined> {
   let kind: ActorProfile['kind'] = 'unknown';
   let record: QueryRow | undefined;
@@ -115,10 +125,7 @@ export async function readActor(gate: ReaderGate, id: string): Promise<ActorProf
   const seen = await gate.row({ sql: 'SELECT min(created_at) AS first_seen, max(created_at) AS last_seen, count(*) AS events FROM events WHERE actor_id = :id', params: { id } });
   const events = Number(seen?.events ?? 0);
   if (record === undefined && events === 0) return undefined;
-  const environments = await gate.rows({
-    sql: 'SELECT environment_id, max(environment_name) AS environment_name, count(*) AS events FROM audit_trail WHERE actor_id = :id GROUP BY environment_id ORDER BY 3 DESC',
-    params: { id },
-  }, 500);
+  const environments = await gate.rows(actorEnvironments(id), 500);
   const spaces = await gate.rows({
     sql: 'SELECT e.space_id, max(s.name) AS space_name, count(*) AS events FROM events e LEFT JOIN spaces s ON s.id = e.space_id WHERE e.actor_id = :id AND e.space_id IS NOT NULL GROUP BY e.space_id ORDER BY 3 DESC',
     params: { id },

@@ -9,7 +9,7 @@
  * events synced meanwhile never shift a page the way OFFSET would.
  */
 import type { SqlDialect } from '../store/audit-reader.js';
-import type { TrailFilter, TrailPosition } from './trail-filter.js';
+import type { ActorType, TrailFilter, TrailPosition } from './trail-filter.js';
 
 export interface Statement {
   sql: string;
@@ -44,9 +44,49 @@ function actorNamed(param: string, partParam: string): string {
                     AND (lower(email) = lower(:${param}) OR lower(name) LIKE :${partParam} ESCAPE '\\')))`;
 }
 
+/**
+ * The id prefix of each actor type the audit_trail view names by one (its CASE over actor_id, SQLite
+ * migration 12, PostgreSQL migration 6; the view stays the one place that says what a row's type is,
+ * and the explorer suites hold this table to it). 'unknown' (no id, or any other prefix) has none.
+ */
+const ACTOR_TYPE_PREFIX: Partial<Record<ActorType, string>> = { user: 'us_usr_', guest: 'us_g_', agent: 'us_ag_', api_key: 'us_key_' };
+
+/**
+ * Whether any actor id has a type's prefix: `prefix <= actor_id < prefix-with-its-last-character-bumped`
+ * holds exactly the ids starting with the prefix (ids compare byte-wise on both stores, SQLite BINARY
+ * and PostgreSQL "C", and the prefixes are ASCII), one probe of events_actor_time. 'unknown' (no id,
+ * or any other prefix) has no such test.
+ */
+function actorTypeExists(type: ActorType, params: Record<string, string>): string | undefined {
+  const prefix = ACTOR_TYPE_PREFIX[type];
+  if (prefix === undefined) return undefined;
+  params.actor_type_from = prefix;
+  params.actor_type_to = prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);
+  return 'EXISTS (SELECT 1 FROM events WHERE actor_id >= :actor_type_from AND actor_id < :actor_type_to)';
+}
+
+export interface Conditions extends Statement {
+  /**
+   * Tests that are false only when no row can match, each answered from an index at once: a bounded
+   * read gives them as its LIMIT (`CASE WHEN … THEN n ELSE 0 END`, which both stores evaluate once,
+   * before reading any row), so a filter nothing matches returns at once instead of reading the
+   * whole trail to find so. They are not row filters: with the actor type as a range on actor_id,
+   * SQLite (no statistics) would sort every row of a common type instead of walking the time index
+   * to the page's end; and SQLite evaluates a subquery in WHERE per row, never once before the loop.
+   */
+  guards: string[];
+}
+
+/** `LIMIT n`, or 0 when a guard says nothing matches. */
+function limitUnless(guards: string[], limit: number): string {
+  const n = Math.trunc(limit);
+  return guards.length === 0 ? `LIMIT ${n}` : `LIMIT CASE WHEN ${guards.join(' AND ')} THEN ${n} ELSE 0 END`;
+}
+
 /** The WHERE conditions of a filter (joined with AND) and their parameters. */
-export function trailConditions(filter: TrailFilter): Statement {
+export function trailConditions(filter: TrailFilter): Conditions {
   const where: string[] = [];
+  const guards: string[] = [];
   const params: Record<string, string> = {};
   if (filter.from !== undefined) {
     where.push('created_at >= :from');
@@ -58,7 +98,6 @@ export function trailConditions(filter: TrailFilter): Statement {
   }
   const exact = [
     ['environment_id', 'environment', filter.environment],
-    ['actor_type', 'actor_type', filter.actorType],
     ['topic', 'topic', filter.topic],
     ['domain', 'domain', filter.domain],
     ['space_id', 'space', filter.space],
@@ -67,6 +106,12 @@ export function trailConditions(filter: TrailFilter): Statement {
     if (value === undefined) continue;
     where.push(`${column} = :${name}`);
     params[name] = value;
+  }
+  if (filter.actorType !== undefined) {
+    where.push('actor_type = :actor_type');
+    params.actor_type = filter.actorType;
+    const exists = actorTypeExists(filter.actorType, params);
+    if (exists !== undefined) guards.push(exists);
   }
   if (filter.actor !== undefined) {
     where.push(actorNamed('actor', 'actor_part'));
@@ -82,12 +127,12 @@ export function trailConditions(filter: TrailFilter): Statement {
     params.q = filter.q;
     params.q_part = containing(filter.q);
   }
-  return { sql: where.length === 0 ? 'TRUE' : where.join(' AND '), params };
+  return { sql: where.length === 0 ? 'TRUE' : where.join(' AND '), params, guards };
 }
 
 /** One page of the filtered trail, newest first, below `before`; `limit` rows (ask one more than shown to know whether another page follows). */
 export function trailPage(filter: TrailFilter, before: TrailPosition | undefined, limit: number): Statement {
-  const { sql: where, params } = trailConditions(filter);
+  const { sql: where, params, guards } = trailConditions(filter);
   let keyset = '';
   if (before !== undefined) {
     // The first term is implied by the second; it is there because neither planner reads a bound on
@@ -96,8 +141,13 @@ export function trailPage(filter: TrailFilter, before: TrailPosition | undefined
     params.before_at = before.createdAt;
     params.before_id = before.eventId;
   }
+  // The page's ids are picked first, from columns of events alone (the planner drops the view's
+  // joins nobody reads), and only those rows are then named: a filter answered by sorting its
+  // matches (a busy actor's events) sorts bare ids instead of resolving each match's names and
+  // past names first.
+  const order = 'ORDER BY created_at DESC, event_id DESC';
   return {
-    sql: `SELECT ${TRAIL_COLUMNS.join(', ')} FROM audit_trail WHERE ${where}${keyset} ORDER BY created_at DESC, event_id DESC LIMIT ${Math.trunc(limit)}`,
+    sql: `SELECT ${TRAIL_COLUMNS.join(', ')} FROM audit_trail WHERE event_id IN (SELECT event_id FROM audit_trail WHERE ${where}${keyset} ${order} ${limitUnless(guards, limit)}) ${order}`,
     params,
   };
 }
@@ -127,6 +177,6 @@ export function trailTimeline(filter: TrailFilter, bucket: Bucket, dialect: SqlD
  * index's end, where min()/max() with count() would read every row the filter matches.
  */
 export function trailEdge(filter: TrailFilter, edge: 'first' | 'last'): Statement {
-  const { sql: where, params } = trailConditions(filter);
-  return { sql: `SELECT created_at FROM audit_trail WHERE ${where} ORDER BY created_at ${edge === 'first' ? 'ASC' : 'DESC'} LIMIT 1`, params };
+  const { sql: where, params, guards } = trailConditions(filter);
+  return { sql: `SELECT created_at FROM audit_trail WHERE ${where} ORDER BY created_at ${edge === 'first' ? 'ASC' : 'DESC'} ${limitUnless(guards, 1)}`, params };
 }

@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startExplorerServer, type ExplorerServer } from '../../src/explorer/explorer-server.js';
 import { downloadStatement } from '../../src/explorer/download.js';
+import { ACTOR_TYPES } from '../../src/explorer/trail-filter.js';
 import { createLogger } from '../../src/log.js';
 import type { EventRecord } from '../../src/records.js';
 import type { AuditReader, QueryRow } from '../../src/store/audit-reader.js';
@@ -259,6 +260,15 @@ export function describeExplorer(name: string, freshStore: () => Promise<Explore
         expect(expected.length, `${query} should match some rows and not all`).toBeGreaterThan(0);
         const { ids } = await allPages(f, query);
         expect(ids, query).toEqual(expected);
+      }
+    });
+
+    it('narrows by every actor type exactly as the view\'s actor_type does', async () => {
+      const f = fixture();
+      for (const type of ACTOR_TYPES) {
+        const expected = await expectedIds(f.reader, 'actor_type = :v', { v: type });
+        const { ids } = await allPages(f, `?actor_type=${type}`);
+        expect(ids, type).toEqual(expected);
       }
     });
 

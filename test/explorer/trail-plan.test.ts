@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { downloadStatement } from '../../src/explorer/download.js';
+import { actorEnvironments } from '../../src/explorer/explorer-reads.js';
 import type { TrailFilter } from '../../src/explorer/trail-filter.js';
 import { trailPage, type Statement } from '../../src/explorer/trail-sql.js';
 import { openWritable } from '../../src/store/sqlite/open.js';
@@ -19,20 +20,50 @@ const FILTERS: Array<[string, TrailFilter]> = [
 
 describe('the trail order on SQLite', () => {
   const db = openWritable(':memory:');
-  const plan = (statement: Statement): string => {
+  type PlanRow = { id: number; parent: number; detail: string };
+  const planRows = (statement: Statement): PlanRow[] =>
     // better-sqlite3 binds :name parameters from an object without the colon.
-    const rows = db.prepare(`EXPLAIN QUERY PLAN ${statement.sql}`).all(statement.params) as Array<{ detail: string }>;
-    return rows.map((r) => r.detail).join('\n');
+    db.prepare(`EXPLAIN QUERY PLAN ${statement.sql}`).all(statement.params) as PlanRow[];
+  const plan = (statement: Statement): string => planRows(statement).map((r) => r.detail).join('\n');
+  /** The plan of the subquery that picks a page's ids (the outer query then names those rows, and sorts them alone). */
+  const pickPlan = (statement: Statement): string => {
+    const rows = planRows(statement);
+    const pick = rows.find((r) => r.parent === 0 && r.detail.startsWith('LIST SUBQUERY'));
+    if (pick === undefined) return '';
+    const inside = new Set([pick.id]);
+    for (const r of rows) if (inside.has(r.parent)) inside.add(r.id);
+    return rows.filter((r) => inside.has(r.id)).map((r) => r.detail).join('\n');
   };
 
   it.each(FILTERS)('a page filtered by %s walks events_time_id without sorting', (_name, filter) => {
-    const page = plan(trailPage(filter, undefined, 51));
+    const page = pickPlan(trailPage(filter, undefined, 51));
     expect(page).toMatch(/SCAN e USING INDEX events_time_id|SEARCH e USING INDEX events_time_id/);
     expect(page).not.toMatch(/TEMP B-TREE FOR (RIGHT PART OF )?ORDER BY/);
   });
 
+  it('a page filtered by an actor type probes events_actor_time for the type\'s id prefix first', () => {
+    const page = plan(trailPage({ actorType: 'api_key' }, undefined, 51));
+    expect(page).toMatch(/SEARCH events USING COVERING INDEX events_actor_time \(actor_id>\? AND actor_id<\?\)/);
+  });
+
+  it('a page filtered by actor sorts the actor\'s event ids alone, naming only the page\'s rows', () => {
+    const page = trailPage({ actor: 'us_usr_1' }, undefined, 51);
+    const pick = pickPlan(page);
+    expect(pick).toMatch(/SEARCH e USING INDEX events_actor_time \(actor_id=\?\)/);
+    expect(pick).toMatch(/TEMP B-TREE FOR ORDER BY/);
+    // The view's names and past names (its joins, its lookups in inventory_versions by time) are outside.
+    expect(pick).not.toMatch(/inventory_versions_as_of|LEFT-JOIN/);
+    expect(plan(page)).toMatch(/inventory_versions_as_of/);
+  });
+
+  it('the actor page counts the actor\'s environments from events_actor_time without the view\'s joins', () => {
+    const environments = plan(actorEnvironments('us_usr_1'));
+    expect(environments).toMatch(/SEARCH e USING INDEX events_actor_time \(actor_id=\?\)/);
+    expect(environments).not.toMatch(/inventory_versions|SEARCH (u|g|a|v) /);
+  });
+
   it('a deep page (before=) searches the index from its position, without sorting', () => {
-    const page = plan(trailPage({}, { createdAt: '2026-10-16T00:00:00.000Z', eventId: 'us_evt_x' }, 51));
+    const page = pickPlan(trailPage({}, { createdAt: '2026-10-16T00:00:00.000Z', eventId: 'us_evt_x' }, 51));
     expect(page).toMatch(/SEARCH e USING INDEX events_time_id \(created_at<\?\)/);
     expect(page).not.toMatch(/TEMP B-TREE FOR (RIGHT PART OF )?ORDER BY/);
   });
