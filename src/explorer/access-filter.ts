@@ -9,7 +9,7 @@
  * - `current=1`: only access not revoked (what guests can reach today).
  */
 import { BadRequestError } from './explorer-errors.js';
-import { parseTime } from './trail-filter.js';
+import { parseTime, text } from './trail-filter.js';
 
 export interface AccessFilter {
   environment?: string;
@@ -19,15 +19,6 @@ export interface AccessFilter {
   guestId?: string;
   at?: string;
   current?: boolean;
-}
-
-const MAX_TEXT = 200;
-
-function text(params: URLSearchParams, name: string): string | undefined {
-  const value = params.get(name)?.trim();
-  if (value === undefined || value === '') return undefined;
-  if (value.length > MAX_TEXT) throw new BadRequestError(`${name} is longer than ${MAX_TEXT} characters`);
-  return value;
 }
 
 export function parseAccessFilter(params: URLSearchParams): AccessFilter {

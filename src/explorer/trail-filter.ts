@@ -36,7 +36,8 @@ export interface TrailPosition {
 
 const MAX_TEXT = 200;
 
-function text(params: URLSearchParams, name: string): string | undefined {
+/** A query parameter's text, trimmed; empty as absent; refused past MAX_TEXT. Every filter of the explorer reads its parameters so. */
+export function text(params: URLSearchParams, name: string): string | undefined {
   const value = params.get(name)?.trim();
   if (value === undefined || value === '') return undefined;
   if (value.length > MAX_TEXT) throw new BadRequestError(`${name} is longer than ${MAX_TEXT} characters`);
