@@ -29,8 +29,9 @@ export function openWritable(path: string, options: OpenOptions = {}): SqliteDat
   }
   try {
     // First, so that switching to WAL and migrating wait for another process opening the file too.
-    db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 10_000}`);
-    db.pragma('journal_mode = WAL');
+    const busyTimeoutMs = options.busyTimeoutMs ?? 10_000;
+    db.pragma(`busy_timeout = ${busyTimeoutMs}`);
+    switchToWal(db, busyTimeoutMs);
     // NORMAL in WAL mode survives any process crash; a power cut may drop the last commits, which the
     // next run re-reads because their cursor went with them.
     db.pragma('synchronous = NORMAL');
@@ -47,6 +48,27 @@ export function openWritable(path: string, options: OpenOptions = {}): SqliteDat
     throw storeFailure(path, error);
   }
   return db;
+}
+
+/**
+ * Switches a file to WAL, waiting for another process that opens it at the same moment. SQLite
+ * answers this pragma SQLITE_BUSY at once, without calling the busy handler, when waiting could
+ * deadlock (two connections of a new file in rollback mode both wanting to change it), so the
+ * busy timeout alone does not cover it: four workers started together on a new file lost one to it.
+ * It is tried again, a few milliseconds apart, until the same timeout.
+ */
+function switchToWal(db: SqliteDatabase, timeoutMs: number): void {
+  const deadline = Date.now() + timeoutMs;
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (;;) {
+    try {
+      db.pragma('journal_mode = WAL');
+      return;
+    } catch (error) {
+      if ((error as { code?: unknown }).code !== 'SQLITE_BUSY' || Date.now() >= deadline) throw error;
+      Atomics.wait(pause, 0, 0, 10 + Math.floor(Math.random() * 20));
+    }
+  }
 }
 
 /** Opens an existing database read-only, for queries: no statement through it can change the file. */
