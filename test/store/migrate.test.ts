@@ -77,7 +77,7 @@ describe('several processes opening a new file at once', () => {
     const { fileURLToPath } = await import('node:url');
     const openJs = fileURLToPath(new URL('../../dist/src/store/sqlite/open.js', import.meta.url));
     // Many rounds: switching a new file to WAL races (open.ts switchToWal); one round in a few dozen lost a process to it.
-    for (let round = 0; round < 40; round += 1) {
+    for (let round = 0; round < 20; round += 1) {
       const path = tempDbPath();
       const script = `import(${JSON.stringify(openJs)}).then((m) => { m.openWritable(${JSON.stringify(path)}).close(); })`;
       const codes = await Promise.all(
