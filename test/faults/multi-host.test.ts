@@ -181,7 +181,7 @@ describe('three worker processes on three "hosts", one Redis, one PostgreSQL dat
     const fireAt = new Date(Math.ceil((Date.now() + START_TIMEOUT_MS + 5_000) / 1000) * 1000);
     const base = workerEnv({
       apiUrl, dbPath: '', redisUrl: SHARED_REDIS_URL, prefix,
-      extra: { ...pagesOf10, AUDIT_DATABASE_URL: url, AUDIT_WORKER_CONCURRENCY: '1', AUDIT_SYNC_CRON: onceAt(fireAt), AUDIT_SYNC_TZ: 'UTC' },
+      extra: { ...pagesOf10, AUDIT_DATABASE_URL: url, AUDIT_WORKER_CONCURRENCY: '1', AUDIT_SYNC_CRON: onceAt(fireAt), AUDIT_SYNC_TZ: 'UTC', AUDIT_RECONCILE_CRON: 'off' },
     });
     const calls = recordRequests(sim);
     const hosts = await startHosts(base);
