@@ -23,8 +23,13 @@ export function lagWarns(p99Ms: number, lookbackMs: number): boolean {
 
 /** The one line every place warns with. */
 export function lagWarningText(environmentId: string, p99Ms: number, lookbackMs: number): string {
+  return `warning: ${lagProblemText(environmentId, p99Ms, lookbackMs)}`;
+}
+
+/** What is wrong, without the "warning:" (`status --check` calls it a failure). */
+export function lagProblemText(environment: string, p99Ms: number, lookbackMs: number): string {
   return (
-    `warning: visibility lag of ${environmentId}: p99 ${formatSeconds(p99Ms)} is ${Math.round((100 * p99Ms) / lookbackMs)}% of AUDIT_LOOKBACK (${formatSeconds(lookbackMs)}); ` +
+    `visibility lag of ${environment}: p99 ${formatSeconds(p99Ms)} is ${Math.round((100 * p99Ms) / lookbackMs)}% of AUDIT_LOOKBACK (${formatSeconds(lookbackMs)}); ` +
     `events that become visible later than the lookback are missed by the incremental listing: raise AUDIT_LOOKBACK`
   );
 }

@@ -1,7 +1,8 @@
 /**
  * `flatfile-audit status --check [--max-age 30m]`, for cron, Nagios or a Kubernetes probe: exit 0
- * when every environment synced within max-age, 1 when any is stale or failing, 3 when Flatfile
- * rejects the token; one line per problem on stdout, or one "ok" line. It reads the database
+ * when every environment synced within max-age, 1 when any is stale or failing or its visibility
+ * lag warns (lag-warning.ts: events are about to outrun AUDIT_LOOKBACK), 3 when Flatfile rejects
+ * the token; one line per problem on stdout, or one "ok" line. It reads the database
  * (read-only) and asks the API about the token (token-probe.ts), never Redis, so it answers the
  * same wherever the database is: beside a worker, after `sync --once` from cron, or with Redis down.
  */
@@ -13,11 +14,14 @@ import { createLogger } from '../log.js';
 import type { EnvironmentStatus, StoreStatus } from '../store/audit-store.js';
 import { EXIT, type CliContext } from './context.js';
 import { escapeControl } from '../output/safe-text.js';
+import { lagProblemText, lagWarns } from '../lag-warning.js';
 
 export interface CheckInput {
   status: StoreStatus;
   token: TokenProbe;
   maxAgeMs: number;
+  /** AUDIT_LOOKBACK: a visibility lag near it fails the check (lag-warning.ts). */
+  lookbackMs: number;
   now: number;
 }
 
@@ -35,7 +39,7 @@ export function parseMaxAge(text: string | undefined, config: Config): number {
   return ms;
 }
 
-export function assessStatus({ status, token, maxAgeMs, now }: CheckInput): CheckResult {
+export function assessStatus({ status, token, maxAgeMs, lookbackMs, now }: CheckInput): CheckResult {
   const problems: string[] = [];
   if (token.kind === 'rejected') problems.push(`token rejected: ${token.message}`);
   if (token.kind === 'failed') problems.push(`api: could not ask Flatfile whether the token is accepted: ${token.message}`);
@@ -53,6 +57,9 @@ export function assessStatus({ status, token, maxAgeMs, now }: CheckInput): Chec
     if (environment.lastError !== null) {
       problems.push(`failing: environment ${label}: its last sync failed${environment.lastErrorAt ? ` at ${environment.lastErrorAt}` : ''}: ${environment.lastError}`);
     }
+    // Fresh and error-free, an environment can still be losing events: those seen later than the lookback.
+    const lag = status.visibilityLag.find((l) => l.environmentId === environment.environmentId && l.topic === null);
+    if (lag && lagWarns(lag.p99Ms, lookbackMs)) problems.push(`lagging: ${lagProblemText(label, lag.p99Ms, lookbackMs)}`);
   }
   // A run that failed as a whole (the environment listing, a rejected token, the store) leaves the
   // environments' own records as they were: until they go stale, only the run says so.
@@ -70,7 +77,7 @@ export async function runStatusCheck(ctx: CliContext, config: Config, status: St
   const now = Date.now();
   // Its answer is the exit code and its lines; logs only when asked for with LOG_LEVEL.
   const log = createLogger({ level: ctx.env.LOG_LEVEL ? config.logLevel : 'silent' });
-  const result = assessStatus({ status, token: await probeToken(config, log), maxAgeMs, now });
+  const result = assessStatus({ status, token: await probeToken(config, log), maxAgeMs, lookbackMs: config.lookbackMs, now });
   ctx.stdout.write(result.lines.map((line) => `${line}\n`).join(''));
   return result.exitCode;
 }

@@ -17,8 +17,8 @@ import { tempDir } from '../helpers/temp.js';
 
 const SECOND_PAT = 'sk_test_pat_fedcba9876543210';
 
-async function setup(environments = 2) {
-  const { url, sim } = await simulator({ account: { environments, eventsPerEnvironment: 20 }, pats: [TEST_PAT, SECOND_PAT] });
+async function setup(environments = 2, now?: Date) {
+  const { url, sim } = await simulator({ account: { environments, eventsPerEnvironment: 20 }, pats: [TEST_PAT, SECOND_PAT], ...(now ? { now } : {}) });
   const dir = tempDir();
   const tokenFile = join(dir, 'token');
   writeFileSync(tokenFile, `${TEST_PAT}\n`, { mode: 0o600 });
@@ -128,6 +128,25 @@ describe('status --check', () => {
     expect((await s.check(['--max-age', '30m'])).code).toBe(0);
   });
 
+  it('exits 1 with one line when the visibility lag warns: events that show up late are about to outrun AUDIT_LOOKBACK', async () => {
+    // The lag is reported over the last 24 hours of the API server's clock: the simulator's is today's.
+    const s = await setup(2, new Date());
+    expect(await s.sync()).toBe(0);
+    expect((await s.check(['--max-age', '30m'])).code).toBe(0);
+    // Events that became visible 10 minutes after their createdAt, read by the next incremental
+    // listing (it starts AUDIT_LOOKBACK, 15m by default, before the high-water mark): p99 over half of it.
+    const id = s.sim.environments()[0]!.id;
+    s.sim.addEvents(id, 5, { createdAt: new Date(s.sim.clock().getTime() - 10 * 60_000) });
+    expect(await s.sync()).toBe(0);
+    const lagging = await s.check(['--max-age', '30m']);
+    expect(lagging.code).toBe(1);
+    expect(lagging.lines).toEqual([
+      expect.stringMatching(new RegExp(`^lagging: visibility lag of ${escape(s.label(0))}: p99 \\d+s is \\d+% of AUDIT_LOOKBACK \\(900s\\); .*raise AUDIT_LOOKBACK$`)),
+    ]);
+    // A lookback that leaves room for it: ok again.
+    expect((await s.check(['--max-age', '30m'], { AUDIT_LOOKBACK: '1h' })).code).toBe(0);
+  });
+
   it('exits 1 when there is no database yet, and 2 on bad usage, before asking the API anything', async () => {
     const s = await setup();
     const missing = await s.check([]);
@@ -156,27 +175,39 @@ describe('assessStatus', () => {
   const status = (environments: EnvironmentStatus[]): StoreStatus => ({ environments, futureDated: [], reconcile: [], lastRun: null, totals: { events: 0, rejected: 0, users: 0, guests: 0, spaces: 0, agents: 0 }, visibilityLag: [] });
   const now = Date.parse('2026-11-30T12:00:00Z');
   const accepted = { kind: 'accepted' } as const;
+  const lookbackMs = 900_000;
 
   it('leaves removed environments out, and counts one never synced as stale', () => {
     const result = assessStatus({
       status: status([environment('a', '2026-11-30T11:59:00Z'), environment('b', null), environment('c', '2020-01-01T00:00:00Z', { removedAt: '2026-01-01T00:00:00Z' })]),
-      token: accepted, maxAgeMs: 1_800_000, now,
+      token: accepted, maxAgeMs: 1_800_000, lookbackMs, now,
     });
     expect(result).toEqual({ exitCode: 1, lines: ['stale: environment "env b" (b) has never synced successfully'] });
   });
 
   it('is not ok with no environment at all', () => {
-    expect(assessStatus({ status: status([]), token: accepted, maxAgeMs: 1_800_000, now })).toEqual({ exitCode: 1, lines: ['stale: no environment has been synced yet'] });
+    expect(assessStatus({ status: status([]), token: accepted, maxAgeMs: 1_800_000, lookbackMs, now })).toEqual({ exitCode: 1, lines: ['stale: no environment has been synced yet'] });
   });
 
   it('is ok when the API is rate limiting the probe, and says the token was not checked', () => {
-    expect(assessStatus({ status: status([environment('a', '2026-11-30T11:59:30Z')]), token: { kind: 'rate-limited' }, maxAgeMs: 60_000, now })).toEqual({
+    expect(assessStatus({ status: status([environment('a', '2026-11-30T11:59:30Z')]), token: { kind: 'rate-limited' }, maxAgeMs: 60_000, lookbackMs, now })).toEqual({
       exitCode: 0, lines: ['ok: 1 environment(s) synced within 1m, the token not checked (the API is rate limiting)'],
     });
   });
 
+  it("fails on an environment's visibility lag at half of AUDIT_LOOKBACK, not on a topic's or below it", () => {
+    const lag = (environmentId: string, topic: string | null, p99Ms: number) => ({ environmentId, topic, events: 10, p50Ms: 1000, p99Ms });
+    const fresh = [environment('a', '2026-11-30T11:59:30Z'), environment('b', '2026-11-30T11:59:30Z')];
+    const check = (visibilityLag: StoreStatus['visibilityLag']) => assessStatus({ status: { ...status(fresh), visibilityLag }, token: accepted, maxAgeMs: 60_000, lookbackMs, now });
+    expect(check([lag('a', null, 449_000), lag('a', 'job:created', 900_000)]).exitCode).toBe(0);
+    expect(check([lag('a', null, 449_000), lag('b', null, 450_000)])).toEqual({
+      exitCode: 1,
+      lines: ['lagging: visibility lag of "env b" (b): p99 450s is 50% of AUDIT_LOOKBACK (900s); events that become visible later than the lookback are missed by the incremental listing: raise AUDIT_LOOKBACK'],
+    });
+  });
+
   it('keeps stored text on one line, with nothing a terminal acts on', () => {
-    const result = assessStatus({ status: status([environment('a', '2026-11-30T11:59:30Z', { lastError: 'boom\n\u001b[31mred', lastErrorAt: '2026-11-30T11:59:40Z' })]), token: accepted, maxAgeMs: 60_000, now });
+    const result = assessStatus({ status: status([environment('a', '2026-11-30T11:59:30Z', { lastError: 'boom\n\u001b[31mred', lastErrorAt: '2026-11-30T11:59:40Z' })]), token: accepted, maxAgeMs: 60_000, lookbackMs, now });
     expect(result.lines).toEqual(['failing: environment "env a" (a): its last sync failed at 2026-11-30T11:59:40Z: boom\\n\\x1b[31mred']);
   });
 });
