@@ -275,6 +275,21 @@ export class Simulator {
     return structuredClone(user);
   }
 
+  /** A user signs in or works, now: their lastSeenAt moves, as the API's does; nothing else (no event, no updatedAt). */
+  userSeen(userId: string): void {
+    const user = this.account.users.find((u) => u.id === userId && !this.removed.has(u.id));
+    if (user === undefined) throw new Error(`unknown user ${userId}`);
+    user.lastSeenAt = new Date(this.time.now()).toISOString();
+  }
+
+  /** A guest opens a space it can reach, now: its lastAccessed there and the space's lastActivityAt move; nothing else. */
+  guestVisit(guestId: string, spaceId: string): void {
+    const membership = this.findGuest(guestId).spaces.find((m) => m.id === spaceId);
+    const space = this.findSpace(spaceId);
+    if (membership === undefined || space === undefined) throw new Error(`guest ${guestId} cannot reach ${spaceId}`);
+    membership.lastAccessed = space.lastActivityAt = new Date(this.time.now()).toISOString();
+  }
+
   /** Ground truth: the guests that could reach a space at a time, sorted by id. */
   guestsWithAccess(spaceId: string, at: Date | string): string[] {
     return this.access.guestsAt(spaceId, new Date(at).getTime());

@@ -77,11 +77,17 @@
  *    createdAt) in visibility_lag (visibility-lag.ts); an event already stored, or first stored by
  *    any other listing (backfill, catch-up, re-sync, reconcile), is not counted. `status` and visibilityLag
  *    report p50 and p99 over a window from those counts.
- * 17. A token's use is not a change. A personal_access_tokens row whose listing differs from what
- *    is stored only in its use (`last_used_at`, and `lastUsedAt` in `raw`) is updated to it, and
- *    logs no change and no version; any other difference (a name, a removal, a token come back, a
- *    new token) logs one as rule 6 says. verify agrees: the row digest leaves the use out
- *    (chain/inventory-digests.ts).
+ * 17. Activity is not a change. An inventory row whose listing differs from what is stored only in
+ *    what moves when someone merely uses the thing it describes (chain/inventory-digests.ts,
+ *    ACTIVITY: a token's `last_used_at` and `lastUsedAt`, a user's `last_active_at` and
+ *    `lastSeenAt`, a guest's `spaces[].lastAccessed` and its guest_spaces' `last_accessed`, a
+ *    space's `lastActivityAt`) is updated to it, and logs no change and no version; any other
+ *    difference (a name, an email, a removal, a row come back, a new row, a membership gained or
+ *    lost) logs one as rule 6 says. verify agrees: the row digest leaves activity out. The trade-off:
+ *    activity edited behind the store's back is not found (the next sync writes the API's value
+ *    over it), and the log and the versions keep no history of activity (the row keeps the latest). A row still as an entry
+ *    written before this rule was widened to users, guests and spaces says (activity included) is
+ *    no change either, to the writer, verify and checkpoints alike.
  * 18. Versions answer to the log. AuditSnapshot hands over every inventory version as stored
  *    (eachInventoryVersion, times as ISO UTC with milliseconds), so that verify can check each
  *    against its change log entry (chain/verify-inventory-versions.ts): content by the entry's

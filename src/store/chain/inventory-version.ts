@@ -5,7 +5,7 @@
  * in every store.
  *
  * - `content` is the exact JSON text the entry's row digest is the SHA-256 of ([kind, id, ...the
- *   LOGGED_COLUMNS]; a token's without its use: inventory-digests.ts), so a version is checked by its
+ *   LOGGED_COLUMNS], without activity: inventory-digests.ts), so a version is checked by its
  *   log entry, and the log by its chain.
  * - `valid_from`: a version holds from the record's own `updatedAt` where the API gives one (a rename
  *   at 10:00 that the 10:05 sync sees applies to events from 10:00 on), else from when it was first

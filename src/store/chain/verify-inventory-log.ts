@@ -59,7 +59,9 @@ export async function verifyInventoryLog(view: View, stateAtSeq?: number): Promi
   });
   if (at === null && stateAtSeq !== undefined && stateAtSeq <= lastSeq) at = snapshot();
 
-  const { tables, rows } = await currentTables(view);
+  // Each row digested as its latest entry has it: a row synced before store rule 17 was widened, and
+  // unchanged since, matches its entry under the earlier rule (inventory-digests.ts).
+  const { tables, rows } = await currentTables(view, (kind, id) => latest.get(key(kind, id))?.rowDigest);
   for (const [kind, id, digest] of rows) {
     const entry = latest.get(key(kind, id));
     if (!entry) {
@@ -78,11 +80,11 @@ export async function verifyInventoryLog(view: View, stateAtSeq?: number): Promi
   return { logged: true, head: lastHash ? { seq: lastSeq, hash: lastHash.toString('hex') } : null, tables, at, problems };
 }
 
-/** The logged tables' current rows, as digests. */
-async function currentTables(view: View) {
+/** The logged tables' current rows, as digests (with `loggedOf`, each as its latest entry has it). */
+async function currentTables(view: View, loggedOf?: (kind: LoggedKind, id: string) => Buffer | undefined) {
   const rows = new Map<LoggedKind, LoggedRow[]>();
   for (const kind of LOGGED_KINDS) rows.set(kind, await view.inventoryRows(kind));
-  return digestTables((kind) => rows.get(kind)!);
+  return digestTables((kind) => rows.get(kind)!, loggedOf);
 }
 
 function tablesFromLog(latest: ReadonlyMap<string, InventoryChange>): Record<LoggedKind, TableDigest> {

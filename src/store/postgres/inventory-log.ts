@@ -5,7 +5,7 @@
  * head; the rows' digests are read back from the tables, so they are of what is stored.
  */
 import type pg from 'pg';
-import { inventoryChangeHash, inventoryRowDigest, type LoggedKind } from '../chain/inventory-digests.js';
+import { inventoryChangeHash, inventoryRowDigest, rowMatches, type LoggedKind } from '../chain/inventory-digests.js';
 import { inventoryVersion, type InventoryVersion } from '../chain/inventory-version.js';
 import { lockKeys } from './locks.js';
 import { loggedRows } from './logged-rows.js';
@@ -38,8 +38,9 @@ export async function recordChanges(client: pg.PoolClient, kind: LoggedKind, sco
   const entries: Array<{ seq: number; id: string; digest: Buffer; hash: Buffer; version: InventoryVersion }> = [];
   for (const row of rows) {
     const id = row[0] as string;
+    // A row still as its latest entry says (under the rule that entry was written by: store rule 17) is no change.
+    if (rowMatches(kind, row, latestOf.get(id))) continue;
     const digest = inventoryRowDigest(kind, row);
-    if (latestOf.get(id)?.equals(digest)) continue;
     seq += 1;
     previous = inventoryChangeHash(previous, kind, id, digest, seenAt);
     entries.push({ seq, id, digest, hash: previous, version: inventoryVersion(kind, row, seenAt, previousVersionOf.get(id)) });

@@ -4,7 +4,7 @@
  * rows read back as the digests take them.
  */
 import type Database from 'better-sqlite3';
-import { digestTables, inventoryChangeHash, inventoryRowDigest, LOGGED_COLUMNS, type LoggedKind, type LoggedRow, type TableDigest } from '../chain/inventory-digests.js';
+import { digestTables, inventoryChangeHash, inventoryRowDigest, KINDS_WITH_EARLIER_RULE, LOGGED_COLUMNS, rowMatches, type LoggedKind, type LoggedRow, type TableDigest } from '../chain/inventory-digests.js';
 import { inventoryVersion } from '../chain/inventory-version.js';
 import type { SqliteDatabase } from './open.js';
 
@@ -45,9 +45,12 @@ export function loggedRows(db: SqliteDatabase, kind: LoggedKind): LoggedRow[] {
   return selectLoggedRows(db, kind, false).all() as LoggedRow[];
 }
 
-/** Every logged table's current rows, as digests. */
+/** Every logged table's current rows, as digests: each as its latest entry has it (inventory-digests.ts, digestAsLogged). */
 export function currentTables(db: SqliteDatabase): { tables: Record<LoggedKind, TableDigest>; rows: Array<[LoggedKind, string, Buffer]> } {
-  return digestTables((kind) => loggedRows(db, kind));
+  const readLogged = db.prepare<[string], { id: string; row_digest: Buffer }>('SELECT id, row_digest FROM inventory_changes WHERE kind = ? ORDER BY seq');
+  const logged = new Map<LoggedKind, Map<string, Buffer>>();
+  for (const kind of KINDS_WITH_EARLIER_RULE) logged.set(kind, new Map(readLogged.all(kind).map((e) => [e.id, e.row_digest])));
+  return digestTables((kind) => loggedRows(db, kind), (kind, id) => logged.get(kind)?.get(id));
 }
 
 export interface InventoryLog {
@@ -83,11 +86,10 @@ export function createInventoryLog(db: SqliteDatabase): InventoryLog {
       let seq = head?.seq ?? 0;
       let previous = head?.chain_hash ?? null;
       // Read back from the table rather than taken from the listing: the digest is of what is stored.
-      const changed = [...rowsOf(kind, scope, ids)].flatMap((row) => {
-        const digest = inventoryRowDigest(kind, row);
-        const latest = readLatest.get(kind, row[0] as string);
-        return latest && latest.equals(digest) ? [] : [[row[0] as string, digest, row] as const];
-      });
+      // A row still as its latest entry says (under the rule that entry was written by: store rule 17) is no change.
+      const changed = [...rowsOf(kind, scope, ids)].flatMap((row) =>
+        rowMatches(kind, row, readLatest.get(kind, row[0] as string)) ? [] : [[row[0] as string, inventoryRowDigest(kind, row), row] as const],
+      );
       for (const [id, digest, row] of changed) {
         seq += 1;
         previous = inventoryChangeHash(previous, kind, id, digest, seenAt);
