@@ -33,6 +33,6 @@ export async function processRetention(job: Job<RetentionData>, signal: AbortSig
   );
   if (result.cuts.length > 0) await ctx.checkpoints?.append('interval');
   const pruned = [...result.pruned.values()].reduce((a, b) => a + b, 0);
-  log.info({ before, pruned, archive: result.archive?.path ?? null, sha256: result.archive?.sha256 ?? null, cuts: result.cuts.map((c) => ({ environmentId: c.environmentId, seq: c.seq })), complete: result.complete }, 'retention prune done');
+  log.info({ before, pruned, lagRows: result.lagRows, archive: result.archive?.path ?? null, sha256: result.archive?.sha256 ?? null, cuts: result.cuts.map((c) => ({ environmentId: c.environmentId, seq: c.seq })), complete: result.complete }, 'retention prune done');
   return { pruned, archive: result.archive?.path ?? null, complete: result.complete };
 }

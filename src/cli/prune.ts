@@ -61,6 +61,11 @@ export async function runPrune(ctx: CliContext, config: Config, options: PruneCl
 }
 
 function formatPrune(result: PruneResult, before: string): string {
+  const lag = result.lagRows > 0 ? `visibility lag: ${result.lagRows} hourly count row(s) of hours before ${before} deleted (never of the last 24 hours)\n` : '';
+  return formatEvents(result, before) + lag;
+}
+
+function formatEvents(result: PruneResult, before: string): string {
   if (result.plans.length === 0) return `nothing to prune: no environment's chain starts with events created before ${before}\n`;
   const lines = [
     formatTable(result.plans.map((p) => {

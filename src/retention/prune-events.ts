@@ -15,6 +15,7 @@ import type { AuditReader } from '../store/audit-reader.js';
 import type { AuditStore, ChainCut, EnvironmentCursor, PrunePlan } from '../store/audit-store.js';
 import { CHAINED_COLUMNS, chainHash, chainHashV1 } from '../store/chain/event-chain.js';
 import { ARCHIVE_FORMAT, ArchiveFile, type WrittenArchive } from './archive-file.js';
+import { lagPruneBefore } from '../store/visibility-lag.js';
 
 export interface PruneOptions {
   /** ISO instant: events created before it go (as far as rule 13 and pruneLimits let them). */
@@ -48,6 +49,8 @@ export interface PruneResult {
   /** Events deleted, per environment. */
   pruned: Map<string, number>;
   cuts: ChainCut[];
+  /** visibility_lag rows deleted (store rule 16; visibility-lag.ts, lagPruneBefore): those of hours before the prune's date. */
+  lagRows: number;
   /** False when stopped by the signal before every batch was deleted. */
   complete: boolean;
 }
@@ -65,8 +68,8 @@ export const DEFAULT_PRUNE_PAUSE_MS = 20;
 export async function pruneEvents(deps: PruneDeps, options: PruneOptions): Promise<PruneResult> {
   const pruneId = randomUUID();
   const plans = await deps.store.planPrune(pruneLimits(await deps.store.listCursors(), options.before, options.lookbackMs));
-  const result: PruneResult = { pruneId, plans, archive: null, pruned: new Map(), cuts: [], complete: true };
-  if (plans.length === 0) return result;
+  const result: PruneResult = { pruneId, plans, archive: null, pruned: new Map(), cuts: [], lagRows: 0, complete: true };
+  if (plans.length === 0) return await pruneLag(deps, options, result);
   if (options.archivePath !== null) {
     result.archive = await writeArchive(deps, options, pruneId, plans);
     deps.log.info({ archive: result.archive.path, sha256: result.archive.sha256, events: result.archive.events, bytes: result.archive.bytes }, 'prune archive written');
@@ -93,7 +96,23 @@ export async function pruneEvents(deps: PruneDeps, options: PruneOptions): Promi
       await new Promise((resolve) => setTimeout(resolve, options.pauseMs ?? DEFAULT_PRUNE_PAUSE_MS));
     }
   }
-  return result;
+  return await pruneLag(deps, options, result);
+}
+
+/** Deletes the visibility lag counts of hours before the prune's date, a batch per transaction, as the events go. */
+async function pruneLag(deps: PruneDeps, options: PruneOptions, result: PruneResult): Promise<PruneResult> {
+  const beforeHour = lagPruneBefore(options.before, deps.clock().getTime());
+  const limit = options.batchSize ?? DEFAULT_PRUNE_BATCH;
+  for (;;) {
+    if (options.signal?.aborted) {
+      result.complete = false;
+      return result;
+    }
+    const deleted = await deps.store.pruneVisibilityLag(beforeHour, limit);
+    result.lagRows += deleted;
+    if (deleted < limit) return result;
+    await new Promise((resolve) => setTimeout(resolve, options.pauseMs ?? DEFAULT_PRUNE_PAUSE_MS));
+  }
 }
 
 /**

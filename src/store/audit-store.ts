@@ -76,7 +76,9 @@
  *    same transaction, by environment, topic, the hour it was read and its lag (read.at minus
  *    createdAt) in visibility_lag (visibility-lag.ts); an event already stored, or first stored by
  *    any other listing (backfill, catch-up, re-sync, reconcile), is not counted. `status` and visibilityLag
- *    report p50 and p99 over a window from those counts.
+ *    report p50 and p99 over a window from those counts. pruneVisibilityLag(beforeHour, limit) deletes
+ *    up to `limit` rows of hours before `beforeHour`, the oldest first, and no other: a prune passes
+ *    the earlier of its date's hour and the window's start (visibility-lag.ts, lagPruneBefore).
  * 17. Activity is not a change. An inventory row whose listing differs from what is stored only in
  *    what moves when someone merely uses the thing it describes (chain/inventory-digests.ts,
  *    ACTIVITY: a token's `last_used_at` and `lastUsedAt`, a user's `last_active_at` and
@@ -456,6 +458,8 @@ export interface AuditStore {
   planPrune(before: Readonly<Record<string, string>>): Promise<PrunePlan[]>;
   /** Deletes the next events of a plan and moves the cut, in one transaction (rule 13); null when none is left. */
   pruneStep(step: PruneStep): Promise<ChainCut | null>;
+  /** Deletes at most `limit` visibility_lag rows of hours before `beforeHour` (ISO, an hour's start), oldest first, in one transaction (rule 16); how many. */
+  pruneVisibilityLag(beforeHour: string, limit: number): Promise<number>;
   /** Records one environment's reconcile with the late events it stored, in one transaction (rule 15). */
   recordReconcile(record: ReconcileRecord): Promise<ReconcileDrift>;
   /** Lets the writes under way finish, then closes; later writes are refused. Closing twice is harmless. */

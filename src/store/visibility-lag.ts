@@ -36,6 +36,21 @@ export function lagWindowStart(now: number): string {
   return lagHour(new Date(now - LAG_WINDOW_MS).toISOString());
 }
 
+/**
+ * The hour before which a prune of events created before `before` (ISO) deletes visibility_lag rows
+ * (rows of hours that ended by then), never inside the window status and metrics read at `now`.
+ * Why the prune's date: it is the operator's one statement (AUDIT_RETENTION, or prune --before) of
+ * how long the store keeps what it recorded, and these counts are a record of sightings, not
+ * evidence (no chain or checkpoint covers them), which only status's 24 hours read; whoever keeps
+ * events a year for trends in SQL keeps their lag counts as long. Why never inside the window: a
+ * `prune --before` of an hour ago must not change what `status --check` judges.
+ */
+export function lagPruneBefore(before: string, now: number): string {
+  const cut = lagHour(before);
+  const window = lagWindowStart(now);
+  return cut < window ? cut : window;
+}
+
 /** One row of visibility_lag: `events` first read in `hour` with a lag in `bucket`. */
 export interface LagCount {
   environmentId: string;

@@ -5,6 +5,7 @@
  */
 import { statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { runCli, startCli } from '../helpers/cli.js';
 import { readArchive, relink } from '../helpers/archive.js';
@@ -79,6 +80,25 @@ describe('prune', () => {
     expect(refused.stderr).toContain('refusing to overwrite');
     expect(ids(dbPath)).toEqual(now);
   }, 180_000);
+
+  it('deletes the visibility lag counts of hours before its date, but not of the last 24 hours, and says how many', async () => {
+    const { url } = await simulator({ account: { environments: 1, eventsPerEnvironment: 20 } });
+    const dbPath = tempDbPath();
+    const env = { FLATFILE_API_URL: url, FLATFILE_TOKEN: TEST_PAT, AUDIT_DB: dbPath, LOG_LEVEL: 'silent' };
+    expect((await runCli(['sync', '--once'], env)).code).toBe(0);
+    const hour = (ms: number) => `${new Date(ms).toISOString().slice(0, 13)}:00:00.000Z`;
+    const recent = hour(Date.now() - 3_600_000);
+    const db = new Database(dbPath);
+    for (const h of ['2026-01-01T05:00:00.000Z', '2026-01-02T06:00:00.000Z', recent]) {
+      db.prepare("INSERT INTO visibility_lag (hour, environment_id, topic, bucket, events) VALUES (?, 'us_env_x', 'records:updated', 40, 3)").run(h);
+    }
+    db.close();
+    const before = new Date(Date.now() - 60_000).toISOString();
+    const pruned = await runCli(['prune', '--before', before, '--no-archive'], env);
+    expect(pruned.code, pruned.stderr).toBe(0);
+    expect(pruned.stdout).toContain(`visibility lag: 2 hourly count row(s) of hours before ${before} deleted (never of the last 24 hours)\n`);
+    expect(readDb(dbPath, (d) => d.prepare('SELECT hour FROM visibility_lag').pluck().all())).toEqual([recent]);
+  });
 
   it('refuses bad input with one line and changes nothing', async () => {
     const env = { AUDIT_DB: tempDbPath(), LOG_LEVEL: 'silent' };

@@ -20,6 +20,7 @@ import { migrate } from './migrate.js';
 import { OrderedWrites } from './ordered-writes.js';
 import { writePagesInTransaction } from './page-writer.js';
 import { planPrune, pruneStep } from './prune-writer.js';
+import { pruneLagRows } from './lag-prune.js';
 import { recordReconcile } from './reconcile-runs.js';
 import { finishRun, startRun } from './run-log.js';
 import { listCursors, readCursor, readStatus, readVisibilityLag } from './status-reader.js';
@@ -190,6 +191,10 @@ export class PostgresStore implements AuditStore {
 
   async pruneStep(step: PruneStep): Promise<ChainCut | null> {
     return this.guard(() => inTransaction(this.pool, (client) => pruneStep(client, this.schema, step)));
+  }
+
+  async pruneVisibilityLag(beforeHour: string, limit: number): Promise<number> {
+    return this.guard(() => inTransaction(this.pool, (client) => pruneLagRows(client, beforeHour, limit)));
   }
 
   async recordReconcile(record: ReconcileRecord): Promise<ReconcileDrift> {

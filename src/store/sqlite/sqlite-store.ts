@@ -12,6 +12,7 @@ import { openWritable, type OpenOptions, type SqliteDatabase } from './open.js';
 import { SqlitePageBatch } from './page-batch.js';
 import { PageWriterThread } from './page-writer-thread.js';
 import { createPruneWriter } from './prune-writer.js';
+import { createLagPrune } from './lag-prune.js';
 import type { PreparedPage } from './prepare-pages.js';
 import { createReconcileRuns } from './reconcile-runs.js';
 import { createCursorReader, createLagReader, createStatusReader } from './status-reader.js';
@@ -30,6 +31,7 @@ export class SqliteStore implements AuditStore {
   private readonly forwards;
   private readonly resetCursorTx;
   private readonly prune;
+  private readonly pruneLag;
   private readonly reconciles;
   private closed = false;
 
@@ -56,6 +58,7 @@ export class SqliteStore implements AuditStore {
     this.readCheckpointState = createCheckpointStateReader(db);
     this.forwards = createForwardPositions(db);
     this.prune = createPruneWriter(db);
+    this.pruneLag = createLagPrune(db);
     this.reconciles = createReconcileRuns(db);
     const insertRun = db.prepare(`INSERT INTO sync_runs (trigger, started_at, scope, job_id, status) VALUES (?, ?, ?, ?, 'running')`);
     // Only one sync of a scope runs at a time (the CLI, or the worker's deduplicated jobs), so a
@@ -160,6 +163,10 @@ export class SqliteStore implements AuditStore {
 
   async pruneStep(step: PruneStep): Promise<ChainCut | null> {
     return this.guard(() => this.prune.step(step));
+  }
+
+  async pruneVisibilityLag(beforeHour: string, limit: number): Promise<number> {
+    return this.guard(() => this.pruneLag(beforeHour, limit));
   }
 
   async recordReconcile(record: ReconcileRecord): Promise<ReconcileDrift> {

@@ -1,6 +1,7 @@
 /** Rule 16 of the store contract (visibility lag recorded for incremental first sightings), for any store. */
 import { describe, expect, it } from 'vitest';
 import type { ListingKind, PageWrite } from '../../../src/store/audit-store.js';
+import { pruneEvents } from '../../../src/retention/prune-events.js';
 import { event, opened, page, progress, query, reader, count, type FreshStore } from './fixtures.js';
 
 const A = 'us_env_a';
@@ -65,6 +66,43 @@ export function describeLagContract(fresh: FreshStore): void {
         environmentId: A, topic: null, events: 2, p50Ms: 7_512_097, p99Ms: 7_512_097,
       });
       expect(await store.visibilityLag('2026-10-01T03:00:00.000Z')).toEqual([]);
+    });
+
+    it('pruneVisibilityLag deletes the rows of hours before its hour, oldest first, at most `limit` a call, and no other', async () => {
+      const s = await fresh();
+      const store = await opened(s);
+      // One row in each of hours 00:00-03:00 for A, and in 00:00 and 03:00 for B.
+      for (const hour of [0, 1, 2, 3]) await store.writePages([read(A, [10 + hour], 'records:updated', 'incremental', hour * 3600 + 100)]);
+      await store.writePages([read(B, [1], 'records:updated', 'incremental', 100), read(B, [2], 'records:updated', 'incremental', 3 * 3600 + 100)]);
+      const hours = async () => (await query(s, 'SELECT environment_id, hour FROM visibility_lag ORDER BY hour, environment_id')).map((r) => `${String(r.environment_id)} ${new Date(r.hour as string).toISOString().slice(11, 13)}`);
+      expect(await hours()).toEqual([`${A} 00`, `${B} 00`, `${A} 01`, `${A} 02`, `${A} 03`, `${B} 03`]);
+
+      expect(await store.pruneVisibilityLag('2026-10-01T02:00:00.000Z', 2)).toBe(2);
+      expect(await hours()).toEqual([`${A} 01`, `${A} 02`, `${A} 03`, `${B} 03`]);
+      expect(await store.pruneVisibilityLag('2026-10-01T02:00:00.000Z', 100)).toBe(1);
+      expect(await store.pruneVisibilityLag('2026-10-01T02:00:00.000Z', 100)).toBe(0);
+      expect(await hours()).toEqual([`${A} 02`, `${A} 03`, `${B} 03`]);
+      expect((await store.visibilityLag('2026-10-01T00:00:00.000Z')).filter((l) => l.topic === null).map((l) => [l.environmentId, l.events])).toEqual([[A, 2], [B, 1]]);
+    });
+
+    it('a prune deletes the lag counts of hours before its date, never of the last 24 hours, whether or not it has events to prune', async () => {
+      const s = await fresh();
+      const store = await opened(s);
+      for (const hour of [0, 1, 2, 3]) await store.writePages([read(A, [10 + hour], 'records:updated', 'incremental', hour * 3600 + 100)]);
+      const prune = (before: string, now: string) =>
+        pruneEvents({ store, openReader: () => reader(s), log: { info: () => undefined }, clock: () => new Date(now) }, { before, lookbackMs: 900_000, archivePath: null, command: 'test', batchSize: 1, pauseMs: 0 });
+      const left = async () => count((await query(s, 'SELECT COUNT(*) AS n FROM visibility_lag'))[0]!.n);
+      // A prune of everything before 03:00 run at 01:30 the next day: hour 00:00 is outside the 24 hours, 01:00 is inside.
+      expect(await prune('2026-10-01T03:00:00.000Z', '2026-10-02T01:30:00.000Z')).toMatchObject({ plans: [], lagRows: 1, complete: true });
+      expect(await left()).toBe(3);
+      // Later, the prune's own date is the bound: 02:30 keeps the hour it falls in.
+      expect(await prune('2026-10-01T02:30:00.000Z', '2026-12-01T00:00:00.000Z')).toMatchObject({ lagRows: 1 });
+      expect(await left()).toBe(2);
+      const stopped = new AbortController();
+      stopped.abort();
+      expect(await pruneEvents({ store, openReader: () => reader(s), log: { info: () => undefined }, clock: () => new Date('2026-12-01T00:00:00.000Z') },
+        { before: '2026-12-01T00:00:00.000Z', lookbackMs: 900_000, archivePath: null, command: 'test', signal: stopped.signal })).toMatchObject({ lagRows: 0, complete: false });
+      expect(await left()).toBe(2);
     });
   });
 }
