@@ -99,6 +99,24 @@ describe('the inventory change log formats', () => {
     }
   });
 
+  it('activity (store rule 17): activity columns digest as null in place, activity paths leave raw', () => {
+    // A user seen: the golden user above, whose last_active_at is null and whose raw has no lastSeenAt.
+    const seen = [...USER];
+    seen[4] = '2026-11-30T10:00:00.000Z';
+    seen[5] = '{"id":"us_usr_golden","lastSeenAt":"2026-11-30T10:00:00.000Z"}';
+    expect(inventoryRowDigest('users', seen).toString('hex')).toBe(INVENTORY_GOLDEN.userDigest);
+    // SHA-256 of ["guests","us_g_golden","us_env_golden","ann@guest.example","Ann","{\"id\":\"us_g_golden\",\"spaces\":[{\"id\":\"us_sp_1\"},{\"id\":\"us_sp_2\",\"workbooks\":[]}]}","2026-10-01T00:00:00.000Z",null]
+    const guest = (raw: string) => ['us_g_golden', 'us_env_golden', 'ann@guest.example', 'Ann', raw, '2026-10-01T00:00:00.000Z', null];
+    for (const raw of ['{"id":"us_g_golden","spaces":[{"id":"us_sp_1"},{"id":"us_sp_2","workbooks":[]}]}', '{"id":"us_g_golden","spaces":[{"id":"us_sp_1","lastAccessed":"2026-11-30T10:00:00Z"},{"id":"us_sp_2","workbooks":[],"lastAccessed":"2026-11-29T10:00:00Z"}]}']) {
+      expect(inventoryRowDigest('guests', guest(raw)).toString('hex')).toBe('7e1615b18e0b79275e7f34094a91dcea1884d93dec587696c4b469fa5b97ee9d');
+    }
+    // SHA-256 of ["guest_spaces","us_g_golden us_sp_1","us_env_golden",null,"2026-10-01T00:00:00.000Z",null]
+    expect(inventoryRowDigest('guest_spaces', ['us_g_golden us_sp_1', 'us_env_golden', '2026-11-30T10:00:00.000Z', '2026-10-01T00:00:00.000Z', null]).toString('hex')).toBe('d24064d2ad895c4bd9c8cb243bfa2d0278c7b93ba60e080cd3271cf738bce30e');
+    // SHA-256 of ["spaces","us_sp_1","us_env_golden","S","2026-01-01T00:00:00.000Z",null,null,"{\"id\":\"us_sp_1\",\"name\":\"S\"}","2026-10-01T00:00:00.000Z",null]
+    const space = ['us_sp_1', 'us_env_golden', 'S', '2026-01-01T00:00:00.000Z', null, null, '{"id":"us_sp_1","lastActivityAt":"2026-11-30T10:00:00Z","name":"S"}', '2026-10-01T00:00:00.000Z', null];
+    expect(inventoryRowDigest('spaces', space).toString('hex')).toBe('6f642c8743c4546a63bd3b32849618a9390e6d69753d8dbdba29a78ff7436556');
+  });
+
   it('a table digest: SHA-256 of the row digests in id order, whatever order they come in', () => {
     const rows = [['us_usr_zz', Buffer.from(INVENTORY_GOLDEN.userDigest, 'hex')], ['us_env_golden', Buffer.from(INVENTORY_GOLDEN.environmentDigest, 'hex')]] as const;
     expect(inventoryTableDigest(rows).toString('hex')).toBe(INVENTORY_GOLDEN.table);
