@@ -1,13 +1,16 @@
 /**
  * Store rule 17, activity is not a change, as a sync against the simulator meets it: between two
  * syncs people only use the account (a user seen, a guest opening a space, the sync's own token),
- * and the second sync logs no change and no version, while the rows show the activity.
+ * and the second sync logs no change and no version, while the rows show the activity. And a store
+ * synced before the rule was widened to users, guests and spaces stays exact across the upgrade.
  */
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config.js';
 import { connectFlatfile } from '../../../src/flatfile/connect.js';
 import { createLogger } from '../../../src/log.js';
 import type { AuditStore } from '../../../src/store/audit-store.js';
+import { inventoryChangeHash, type LoggedKind, type LoggedRow } from '../../../src/store/chain/inventory-digests.js';
 import { verifyInventoryLog } from '../../../src/store/chain/verify-inventory-log.js';
 import { verifyInventoryVersions } from '../../../src/store/chain/verify-inventory-versions.js';
 import { syncAccount } from '../../../src/sync/sync-account.js';
@@ -28,6 +31,39 @@ async function logged(s: ContractStore): Promise<{ changes: number; versions: nu
   const [versions] = await query(s, 'SELECT COUNT(*) AS n FROM inventory_versions');
   const byKind = Object.fromEntries((await query(s, 'SELECT kind, COUNT(*) AS n FROM inventory_changes GROUP BY kind')).map((r) => [r.kind, count(r.n)]));
   return { changes: count(changes!.n), versions: count(versions!.n), byKind };
+}
+
+/** The kinds whose digests covered their activity before rule 17 was widened (tokens' use was already left out). */
+const WIDENED: readonly LoggedKind[] = ['users', 'spaces', 'guests', 'guest_spaces'];
+
+/**
+ * Rewrites the log of a store synced once as the earlier rule wrote it: those kinds' entries and
+ * versions of the full row, activity included, and the chain over them again.
+ */
+async function asSyncedBefore(s: ContractStore): Promise<void> {
+  const { rows, entries } = await (await reader(s)).snapshot(async (view) => {
+    const rows = new Map<string, LoggedRow>();
+    for (const kind of WIDENED) for (const row of await view.inventoryRows(kind)) rows.set(`${kind} ${String(row[0])}`, row);
+    const entries: Array<{ seq: number; kind: LoggedKind; id: string; rowDigest: Buffer; seenAt: string }> = [];
+    await view.eachInventoryChange((e) => entries.push({ seq: e.seq, kind: e.kind, id: e.id, rowDigest: e.rowDigest, seenAt: e.seenAt }));
+    return { rows, entries };
+  });
+  const postgres = s.settings.postgres !== undefined;
+  const bytes = (b: Buffer) => (postgres ? `decode('${b.toString('hex')}', 'hex')` : `X'${b.toString('hex')}'`);
+  let previous: Buffer | null = null;
+  const statements: string[] = [];
+  for (const e of entries) {
+    let digest = e.rowDigest;
+    const row = rows.get(`${e.kind} ${e.id}`);
+    if (row) {
+      const content = JSON.stringify([e.kind, ...row]);
+      digest = createHash('sha256').update(content).digest();
+      statements.push(`UPDATE inventory_versions SET content = '${content.replaceAll("'", "''")}' WHERE seq = ${e.seq}`);
+    }
+    previous = inventoryChangeHash(previous, e.kind, e.id, digest, e.seenAt);
+    statements.push(`UPDATE inventory_changes SET row_digest = ${bytes(digest)}, chain_hash = ${bytes(previous)} WHERE seq = ${e.seq}`);
+  }
+  await s.tamper(statements.join(';\n'));
 }
 
 const parsed = (raw: unknown) => (typeof raw === 'string' ? JSON.parse(raw) : raw) as Record<string, unknown>;
@@ -83,6 +119,50 @@ export function describeActivityContract(fresh: FreshStore): void {
       expect((await verify()).log.problems).toEqual([]);
       await s.tamper(`UPDATE users SET name = 'mallory' WHERE id = '${user.id}'`);
       expect((await verify()).log.problems).toEqual([expect.objectContaining({ table: 'users', kind: 'changed', id: user.id })]);
+    });
+
+    it('a store synced before the rule was widened verifies exact, its checkpoints agree with its log, and a row is logged again only once its activity moves', async () => {
+      const s = await fresh();
+      const store = await opened(s);
+      const { url, sim } = await simulator({ account: { environments: 1, users: 3, spacesPerEnvironment: 2, guestsPerEnvironment: 2, eventsPerEnvironment: 5 } });
+      await sync(store, url);
+      await asSyncedBefore(s);
+      const entries = async () => (await query(s, 'SELECT kind, id FROM inventory_changes ORDER BY seq')).map((r) => `${String(r.kind)} ${String(r.id)}`);
+      const verified = async () => {
+        const all = await entries();
+        const { log, versions } = await (await reader(s)).snapshot(async (view) => ({ log: await verifyInventoryLog(view, all.length), versions: await verifyInventoryVersions(view) }));
+        // What a checkpoint records of the tables is what the log says they are (verify --checkpoints compares the two).
+        const state = await store.checkpoint!((state) => state);
+        expect(state.inventory.tables).toEqual(log.at!.tables);
+        expect(state.inventory.tables).toEqual(log.tables);
+        return { log: log.problems, versions: versions.problems };
+      };
+      expect(await verified()).toEqual({ log: [], versions: [] });
+
+      // Synced again with nothing but the sync's own token used: nothing to log.
+      const before = await entries();
+      sim.advanceClock(60_000);
+      await sync(store, url);
+      expect(await entries()).toEqual(before);
+      expect(await verified()).toEqual({ log: [], versions: [] });
+
+      // A user seen: that row once more, under today's rule; after that, activity is no change.
+      const user = sim.users()[0]!.id;
+      sim.userSeen(user);
+      await sync(store, url);
+      expect(await entries()).toEqual([...before, `users ${user}`]);
+      expect(await verified()).toEqual({ log: [], versions: [] });
+      sim.advanceClock(60_000);
+      sim.userSeen(user);
+      await sync(store, url);
+      expect(await entries()).toHaveLength(before.length + 1);
+      expect(await verified()).toEqual({ log: [], versions: [] });
+
+      // A row still as the earlier rule logged it, edited behind the store's back, is found.
+      const other = sim.users()[1]!.id;
+      await s.tamper(`UPDATE users SET name = 'mallory' WHERE id = '${other}'`);
+      const { log } = await (await reader(s)).snapshot(async (view) => ({ log: await verifyInventoryLog(view) }));
+      expect(log.problems).toEqual([expect.objectContaining({ table: 'users', kind: 'changed', id: other })]);
     });
   });
 }
