@@ -7,7 +7,6 @@
  */
 import type pg from 'pg';
 import type { PostgresConfig } from '../../config.js';
-import { AuditError } from '../../errors.js';
 import type { AuditStore, ChainCut, CheckpointState, CursorReset, CursorResetResult, InventoryKind, InventorySnapshot, PageBatch, PageWrite, PrunePlan, PruneStep, ReconcileDrift, ReconcileRecord, RunStart, RunSummary, StatusOptions, StoreStatus, WriteResult } from '../audit-store.js';
 import { readCheckpointState } from './checkpoint-state.js';
 import { resetCursor } from './cursor-reset.js';

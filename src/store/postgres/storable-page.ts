@@ -66,12 +66,11 @@ export function storablePage(page: PageWrite, ingestedAt: string): StorablePage 
     callerEnvironmentId: page.environmentId,
     environmentId,
     events: prepared.rows.map((row, i) => {
-      const values = JSON.parse(row) as ChainedValues;
-      const rawJson = storableJson(values[13]);
-      const v = values;
+      const v = JSON.parse(row) as ChainedValues;
+      const rawJson = storableJson(v[13]);
       // raw (jsonb) is the payload made storable where it must be (storable-text.ts), raw_text the payload as kept.
       const copyText = copyLine([v[0], environmentId, v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10], v[11], v[12], rawJson ?? v[13], v[13]]);
-      return { values, digest: prepared.digests.subarray(i * DIGEST_BYTES, (i + 1) * DIGEST_BYTES), rawJson, copyText };
+      return { values: v, digest: prepared.digests.subarray(i * DIGEST_BYTES, (i + 1) * DIGEST_BYTES), rawJson, copyText };
     }),
     rejected: prepared.rejected.map((r) => ({ eventId: r.eventId, reason: r.reason, rawText: r.raw, rawJson: storableJsonChecked(r.raw), rawSha256: r.rawSha256 })),
     cursor: page.cursor,
