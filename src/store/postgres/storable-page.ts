@@ -9,7 +9,7 @@
  */
 import type { PageWrite } from '../audit-store.js';
 import type { EventRecord, RejectedEvent } from '../../records.js';
-import { DIGEST_BYTES, type ChainedValues } from '../chain/event-chain.js';
+import { DIGEST_BYTES, eventValues, type ChainedValues } from '../chain/event-chain.js';
 import { preparePage, type PreparedPage } from '../sqlite/prepare-pages.js';
 import { copyLine } from './copy-rows.js';
 import { isoMillis, isoMillisOrNull } from './timestamps.js';
@@ -58,15 +58,14 @@ export interface StorablePage {
 /** One page as rows stamped `ingestedAt` (an ISO time with milliseconds). */
 export function storablePage(page: PageWrite, ingestedAt: string): StorablePage {
   const environmentId = storableText(page.environmentId);
-  const prepared: PreparedPage = preparePage(
-    { environmentId, events: page.events.map(storableEvent), rejected: page.rejected.map(storableRejectedEvent), cursor: page.cursor },
-    ingestedAt,
-  );
+  const events = page.events.map(storableEvent);
+  const prepared: PreparedPage = preparePage({ environmentId, events, rejected: page.rejected.map(storableRejectedEvent), cursor: page.cursor }, ingestedAt);
   return {
     callerEnvironmentId: page.environmentId,
     environmentId,
-    events: prepared.rows.map((row, i) => {
-      const v = JSON.parse(row) as ChainedValues;
+    events: events.map((event, i) => {
+      // The values preparePage took each row's text and digest of (not that text parsed back: the same, at a cost).
+      const v = eventValues(environmentId, event, ingestedAt);
       const rawJson = storableJson(v[13]);
       // raw (jsonb) is the payload made storable where it must be (storable-text.ts), raw_text the payload as kept.
       const copyText = copyLine([v[0], environmentId, v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10], v[11], v[12], rawJson ?? v[13], v[13]]);
