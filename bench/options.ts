@@ -26,6 +26,8 @@ export interface BenchOptions {
   repeats: number;
   /** Which stores to measure: SQLite (the reference set), PostgreSQL (issue 12), or both. */
   stores: ReadonlyArray<'sqlite' | 'postgres'>;
+  /** PostgreSQL: only the backfill (with its bounds) and the scaling-out figures, not the worker memory or the queries, for A/B runs in one sitting. */
+  postgresBackfillOnly: boolean;
   /** A server where the bench may create (and drop) a database of its own: BENCH_POSTGRES_URL. */
   postgresUrl: string;
   /** The Redis the PostgreSQL workers share: REDIS_URL. */
@@ -39,7 +41,7 @@ export interface BenchOptions {
 const USAGE = `usage: npm run bench -- [--quick] [--name latest] [--out-dir bench/results]
   [--environments 8] [--events 200000] [--big-events 1000000] [--latency 20] [--page-cap 100]
   [--concurrency N] [--new-events 100] [--rate-429 0.01] [--retry-after 1] [--rate-5xx 0.02]
-  [--query-runs 21] [--repeats 3] [--stores sqlite,postgres]
+  [--query-runs 21] [--repeats 3] [--stores sqlite,postgres] [--postgres-backfill-only]
   [--postgres-url postgres://postgres@127.0.0.1:5432/postgres (or BENCH_POSTGRES_URL)] [--redis-url redis://127.0.0.1:6379 (or REDIS_URL)]
   [--scale-environments 6] [--scale-events 36000] [--scale-latency 100] [--scale-workers 3]
   [--explorer | --explorer-only] [--explorer-events 1000000] [--explorer-runs 21]`;
@@ -65,6 +67,7 @@ export function parseBenchArgs(args: string[], env: Record<string, string | unde
       'query-runs': { type: 'string' },
       repeats: { type: 'string' },
       stores: { type: 'string', default: 'sqlite,postgres' },
+      'postgres-backfill-only': { type: 'boolean', default: false },
       'postgres-url': { type: 'string' },
       'redis-url': { type: 'string' },
       'scale-environments': { type: 'string' },
@@ -115,6 +118,7 @@ export function parseBenchArgs(args: string[], env: Record<string, string | unde
     queryRuns: int('query-runs', values['query-runs'], quick ? 5 : 21, 1),
     repeats: int('repeats', values.repeats, quick ? 1 : 3, 1),
     stores: stores as Array<'sqlite' | 'postgres'>,
+    postgresBackfillOnly: values['postgres-backfill-only'],
     postgresUrl: values['postgres-url'] ?? env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
     redisUrl: values['redis-url'] ?? env.REDIS_URL ?? 'redis://127.0.0.1:6379',
     scale: {

@@ -24,11 +24,13 @@ export function formatPostgresTable(r: PostgresBenchResult, sizes: { small: numb
       `1 worker ${s.oneWorkerS.toFixed(2)} s (of ${s.oneWorkerSamplesS.join(', ')}), ${s.workers} workers ${s.manyWorkersS.toFixed(2)} s (of ${s.manyWorkersSamplesS.join(', ')}): **${s.speedup.toFixed(2)}×**, exact: ${s.exact}`,
       `≥ 2.5×: ${mark(s.speedup >= 2.5 && s.exact)}`,
     ],
-    [
-      `peak RSS of a worker on PostgreSQL, ${k(sizes.small)} / ${k(sizes.big)}`,
-      `${m.workerPeakRssMb200k} / ${m.workerPeakRssMb1m} MB (×${m.growth.toFixed(2)}); backfills ${m.workerWallS200k.toFixed(1)} / ${m.workerWallS1m.toFixed(1)} s, exact: ${m.exact}`,
-      `flat (≤ ×1.2): ${mark(m.growth <= 1.2 && m.exact)}`,
-    ],
+    ...(m === null
+      ? []
+      : [[
+          `peak RSS of a worker on PostgreSQL, ${k(sizes.small)} / ${k(sizes.big)}`,
+          `${m.workerPeakRssMb200k} / ${m.workerPeakRssMb1m} MB (×${m.growth.toFixed(2)}); backfills ${m.workerWallS200k.toFixed(1)} / ${m.workerWallS1m.toFixed(1)} s, exact: ${m.exact}`,
+          `flat (≤ ×1.2): ${mark(m.growth <= 1.2 && m.exact)}`,
+        ] as [string, string, string]]),
     ...r.queries.map((q): [string, string, string] => [
       `query at ${k(sizes.big)}: ${q.name}`,
       `${q.medianMs.toFixed(2)} ms median of ${q.runs}, ${q.rows} rows, seq scan of events: ${q.seqScanOfEvents}`,

@@ -48,6 +48,7 @@ export interface PostgresBenchResult {
     exact: boolean;
     exactness: PostgresExactness[];
   };
+  /** Null with --postgres-backfill-only. */
   memory: {
     /** One worker process (default settings) backfilling the main and the large account. */
     workerPeakRssMb200k: number;
@@ -56,7 +57,7 @@ export interface PostgresBenchResult {
     workerWallS200k: number;
     workerWallS1m: number;
     exact: boolean;
-  };
+  } | null;
   queries: PostgresQueryTiming[];
   queryParameters: Record<string, string>;
   scaleOut: {
@@ -176,13 +177,39 @@ async function measure(options: BenchOptions, db: BenchDatabase, say: (line: str
       exactness,
     };
 
-    say('postgres: one worker process backfills the main account (peak RSS) ...');
-    small = await fleetRun(sim, 'worker_small', 1, defaults.worker.concurrency);
-    say(`  ${small.run.wallS.toFixed(2)} s, peak RSS ${small.run.peakRssMb[0]} MB, exact: ${small.exact.exact}`);
+    if (!options.postgresBackfillOnly) {
+      say('postgres: one worker process backfills the main account (peak RSS) ...');
+      small = await fleetRun(sim, 'worker_small', 1, defaults.worker.concurrency);
+      say(`  ${small.run.wallS.toFixed(2)} s, peak RSS ${small.run.peakRssMb[0]} MB, exact: ${small.exact.exact}`);
+    }
   } finally {
     await sim.close();
   }
 
+  const workerFigures = small === undefined ? null : await measureWorker(options, db, small, simulatorOptions, say);
+  const scaleOut = await measureScaleOut(options, fleetRun, simulatorOptions, say);
+  return {
+    server: await db.withClient('public', async (client) => (await client.query<{ server_version: string }>('SHOW server_version')).rows[0]?.server_version ?? 'unknown'),
+    backfill,
+    memory: workerFigures?.memory ?? null,
+    queries: workerFigures?.queries ?? [],
+    queryParameters: workerFigures?.queryParameters ?? {},
+    scaleOut,
+  };
+}
+
+type FleetRunOn = (sim: SimulatorHandle, schema: string, workers: number, jobsPerWorker: number) => Promise<{ run: FleetRun; exact: PostgresExactness }>;
+type SimulatorOptionsFor = (environments: number, events: number, latencyMs: number) => SimulatorOptions;
+
+/** One worker's peak RSS on the large account against the main one, and the cookbook on the large store. */
+async function measureWorker(
+  options: BenchOptions,
+  db: BenchDatabase,
+  small: { run: FleetRun; exact: PostgresExactness },
+  simulatorOptions: SimulatorOptionsFor,
+  say: (line: string) => void,
+): Promise<Pick<PostgresBenchResult, 'memory' | 'queries' | 'queryParameters'>> {
+  const defaults = loadConfig({});
   say(`postgres: large account, ${options.bigEvents} events: one worker process backfills it ...`);
   const bigSim = await startSimulatorProcess(simulatorOptions(options.environments, options.bigEvents, options.latencyMs));
   let big;
@@ -206,7 +233,24 @@ async function measure(options: BenchOptions, db: BenchDatabase, say: (line: str
   } finally {
     await bigSim.close();
   }
+  const rss200k = small.run.peakRssMb[0] ?? Number.NaN;
+  const rss1m = big.run.peakRssMb[0] ?? Number.NaN;
+  return {
+    memory: {
+      workerPeakRssMb200k: rss200k,
+      workerPeakRssMb1m: rss1m,
+      growth: round(rss1m / rss200k, 3),
+      workerWallS200k: round(small.run.wallS, 3),
+      workerWallS1m: round(big.run.wallS, 3),
+      exact: small.exact.exact && big.exact.exact,
+    },
+    queries: queries.queries,
+    queryParameters: queries.parameters,
+  };
+}
 
+/** One environment job at a time per worker: 1 worker against N on a slower API. */
+async function measureScaleOut(options: BenchOptions, fleetRun: FleetRunOn, simulatorOptions: SimulatorOptionsFor, say: (line: string) => void): Promise<PostgresBenchResult['scaleOut']> {
   const scale = options.scale;
   say(`postgres: scaling out: ${scale.environments} environments × ${Math.floor(scale.events / scale.environments)} events, ${scale.latencyMs} ms per request, 1 job per worker, 1 vs ${scale.workers} workers ...`);
   const scaleSim = await startSimulatorProcess(simulatorOptions(scale.environments, scale.events, scale.latencyMs));
@@ -227,34 +271,17 @@ async function measure(options: BenchOptions, db: BenchDatabase, say: (line: str
   }
   const oneS = Math.min(...one.map((r) => r.wallS));
   const manyS = Math.min(...many.map((r) => r.wallS));
-
-  const rss200k = small.run.peakRssMb[0] ?? Number.NaN;
-  const rss1m = big.run.peakRssMb[0] ?? Number.NaN;
   return {
-    server: await db.withClient('public', async (client) => (await client.query<{ server_version: string }>('SHOW server_version')).rows[0]?.server_version ?? 'unknown'),
-    backfill,
-    memory: {
-      workerPeakRssMb200k: rss200k,
-      workerPeakRssMb1m: rss1m,
-      growth: round(rss1m / rss200k, 3),
-      workerWallS200k: round(small.run.wallS, 3),
-      workerWallS1m: round(big.run.wallS, 3),
-      exact: small.exact.exact && big.exact.exact,
-    },
-    queries: queries.queries,
-    queryParameters: queries.parameters,
-    scaleOut: {
-      environments: scale.environments,
-      eventsPerEnvironment: Math.floor(scale.events / scale.environments),
-      latencyMs: scale.latencyMs,
-      jobsPerWorker: 1,
-      workers: scale.workers,
-      oneWorkerS: round(oneS, 3),
-      oneWorkerSamplesS: one.map((r) => round(r.wallS, 3)),
-      manyWorkersS: round(manyS, 3),
-      manyWorkersSamplesS: many.map((r) => round(r.wallS, 3)),
-      speedup: round(oneS / manyS, 3),
-      exact: scaleExact,
-    },
+    environments: scale.environments,
+    eventsPerEnvironment: Math.floor(scale.events / scale.environments),
+    latencyMs: scale.latencyMs,
+    jobsPerWorker: 1,
+    workers: scale.workers,
+    oneWorkerS: round(oneS, 3),
+    oneWorkerSamplesS: one.map((r) => round(r.wallS, 3)),
+    manyWorkersS: round(manyS, 3),
+    manyWorkersSamplesS: many.map((r) => round(r.wallS, 3)),
+    speedup: round(oneS / manyS, 3),
+    exact: scaleExact,
   };
 }

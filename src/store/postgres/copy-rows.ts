@@ -42,13 +42,18 @@ export function copyField(value: CopyValue): string {
   return SPECIAL.test(text) ? text.replace(SPECIALS, (c) => ESCAPES[c]!) : text;
 }
 
-/** The rows as COPY text, in messages of about MESSAGE_BYTES, each ending at a row's end. */
-export function copyMessages(rows: ReadonlyArray<ReadonlyArray<CopyValue>>): Buffer[] {
+/** A row as one line of COPY's text format, without its line feed. */
+export function copyLine(values: ReadonlyArray<CopyValue>): string {
+  let line = '';
+  for (let c = 0; c < values.length; c += 1) line += (c === 0 ? '' : '\t') + copyField(values[c]!);
+  return line;
+}
+
+/** The lines (copyLine) as COPY text, in messages of about MESSAGE_BYTES, each ending at a row's end. */
+export function copyMessages(lines: readonly string[]): Buffer[] {
   const messages: Buffer[] = [];
   let text = '';
-  for (const row of rows) {
-    let line = '';
-    for (let c = 0; c < row.length; c += 1) line += (c === 0 ? '' : '\t') + copyField(row[c]!);
+  for (const line of lines) {
     text += `${line}\n`;
     if (text.length >= MESSAGE_BYTES) {
       messages.push(Buffer.from(text, 'utf8'));
@@ -108,9 +113,13 @@ class CopyIn {
   handleCopyData(): void {}
 }
 
-/** COPYs `rows` (each in `columns` order) into `table` on `client`; returns the rows the server loaded. */
-export function copyRows(client: pg.PoolClient, table: string, columns: readonly string[], rows: ReadonlyArray<ReadonlyArray<CopyValue>>): Promise<number> {
-  const copy = new CopyIn(`COPY ${table} (${columns.join(', ')}) FROM STDIN`, copyMessages(rows));
+/**
+ * COPYs `lines` (each a row in `columns` order, made by copyLine, or a copyLine of the row's
+ * first columns and copyLine of the rest joined by a tab) into `table` on `client`; returns the
+ * rows the server loaded.
+ */
+export function copyLines(client: pg.PoolClient, table: string, columns: readonly string[], lines: readonly string[]): Promise<number> {
+  const copy = new CopyIn(`COPY ${table} (${columns.join(', ')}) FROM STDIN`, copyMessages(lines));
   client.query(copy);
   return copy.done;
 }

@@ -18,19 +18,13 @@
 import pg from 'pg';
 import type { WriteResult } from '../audit-store.js';
 import { linkHash, type ChainHead } from '../chain/event-chain.js';
-import { copyRows, type CopyValue } from './copy-rows.js';
+import { copyLine, copyLines } from './copy-rows.js';
 import { foldCursors } from './fold-cursors.js';
 import { lockKeys } from './locks.js';
-import type { StorablePage, StorableRejected } from './storable-page.js';
+import { EVENT_COPY_COLUMNS, type StorablePage, type StorableRejected } from './storable-page.js';
 import { ConcurrentWriteError, inTransaction } from './transaction.js';
 import { isoMillis } from './timestamps.js';
 import { LagTally } from '../visibility-lag.js';
-
-/** The columns of `events` in the order each row is COPYed. */
-const EVENT_COLUMNS = [
-  'id', 'environment_id', 'created_at', 'topic', 'domain', 'actor_id', 'space_id', 'workbook_id', 'sheet_id', 'job_id',
-  'acknowledged_at', 'deleted_at', 'ingested_at', 'raw', 'chain_seq', 'chain_hash', 'raw_text',
-];
 
 /** The unique index on events.id (the primary key): a COPY that breaks it met an id another writer stored meanwhile. */
 const EVENT_ID_KEY = 'events_pkey';
@@ -125,7 +119,7 @@ export async function writeStorablePages(client: pg.PoolClient, pages: readonly 
   const ids = pages.flatMap((p) => p.events.map((e) => e.values[0]));
   const stored = new Set(ids.length > 0 ? (await client.query<{ id: string }>({ name: 'fa_stored_ids', text: STORED_IDS, values: [ids] })).rows.map((r) => r.id) : []);
 
-  const rows: CopyValue[][] = [];
+  const lines: string[] = [];
   const insertedByEnvironment = new Map<string, number>();
   const lags = new LagTally();
   for (const page of pages) {
@@ -140,17 +134,16 @@ export async function writeStorablePages(client: pg.PoolClient, pages: readonly 
       const seq = (locked!.head?.seq ?? 0) + 1;
       const hash = linkHash(locked!.head?.hash ?? null, event.digest);
       locked!.head = { seq, hash };
-      const v = event.values;
-      // raw (jsonb) is the payload made storable where it must be (storable-text.ts), raw_text the payload as kept.
-      rows.push([v[0], page.environmentId, v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10], v[11], v[12], event.rawJson ?? v[13], seq, `\\x${hash.toString('hex')}`, v[13]]);
+      // The row's COPY text was made with the page (storable-page.ts); only the chain columns are new.
+      lines.push(`${event.copyText}\t${copyLine([seq, `\\x${hash.toString('hex')}`])}`);
       inserted += 1;
-      if (readAt !== null) lags.add(page.environmentId, v[3], v[2], readAt);
+      if (readAt !== null) lags.add(page.environmentId, event.values[3], event.values[2], readAt);
     }
     insertedByEnvironment.set(page.callerEnvironmentId, (insertedByEnvironment.get(page.callerEnvironmentId) ?? 0) + inserted);
   }
-  if (rows.length > 0) {
+  if (lines.length > 0) {
     try {
-      await copyRows(client, 'events', EVENT_COLUMNS, rows);
+      await copyLines(client, 'events', EVENT_COPY_COLUMNS, lines);
     } catch (error) {
       // Only a writer of another environment can have stored one of these ids since they were
       // read (this environment's writers wait for its head); linking around it would leave a gap: start over.

@@ -7,7 +7,6 @@
  */
 import type pg from 'pg';
 import type { PostgresConfig } from '../../config.js';
-import { AuditError } from '../../errors.js';
 import type { AuditStore, ChainCut, CheckpointState, CursorReset, CursorResetResult, InventoryKind, InventorySnapshot, PageBatch, PageWrite, PrunePlan, PruneStep, ReconcileDrift, ReconcileRecord, RunStart, RunSummary, StatusOptions, StoreStatus, WriteResult } from '../audit-store.js';
 import { readCheckpointState } from './checkpoint-state.js';
 import { resetCursor } from './cursor-reset.js';
@@ -18,13 +17,14 @@ import { writeInventorySnapshot } from './inventory-writer.js';
 import { lockKeys } from './locks.js';
 import { migrate } from './migrate.js';
 import { OrderedWrites } from './ordered-writes.js';
+import { PostgresPageBatch } from './page-batch.js';
 import { writePagesInTransaction } from './page-writer.js';
 import { planPrune, pruneStep } from './prune-writer.js';
 import { pruneLagRows } from './lag-prune.js';
 import { recordReconcile } from './reconcile-runs.js';
 import { finishRun, startRun } from './run-log.js';
 import { listCursors, readCursor, readStatus, readVisibilityLag } from './status-reader.js';
-import { storablePage } from './storable-page.js';
+import type { StorablePage } from './storable-page.js';
 import { storableText } from './storable-text.js';
 import { storeFailure } from './store-error.js';
 import { inTransaction } from './transaction.js';
@@ -80,34 +80,19 @@ export class PostgresStore implements AuditStore {
     return this.guard(() => listCursors(this.pool));
   }
 
-  /** A batch holds its pages until commit, which writes them as writePages does, in commit order. */
+  /** A batch prepares each page as it is added (page-batch.ts); commit writes them as writePages does, in commit order. */
   openBatch(): PageBatch {
-    const pages: PageWrite[] = [];
-    let committed = false;
-    return {
-      add: (page) => {
-        if (committed) throw new AuditError('STORE_FAILED', 'a page was added to a batch already committed');
-        pages.push(page);
-      },
-      get size() {
-        return pages.length;
-      },
-      commit: () => {
-        if (committed) return Promise.reject(new AuditError('STORE_FAILED', 'a batch commits once'));
-        committed = true;
-        return this.writePages(pages);
-      },
-    };
+    return new PostgresPageBatch((pages) => this.writeStorable(pages));
   }
 
   writePages(pages: readonly PageWrite[]): Promise<WriteResult> {
-    return this.writes.run(() =>
-      this.guard(() => {
-        const now = new Date().toISOString();
-        const storable = pages.map((page) => storablePage(page, now));
-        return writePagesInTransaction(this.pool, this.schema, storable, now);
-      }),
-    );
+    const batch = this.openBatch();
+    for (const page of pages) batch.add(page);
+    return batch.commit();
+  }
+
+  private writeStorable(pages: readonly StorablePage[]): Promise<WriteResult> {
+    return this.writes.run(() => this.guard(() => writePagesInTransaction(this.pool, this.schema, pages, new Date().toISOString())));
   }
 
   async writeInventory<K extends InventoryKind>(snapshot: InventorySnapshot<K>): Promise<void> {
