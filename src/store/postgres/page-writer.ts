@@ -12,7 +12,7 @@
  * process to be scheduled, so a batch takes few: BEGIN with the store's lock, the heads locked and
  * read by one upsert, the id check (it must follow the heads' lock: a writer of the same environment
  * may have committed while this one waited), the events by one COPY (copy-rows.ts), then the
- * rejected payloads, the cursors, the windows and the heads by one statement, an incremental
+ * rejected payloads, the cursors, the windows, the heads and the event counts (rule 19) by one statement, an incremental
  * batch's visibility lag counts (rule 16) by one more, and COMMIT.
  */
 import pg from 'pg';
@@ -25,6 +25,7 @@ import type { StorablePage, StorableRejected } from './storable-page.js';
 import { ConcurrentWriteError, inTransaction } from './transaction.js';
 import { isoMillis } from './timestamps.js';
 import { LagTally } from '../visibility-lag.js';
+import { CountTally, utcHour } from '../event-counts.js';
 
 /** The columns of `events` in the order each row is COPYed. */
 const EVENT_COLUMNS = [
@@ -97,13 +98,19 @@ WITH rejected AS (
   FROM unnest($28::text[], $29::bigint[], $30::text[]) AS h(environment_id, seq, hash)
   WHERE c.environment_id = h.environment_id AND c.last_seq <> h.seq
   RETURNING 1
+), counted AS (
+  -- The events new to the store, counted (rule 19, event-counts.ts).
+  INSERT INTO event_counts (environment_id, hour, actor_type, count)
+  SELECT * FROM unnest($32::text[], $33::timestamptz[], $34::text[], $35::bigint[])
+  ON CONFLICT (environment_id, hour, actor_type) DO UPDATE SET count = event_counts.count + excluded.count
+  RETURNING 1
 ), unused AS (
   -- A head created only to be locked, for events that all turned out to be stored already.
   DELETE FROM event_chains WHERE environment_id = ANY($31::text[]) AND last_seq = 0
   RETURNING 1
 )
 SELECT (SELECT count(*) FROM rejected) + (SELECT count(*) FROM cursors) + (SELECT count(*) FROM windows)
-     + (SELECT count(*) FROM moved) + (SELECT count(*) FROM unused) AS written`;
+     + (SELECT count(*) FROM moved) + (SELECT count(*) FROM unused) + (SELECT count(*) FROM counted) AS written`;
 
 /** Writes `pages` in one transaction on a connection of `pool`, run again from the start when transaction.ts says so. */
 export function writePagesInTransaction(pool: pg.Pool, schema: string, pages: readonly StorablePage[], now: string): Promise<WriteResult> {
@@ -128,6 +135,7 @@ export async function writeStorablePages(client: pg.PoolClient, pages: readonly 
   const rows: CopyValue[][] = [];
   const insertedByEnvironment = new Map<string, number>();
   const lags = new LagTally();
+  const counts = new CountTally(utcHour);
   for (const page of pages) {
     let inserted = 0;
     const locked = heads.get(page.environmentId);
@@ -144,6 +152,7 @@ export async function writeStorablePages(client: pg.PoolClient, pages: readonly 
       // raw (jsonb) is the payload made storable where it must be (storable-text.ts), raw_text the payload as kept.
       rows.push([v[0], page.environmentId, v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10], v[11], v[12], event.rawJson ?? v[13], seq, `\\x${hash.toString('hex')}`, v[13]]);
       inserted += 1;
+      counts.add(page.environmentId, v[2], v[5]);
       if (readAt !== null) lags.add(page.environmentId, v[3], v[2], readAt);
     }
     insertedByEnvironment.set(page.callerEnvironmentId, (insertedByEnvironment.get(page.callerEnvironmentId) ?? 0) + inserted);
@@ -160,7 +169,7 @@ export async function writeStorablePages(client: pg.PoolClient, pages: readonly 
       throw error;
     }
   }
-  await client.query({ name: 'fa_finish_batch', text: FINISH, values: [now, ...rejectedParameters(pages), ...cursorParameters(pages), ...windowParameters(pages), ...headParameters(heads)] });
+  await client.query({ name: 'fa_finish_batch', text: FINISH, values: [now, ...rejectedParameters(pages), ...cursorParameters(pages), ...windowParameters(pages), ...headParameters(heads), ...countParameters(counts)] });
   await countLags(client, lags);
   return { insertedByEnvironment };
 }
@@ -201,6 +210,12 @@ function rejectedParameters(pages: readonly StorablePage[]): unknown[] {
     rows.map((r) => r.rejected.rawSha256),
     rows.map((r) => r.seen),
   ];
+}
+
+/** The batch's event counts ($32–$35). */
+function countParameters(counts: CountTally): unknown[] {
+  const rows = counts.rows();
+  return [rows.map((r) => r.environmentId), rows.map((r) => r.hour), rows.map((r) => r.actorType), rows.map((r) => r.count)];
 }
 
 /** Adds the batch's first sightings to the visibility lag counts (rule 16). */

@@ -18,6 +18,7 @@ import { describeResetContract } from './reset-contract.js';
 import { describeReconcileContract } from './reconcile-contract.js';
 import { describeLagContract } from './lag-contract.js';
 import { describeVersionCheckContract } from './version-check-contract.js';
+import { describeCountsContract } from './counts-contract.js';
 
 export type { ContractStore, FreshStore } from './fixtures.js';
 
@@ -32,5 +33,6 @@ export function describeStoreContract(name: string, fresh: FreshStore): void {
     describe('reconciliation', () => describeReconcileContract(fresh));
     describe('visibility lag', () => describeLagContract(fresh));
     describe('versions checked', () => describeVersionCheckContract(fresh));
+    describe('event counts', () => describeCountsContract(fresh));
   });
 }
