@@ -149,12 +149,13 @@ export function trailPage(filter: TrailFilter, before: TrailPosition | undefined
 
 export type Bucket = 'hour' | 'day';
 
-function bucketExpression(bucket: Bucket, dialect: SqlDialect): string {
+/** A time column's bucket as ISO text (its start): created_at of the trail, or event_counts.hour (counted-timeline.ts). */
+export function bucketExpression(bucket: Bucket, dialect: SqlDialect, column = 'created_at'): string {
   if (dialect === 'postgres') {
     const format = bucket === 'hour' ? `'YYYY-MM-DD"T"HH24":00:00.000Z"'` : `'YYYY-MM-DD"T00:00:00.000Z"'`;
-    return `to_char(date_trunc('${bucket}', created_at AT TIME ZONE 'UTC'), ${format})`;
+    return `to_char(date_trunc('${bucket}', ${column} AT TIME ZONE 'UTC'), ${format})`;
   }
-  return bucket === 'hour' ? `substr(created_at, 1, 13) || ':00:00.000Z'` : `substr(created_at, 1, 10) || 'T00:00:00.000Z'`;
+  return bucket === 'hour' ? `substr(${column}, 1, 13) || ':00:00.000Z'` : `substr(${column}, 1, 10) || 'T00:00:00.000Z'`;
 }
 
 /** Counts of the filtered trail per time bucket and actor type, oldest bucket first. */
