@@ -92,6 +92,10 @@ export function describeCountsContract(fresh: FreshStore): void {
       await expectCountsEqualEvents(s, 40 - 7 + 10);
       while ((await store.pruneStep(step(A, 39, 7))) !== null);
       await expectCountsEqualEvents(s, 1 + 10);
+      // status reads its event counts from event_counts: right after a prune too.
+      const status = await store.status({ futureDatedAfter: '9999-01-01T00:00:00.000Z' });
+      expect(status.environments.map((e) => [e.environmentId, Number(e.events)])).toEqual([[A, 1], [B, 10]]);
+      expect(Number(status.totals.events)).toBe(11);
       await store.writePages([page(A, range(A, 41, 45))]);
       await expectCountsEqualEvents(s, 1 + 5 + 10);
     });
