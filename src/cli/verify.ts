@@ -7,6 +7,7 @@ import { readCheckpointLines } from '../checkpoint/checkpoint-file.js';
 import { loadVerifyKey } from '../checkpoint/signing-key.js';
 import { verifyCheckpoints, type CheckpointReport } from '../checkpoint/verify-checkpoints.js';
 import { verifyEventChains, type ChainReport } from '../store/chain/verify-event-chain.js';
+import { verifyEventCounts } from '../store/chain/verify-event-counts.js';
 import { verifyInventoryLog, type InventoryReport } from '../store/chain/verify-inventory-log.js';
 import { verifyInventoryVersions, type VersionReport } from '../store/chain/verify-inventory-versions.js';
 import { openReader, type StoreSettings } from '../store/open-store.js';
@@ -35,7 +36,7 @@ export async function runVerify(settings: StoreSettings, options: VerifyOptions 
   try {
     // One snapshot: the chain walk and the checkpoint checks see the same state, whatever a sync commits meanwhile.
     return await reader.snapshot(async (view) => {
-      const chain = await verifyEventChains(view);
+      const chain = await verifyEventCounts(view, await verifyEventChains(view));
       const inventory = await verifyInventoryLog(view);
       const versions = await verifyInventoryVersions(view);
       return lines ? { chain, inventory, versions, checkpoints: await verifyCheckpoints({ view, lines, keys, chain }) } : { chain, inventory, versions };

@@ -6,6 +6,7 @@ import type { QueryRow, SqlDialect } from '../store/audit-reader.js';
 import type { StoreStatus } from '../store/audit-store.js';
 import type { ReaderGate } from './reader-gate.js';
 import { formatPosition, type TrailFilter, type TrailPosition } from './trail-filter.js';
+import { countable, countedTimeline } from './counted-timeline.js';
 import { trailEdge, trailPage, trailTimeline, type Bucket, type Statement } from './trail-sql.js';
 
 export const PAGE_ROWS = 50;
@@ -60,15 +61,20 @@ export async function readTimeline(gate: ReaderGate, filter: TrailFilter, dialec
   const lastAt = firstAt === undefined ? undefined : (filter.to ?? (await edge('last')));
   if (firstAt === undefined || lastAt === undefined) return { bucket: 'day', buckets: [], series: {}, total: 0 };
   const hourly = Date.parse(lastAt) - Date.parse(firstAt) <= HOURLY_UP_TO_MS;
-  const rows = await gate.rows(trailTimeline(filter, hourly ? 'hour' : 'day', dialect), 100_000);
-  const buckets = [...new Set(rows.map((r) => String(r.bucket)))];
+  const bucket = hourly ? 'hour' : 'day';
+  // A filter of time, environment and actor type alone is read from the event counts (counted-timeline.ts), any other counts its rows.
+  const statements = countable(filter) ? countedTimeline(filter, bucket, dialect) : [trailTimeline(filter, bucket, dialect)];
+  const rows = (await Promise.all(statements.map((statement) => gate.rows(statement, 100_000)))).flat();
+  const buckets = [...new Set(rows.map((r) => String(r.bucket)))].sort();
   const index = new Map(buckets.map((b, i) => [b, i]));
   const series: Record<string, number[]> = {};
   let total = 0;
   for (const r of rows) {
     const type = String(r.actor_type);
     series[type] ??= new Array<number>(buckets.length).fill(0);
-    series[type]![index.get(String(r.bucket))!] = Number(r.events);
+    // Added up: a cut hour's rows and the counted hours can fall in one day.
+    const at = index.get(String(r.bucket))!;
+    series[type]![at] = series[type]![at]! + Number(r.events);
     total += Number(r.events);
   }
   // As before: an empty range is drawn per day.
@@ -162,9 +168,10 @@ export async function readEnvironments(gate: ReaderGate, status: StoreStatus, no
     params: {},
   });
   const start = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()) - (SPARK_DAYS - 1) * 86_400_000);
-  const day = dialect === 'postgres' ? `to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD')` : 'substr(created_at, 1, 10)';
+  const day = dialect === 'postgres' ? `to_char(hour AT TIME ZONE 'UTC', 'YYYY-MM-DD')` : 'substr(hour, 1, 10)';
+  // From the event counts (rule 19): the days start on the hour, so their hours sum to the days exactly.
   const counts = await gate.rows({
-    sql: `SELECT environment_id, ${day} AS day, count(*) AS events FROM events WHERE created_at >= :start GROUP BY 1, 2`,
+    sql: `SELECT environment_id, ${day} AS day, sum(count) AS events FROM event_counts WHERE hour >= :start GROUP BY 1, 2`,
     params: { start: start.toISOString() },
   }, 100_000);
   const days = Array.from({ length: SPARK_DAYS }, (_, i) => new Date(start.getTime() + i * 86_400_000).toISOString().slice(0, 10));

@@ -13,8 +13,9 @@
 import { canonicalTime, ISO_TIME_EXAMPLE } from '../iso-time.js';
 import { BadRequestError } from './explorer-errors.js';
 
-export const ACTOR_TYPES = ['user', 'guest', 'agent', 'api_key', 'unknown'] as const;
-export type ActorType = (typeof ACTOR_TYPES)[number];
+import { ACTOR_TYPES, type ActorType } from '../store/actor-type.js';
+
+export { ACTOR_TYPES, type ActorType };
 
 export interface TrailFilter {
   from?: string;

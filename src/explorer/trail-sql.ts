@@ -9,6 +9,7 @@
  * events synced meanwhile never shift a page the way OFFSET would.
  */
 import type { SqlDialect } from '../store/audit-reader.js';
+import { ACTOR_TYPE_PREFIX } from '../store/actor-type.js';
 import type { ActorType, TrailFilter, TrailPosition } from './trail-filter.js';
 
 export interface Statement {
@@ -44,12 +45,6 @@ function actorNamed(param: string, partParam: string): string {
                     AND (lower(email) = lower(:${param}) OR lower(name) LIKE :${partParam} ESCAPE '\\')))`;
 }
 
-/**
- * The id prefix of each actor type the audit_trail view names by one (its CASE over actor_id, SQLite
- * migration 12, PostgreSQL migration 6; the view stays the one place that says what a row's type is,
- * and the explorer suites hold this table to it). 'unknown' (no id, or any other prefix) has none.
- */
-const ACTOR_TYPE_PREFIX: Partial<Record<ActorType, string>> = { user: 'us_usr_', guest: 'us_g_', agent: 'us_ag_', api_key: 'us_key_' };
 
 /**
  * Whether any actor id has a type's prefix: `prefix <= actor_id < prefix-with-its-last-character-bumped`
@@ -154,12 +149,13 @@ export function trailPage(filter: TrailFilter, before: TrailPosition | undefined
 
 export type Bucket = 'hour' | 'day';
 
-function bucketExpression(bucket: Bucket, dialect: SqlDialect): string {
+/** A time column's bucket as ISO text (its start): created_at of the trail, or event_counts.hour (counted-timeline.ts). */
+export function bucketExpression(bucket: Bucket, dialect: SqlDialect, column = 'created_at'): string {
   if (dialect === 'postgres') {
     const format = bucket === 'hour' ? `'YYYY-MM-DD"T"HH24":00:00.000Z"'` : `'YYYY-MM-DD"T00:00:00.000Z"'`;
-    return `to_char(date_trunc('${bucket}', created_at AT TIME ZONE 'UTC'), ${format})`;
+    return `to_char(date_trunc('${bucket}', ${column} AT TIME ZONE 'UTC'), ${format})`;
   }
-  return bucket === 'hour' ? `substr(created_at, 1, 13) || ':00:00.000Z'` : `substr(created_at, 1, 10) || 'T00:00:00.000Z'`;
+  return bucket === 'hour' ? `substr(${column}, 1, 13) || ':00:00.000Z'` : `substr(${column}, 1, 10) || 'T00:00:00.000Z'`;
 }
 
 /** Counts of the filtered trail per time bucket and actor type, oldest bucket first. */

@@ -104,6 +104,8 @@ export interface AuditSnapshot {
   storedEvent(id: string): Promise<StoredEvent | undefined>;
   /** The highest sequence number among an environment's stored events; null: none. */
   lastEventSeq(environmentId: string): Promise<number | null>;
+  /** Each environment's events as event_counts counts them (rule 19), summed over hours and actor types; null when the store predates the counts. */
+  eventCounts(): Promise<Map<string, number> | null>;
   /** False when the store predates the inventory change log: there is nothing to check the inventories against. */
   inventoryLogged(): Promise<boolean>;
   /** Calls `visit` with every entry of the inventory change log, in sequence order. */

@@ -96,6 +96,15 @@
  *    digest, every other column recomputed from the content, and no entry of a sync without its
  *    version. A version edited, deleted or inserted behind the store's back is named by kind, id
  *    and seq; prunes (rule 13) never touch versions, and a copy (copy-store) verifies as the original.
+ * 19. Counts equal the events. event_counts holds, per environment, UTC hour of createdAt and actor
+ *    type (actor-type.ts, the audit_trail view's rule), how many events the store holds
+ *    (event-counts.ts): a write adds its events new to the store in its transaction (a re-read or
+ *    re-listed event, or a write run again after a concurrent writer, counts once), a prune step
+ *    takes off what it deletes in its transaction (a count down to 0 is removed), and copy-store
+ *    counts each page of events it copies in that page's transaction. So
+ *    `SELECT environment_id, hour, actor_type, sum(count)` over event_counts equals the same grouping
+ *    over the events at every commit, and the explorer's charts and `status` read the counts instead
+ *    of counting events. verify reports an environment whose counts differ from its events.
  */
 import type { VisibilityLag } from './visibility-lag.js';
 import type { AgentRecord, EnvironmentRecord, EventRecord, GuestRecord, PersonalAccessTokenRecord, RejectedEvent, SpaceRecord, UserRecord } from '../records.js';

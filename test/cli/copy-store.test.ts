@@ -59,6 +59,13 @@ async function syncedSource(events = 40) {
   return { url, sim, dbPath };
 }
 
+/** Rule 19 on the target: event_counts grouped, and the events grouped the same way (the audit_trail view's actor type). */
+async function countsAndEvents(schema: string) {
+  const counts = await pgQuery(db, schema, "SELECT environment_id, to_char(hour AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24') AS hour, actor_type, sum(count)::int AS n FROM event_counts GROUP BY 1, 2, 3 ORDER BY 1, 2, 3");
+  const events = await pgQuery(db, schema, "SELECT environment_id, to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24') AS hour, actor_type, count(*)::int AS n FROM audit_trail GROUP BY 1, 2, 3 ORDER BY 1, 2, 3");
+  return { counts, events };
+}
+
 function copyEnv(dbPath: string, schema: string): Record<string, string> {
   return { AUDIT_DB: dbPath, AUDIT_DATABASE_SCHEMA: schema };
 }
@@ -92,6 +99,9 @@ describe('copy-store', () => {
 
     const source = await expectSameContents(dbPath, db, schema);
     expect(source.tables.events).toHaveLength(total);
+    const counted = await countsAndEvents(schema);
+    expect(counted.counts).toEqual(counted.events);
+    expect(counted.counts.reduce((sum, r) => sum + Number(r.n), 0)).toBe(total);
 
     const verify = await runCli(['verify', '--json'], { AUDIT_DATABASE_URL: db.url, AUDIT_DATABASE_SCHEMA: schema });
     expect(verify.code, verify.stderr).toBe(0);
@@ -135,12 +145,16 @@ describe('copy-store', () => {
     const partial = await pgQuery<{ environment_id: string; n: number }>(db, schema, 'SELECT environment_id, COUNT(*)::int AS n FROM events GROUP BY 1 ORDER BY 1');
     const firstCount = readDb(dbPath, (d) => d.prepare('SELECT COUNT(*) FROM events WHERE environment_id = ?').pluck().get(environments[0]) as number);
     expect(partial).toEqual([{ environment_id: environments[0], n: firstCount }]);
+    const partlyCounted = await countsAndEvents(schema);
+    expect(partlyCounted.counts).toEqual(partlyCounted.events);
 
     const rerun = await runCli(['copy-store', '--to', db.url, '--batch', '7'], copyEnv(dbPath, schema));
     expect(rerun.code, rerun.stderr + rerun.stdout).toBe(0);
     const total = readDb(dbPath, (d) => d.prepare('SELECT COUNT(*) FROM events').pluck().get() as number);
     expect(copiedCounts(rerun.stdout).events).toEqual({ table: 'events', copied: total - partial[0]!.n, inTarget: total });
     await expectSameContents(dbPath, db, schema);
+    const counted = await countsAndEvents(schema);
+    expect(counted.counts).toEqual(counted.events);
   }, LONG);
 
   it('copies the source as of one moment, whatever a sync commits into it meanwhile', async () => {

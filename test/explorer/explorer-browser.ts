@@ -86,6 +86,25 @@ export function browserTests(fixture: () => Fixture, storeName: string): void {
     await page.close();
   });
 
+  it('draws a range whose from/to cut an hour (read from the event counts and the cut hours\' rows): bars summing to the filtered count', async () => {
+    const [span] = await sqlRows(fixture().reader, 'SELECT min(created_at) AS first, max(created_at) AS last FROM audit_trail');
+    const from = new Date(Date.parse(String(span!.first)) + 2_233_500).toISOString();
+    const to = new Date(Date.parse(String(span!.last)) - 1_381_000).toISOString();
+    const watched = await open(`/?${new URLSearchParams({ from, to, actor_type: 'user' })}`);
+    const { page } = watched;
+    await page.waitForSelector('canvas#timeline[data-drawn="true"]');
+    const drawn = await page.evaluate(() => {
+      const t = (window as unknown as { __timeline: { timeline: { total: number; series: Record<string, number[]> } } }).__timeline;
+      return { total: t.timeline.total, sum: Object.values(t.timeline.series).flat().reduce((a, n) => a + n, 0) };
+    });
+    const [count] = await sqlRows(fixture().reader, "SELECT count(*) AS n FROM audit_trail WHERE actor_type = 'user' AND created_at >= :from AND created_at < :to", { from, to });
+    expect(Number(count!.n)).toBeGreaterThan(0);
+    expect(drawn).toEqual({ total: Number(count!.n), sum: Number(count!.n) });
+    await expect.poll(() => page.locator('.timeline-total').textContent()).toContain(`${drawn.total} events match`);
+    expectLocalOnly(watched);
+    await page.close();
+  });
+
   it('follows an actor link to the actor page, and an event link to the event page', async () => {
     const watched = await open('/?actor_type=user');
     const { page } = watched;

@@ -479,5 +479,56 @@ export function describeExplorer(name: string, freshStore: () => Promise<Explore
         expect(t.total).toBe(Number(count!.n));
       }
     });
+
+    it('reads a timeline of time, environment and actor type from the event counts, exact bucket by bucket where from/to cut an hour', async () => {
+      const f = fixture();
+      const [span] = await sqlRows(f.reader, 'SELECT min(created_at) AS first, max(created_at) AS last FROM audit_trail');
+      const first = Date.parse(String(span!.first));
+      const last = Date.parse(String(span!.last));
+      const at = (ms: number) => new Date(ms).toISOString();
+      const ranges: Array<Record<string, string>> = [
+        // Cut hours at both ends (37 min 13.5 s past one, 23 min 1 s before another).
+        { from: at(first + 2_233_500), to: at(last - 1_381_000) },
+        { from: at(first + 2_233_500) },
+        { to: at(last - 1_381_000) },
+        // Within one hour, and on the hour at both ends.
+        { from: at(first + 60_000), to: at(first + 120_000) },
+        { from: at(Math.ceil(first / 3_600_000) * 3_600_000), to: at(Math.floor(last / 3_600_000) * 3_600_000) },
+        // Hourly buckets: a range under three days.
+        { from: at(last - 30 * 3_600_000 - 754_321), to: at(last - 5 * 3_600_000 + 1) },
+      ];
+      let compared = 0;
+      for (const range of ranges) {
+        for (const extra of [{}, { actor_type: 'user' }, { environment: TIE_ENV }] as Array<Record<string, string>>) {
+          const params = new URLSearchParams({ ...range, ...extra });
+          const t = JSON.parse((await get(f, `/timeline.json?${params}`)).text) as { bucket: 'hour' | 'day'; total: number; buckets: string[]; series: Record<string, number[]> };
+          // The same timeline, counted from the trail's rows here.
+          const where = ['TRUE'];
+          const sqlParams: Record<string, string> = {};
+          for (const [name, column, op] of [['from', 'created_at', '>='], ['to', 'created_at', '<'], ['actor_type', 'actor_type', '='], ['environment', 'environment_id', '=']] as const) {
+            const value = params.get(name);
+            if (value !== null) {
+              where.push(`${column} ${op} :${name}`);
+              sqlParams[name] = value;
+            }
+          }
+          const rows = await sqlRows(f.reader, `SELECT created_at, actor_type FROM audit_trail WHERE ${where.join(' AND ')}`, sqlParams);
+          const expected = new Map<string, number>();
+          for (const r of rows) {
+            const iso = new Date(String(r.created_at)).toISOString();
+            const bucket = t.bucket === 'hour' ? `${iso.slice(0, 13)}:00:00.000Z` : `${iso.slice(0, 10)}T00:00:00.000Z`;
+            const key = `${bucket} ${String(r.actor_type)}`;
+            expected.set(key, (expected.get(key) ?? 0) + 1);
+          }
+          const drawn = new Map<string, number>();
+          for (const [type, counts] of Object.entries(t.series)) counts.forEach((n, i) => n > 0 && drawn.set(`${t.buckets[i]} ${type}`, n));
+          expect(new Map([...drawn].sort()), `${params}`).toEqual(new Map([...expected].sort()));
+          expect(t.total).toBe(rows.length);
+          expect(t.buckets).toEqual([...t.buckets].sort());
+          compared += rows.length;
+        }
+      }
+      expect(compared).toBeGreaterThan(0);
+    });
   });
 }

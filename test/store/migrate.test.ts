@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
+import { actorTypeCase } from '../../src/store/actor-type.js';
 import { migrate } from '../../src/store/sqlite/migrate.js';
 import { LATEST_VERSION, MIGRATIONS } from '../../src/store/sqlite/migrations/index.js';
 import { openWritable } from '../../src/store/sqlite/open.js';
@@ -96,5 +97,39 @@ describe('several processes opening a new file at once', () => {
       expect(db.pragma('user_version', { simple: true })).toBe(LATEST_VERSION);
       db.close();
     }
+  });
+});
+
+describe('event-counts (migration 16)', () => {
+  it('fills event_counts from the events already stored, per environment, hour and the view\'s actor type', () => {
+    const path = tempDbPath();
+    const before = MIGRATIONS.find((m) => m.name === 'event-counts')!.version - 1;
+    const old = openWritable(path, { targetVersion: before });
+    const insert = old.prepare(
+      `INSERT INTO events (id, environment_id, created_at, topic, domain, actor_id, ingested_at, raw, chain_seq, chain_hash)
+       VALUES (?, ?, ?, 'x:y', 'x', ?, '2026-11-01T00:00:00.000Z', '{}', ?, x'00')`,
+    );
+    const actors = [null, 'us_usr_1', 'us_g_1', 'us_ag_1', 'us_key_1', 'someone'];
+    for (let n = 1; n <= 60; n += 1) {
+      const env = n % 3 === 0 ? 'us_env_b' : 'us_env_a';
+      insert.run(`us_evt_${n}`, env, new Date(Date.parse('2026-10-01T00:00:00.000Z') + n * 11 * 60_000).toISOString(), actors[n % actors.length], n);
+    }
+    old.close();
+    const upgraded = openWritable(path);
+    const counts = upgraded.prepare('SELECT environment_id, hour, actor_type, count FROM event_counts ORDER BY 1, 2, 3').all();
+    const events = upgraded.prepare(
+      `SELECT environment_id, substr(created_at, 1, 13) || ':00:00.000Z' AS hour, actor_type, count(*) AS count FROM audit_trail GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`,
+    ).all();
+    expect(counts).toEqual(events);
+    expect(new Set(counts.map((r) => (r as { actor_type: string }).actor_type))).toEqual(new Set(['user', 'guest', 'agent', 'api_key', 'unknown']));
+    upgraded.close();
+  });
+
+  it('the actor-type rule is one: the view\'s CASE and the migration\'s are what src/store/actor-type.ts writes', () => {
+    const db = openWritable(':memory:');
+    const view = db.prepare("SELECT sql FROM sqlite_master WHERE name = 'audit_trail'").pluck().get() as string;
+    expect(view).toContain(`${actorTypeCase('e.actor_id')}              AS actor_type`);
+    expect(MIGRATIONS.find((m) => m.name === 'event-counts')!.sql).toContain(actorTypeCase('actor_id'));
+    db.close();
   });
 });

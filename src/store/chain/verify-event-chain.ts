@@ -13,7 +13,7 @@
 import type { AuditSnapshot, StoredChainCut } from '../audit-snapshot.js';
 import { chainHash, chainHashV1 } from './event-chain.js';
 
-export type ChainProblemKind = 'changed' | 'missing' | 'unchained' | 'out-of-order' | 'truncated' | 'head-mismatch' | 'cut-gap' | 'pruned-row';
+export type ChainProblemKind = 'changed' | 'missing' | 'unchained' | 'out-of-order' | 'truncated' | 'head-mismatch' | 'cut-gap' | 'pruned-row' | 'count-mismatch';
 
 export interface ChainProblem {
   environmentId: string;

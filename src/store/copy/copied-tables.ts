@@ -177,6 +177,7 @@ export const NOT_COPIED: Readonly<Record<string, string>> = {
   sqlite_sequence: "SQLite's own AUTOINCREMENT counter (of sync_runs); PostgreSQL's identity sequences are moved past the copied ids instead",
   sqlite_stat1: "SQLite's planner statistics (ANALYZE); PostgreSQL gathers its own",
   sqlite_stat4: "SQLite's planner statistics (ANALYZE); PostgreSQL gathers its own",
+  event_counts: 'kept by the target itself: each page of events is counted into it in the transaction that copies the page (rule 19), so it equals the events copied so far',
   forward_positions:
     "a forwarder's position is its store's own ingestion order (SQLite's rowid; PostgreSQL's transaction id and sequence) and means nothing in the other store: forwarders on PostgreSQL start from 0 and send the trail again (at least once; receivers dedupe by event_id)",
 };

@@ -26,6 +26,8 @@ import { COPIED_TABLES, IDENTITY_TABLES, type CopiedTable } from './copied-table
 import { insertStatement, statementParams, type SourceRow } from './copy-statements.js';
 import { openSqliteSource, type SqliteSource } from './sqlite-source.js';
 import { checkTrail, type CopyPosition } from './trail-check.js';
+import { countRange } from '../event-counts.js';
+import { PG_HOUR } from '../postgres/event-hour.js';
 
 export const DEFAULT_BATCH_ROWS = 2000;
 
@@ -92,6 +94,8 @@ export async function copyStore(sourcePath: string, settings: PostgresConfig, op
   }
 }
 
+const COUNT_RANGE = countRange(PG_HOUR, '$1', '$2', '$3');
+
 class Copy {
   constructor(
     private readonly source: SqliteSource,
@@ -117,7 +121,7 @@ class Copy {
 
   /**
    * Each environment's events past the target's head, a page per transaction, the head moved to the
-   * page's last row in it. event_chains itself is copied after, so each head ends as the source's.
+   * page's last row in it, and the page's events counted (rule 19). event_chains itself is copied after, so each head ends as the source's.
    */
   private async events(spec: CopiedTable, targetSeqs: ReadonlyMap<string, number>): Promise<number> {
     const heads = this.source.all<{ environment_id: string; updated_at: string; v1_through_seq: number }>(
@@ -134,6 +138,7 @@ class Copy {
         const last = rows.at(-1)!;
         await this.write(async (client) => {
           await client.query(statement, statementParams(spec, rows));
+          await client.query(COUNT_RANGE, [head.environment_id, rows[0]!.chain_seq, last.chain_seq]); // rule 19, in the page's transaction
           await client.query(
             `INSERT INTO event_chains (environment_id, last_seq, last_hash, updated_at, v1_through_seq) VALUES ($1, $2, $3, $4, $5)
              ON CONFLICT (environment_id) DO UPDATE SET last_seq = excluded.last_seq, last_hash = excluded.last_hash, updated_at = excluded.updated_at, v1_through_seq = excluded.v1_through_seq`,

@@ -12,7 +12,7 @@
  * process to be scheduled, so a batch takes few: BEGIN with the store's lock, the heads locked and
  * read by one upsert, the id check (it must follow the heads' lock: a writer of the same environment
  * may have committed while this one waited), the events by one COPY (copy-rows.ts), then the
- * rejected payloads, the cursors, the windows and the heads by one statement, an incremental
+ * rejected payloads, the cursors, the windows, the heads and the event counts (rule 19) by one statement, an incremental
  * batch's visibility lag counts (rule 16) by one more, and COMMIT.
  */
 import pg from 'pg';
@@ -25,6 +25,7 @@ import { EVENT_COPY_COLUMNS, type StorablePage, type StorableRejected } from './
 import { ConcurrentWriteError, inTransaction } from './transaction.js';
 import { isoMillis } from './timestamps.js';
 import { LagTally } from '../visibility-lag.js';
+import { CountTally, utcHour } from '../event-counts.js';
 
 /** The unique index on events.id (the primary key): a COPY that breaks it met an id another writer stored meanwhile. */
 const EVENT_ID_KEY = 'events_pkey';
@@ -91,13 +92,19 @@ WITH rejected AS (
   FROM unnest($28::text[], $29::bigint[], $30::text[]) AS h(environment_id, seq, hash)
   WHERE c.environment_id = h.environment_id AND c.last_seq <> h.seq
   RETURNING 1
+), counted AS (
+  -- The events new to the store, counted (rule 19, event-counts.ts).
+  INSERT INTO event_counts (environment_id, hour, actor_type, count)
+  SELECT * FROM unnest($32::text[], $33::timestamptz[], $34::text[], $35::bigint[])
+  ON CONFLICT (environment_id, hour, actor_type) DO UPDATE SET count = event_counts.count + excluded.count
+  RETURNING 1
 ), unused AS (
   -- A head created only to be locked, for events that all turned out to be stored already.
   DELETE FROM event_chains WHERE environment_id = ANY($31::text[]) AND last_seq = 0
   RETURNING 1
 )
 SELECT (SELECT count(*) FROM rejected) + (SELECT count(*) FROM cursors) + (SELECT count(*) FROM windows)
-     + (SELECT count(*) FROM moved) + (SELECT count(*) FROM unused) AS written`;
+     + (SELECT count(*) FROM moved) + (SELECT count(*) FROM unused) + (SELECT count(*) FROM counted) AS written`;
 
 /** Writes `pages` in one transaction on a connection of `pool`, run again from the start when transaction.ts says so. */
 export function writePagesInTransaction(pool: pg.Pool, schema: string, pages: readonly StorablePage[], now: string): Promise<WriteResult> {
@@ -122,6 +129,7 @@ export async function writeStorablePages(client: pg.PoolClient, pages: readonly 
   const lines: string[] = [];
   const insertedByEnvironment = new Map<string, number>();
   const lags = new LagTally();
+  const counts = new CountTally(utcHour);
   for (const page of pages) {
     let inserted = 0;
     const locked = heads.get(page.environmentId);
@@ -137,6 +145,7 @@ export async function writeStorablePages(client: pg.PoolClient, pages: readonly 
       // The row's COPY text was made with the page (storable-page.ts); only the chain columns are new.
       lines.push(`${event.copyText}\t${copyLine([seq, `\\x${hash.toString('hex')}`])}`);
       inserted += 1;
+      counts.add(page.environmentId, event.values[2], event.values[5]);
       if (readAt !== null) lags.add(page.environmentId, event.values[3], event.values[2], readAt);
     }
     insertedByEnvironment.set(page.callerEnvironmentId, (insertedByEnvironment.get(page.callerEnvironmentId) ?? 0) + inserted);
@@ -153,7 +162,7 @@ export async function writeStorablePages(client: pg.PoolClient, pages: readonly 
       throw error;
     }
   }
-  await client.query({ name: 'fa_finish_batch', text: FINISH, values: [now, ...rejectedParameters(pages), ...cursorParameters(pages), ...windowParameters(pages), ...headParameters(heads)] });
+  await client.query({ name: 'fa_finish_batch', text: FINISH, values: [now, ...rejectedParameters(pages), ...cursorParameters(pages), ...windowParameters(pages), ...headParameters(heads), ...countParameters(counts)] });
   await countLags(client, lags);
   return { insertedByEnvironment };
 }
@@ -194,6 +203,12 @@ function rejectedParameters(pages: readonly StorablePage[]): unknown[] {
     rows.map((r) => r.rejected.rawSha256),
     rows.map((r) => r.seen),
   ];
+}
+
+/** The batch's event counts ($32–$35). */
+function countParameters(counts: CountTally): unknown[] {
+  const rows = counts.rows();
+  return [rows.map((r) => r.environmentId), rows.map((r) => r.hour), rows.map((r) => r.actorType), rows.map((r) => r.count)];
 }
 
 /** Adds the batch's first sightings to the visibility lag counts (rule 16). */

@@ -7,6 +7,8 @@
 import type pg from 'pg';
 import type { ChainCut, PrunePlan, PruneStep } from '../audit-store.js';
 import { PrefixBrokenError } from '../chain/prefix-broken-error.js';
+import { uncountRange } from '../event-counts.js';
+import { PG_HOUR } from './event-hour.js';
 import { lockKeys } from './locks.js';
 import { storableText } from './storable-text.js';
 
@@ -26,6 +28,8 @@ const PLAN = `
 SELECT c.environment_id,
        COALESCE((SELECT max(last_seq) FROM chain_cuts WHERE environment_id = c.environment_id), 0) + 1 AS from_seq
 FROM event_chains c ORDER BY c.environment_id`;
+
+const UNCOUNT = uncountRange(PG_HOUR, '$1', '$2', '$3');
 
 /** Run in a REPEATABLE READ transaction: one view of cuts and events. */
 export async function planPrune(client: pg.PoolClient, before: Readonly<Record<string, string>>): Promise<PrunePlan[]> {
@@ -52,6 +56,9 @@ export async function pruneStep(client: pg.PoolClient, schema: string, s: PruneS
   const fromSeq = cut + 1;
   const toSeq = Math.min(fromSeq + s.limit - 1, s.throughSeq);
   if (toSeq < fromSeq) return null;
+  // Rule 19: the counts lose what the prune deletes, in its transaction; a count down to 0 goes.
+  await client.query(UNCOUNT, [environmentId, fromSeq, toSeq]);
+  await client.query('DELETE FROM event_counts WHERE environment_id = $1 AND count = 0', [environmentId]);
   const deleted = await client.query<{ chain_seq: number; chain_hash: Buffer }>(
     'DELETE FROM events WHERE environment_id = $1 AND chain_seq BETWEEN $2 AND $3 RETURNING chain_seq, chain_hash',
     [environmentId, fromSeq, toSeq],

@@ -69,6 +69,12 @@ export function createSnapshotView(client: pg.PoolClient, pool: pg.Pool, schema:
       const { rows } = await client.query<{ seq: number | null }>('SELECT max(chain_seq) AS seq FROM events WHERE environment_id = $1', [environmentId]);
       return rows[0]?.seq ?? null;
     },
+    async eventCounts() {
+      const { rows: present } = await client.query<{ counted: boolean }>("SELECT to_regclass('event_counts') IS NOT NULL AS counted");
+      if (!present[0]?.counted) return null;
+      const { rows } = await client.query<{ environment_id: string; n: string }>('SELECT environment_id, sum(count) AS n FROM event_counts GROUP BY environment_id');
+      return new Map(rows.map((r) => [r.environment_id, Number(r.n)]));
+    },
     async inventoryLogged() {
       // Every version of the PostgreSQL store logs its inventories; asked all the same, of the catalog.
       const { rows } = await client.query<{ logged: boolean }>("SELECT to_regclass('inventory_changes') IS NOT NULL AS logged");

@@ -7,6 +7,7 @@
  */
 import { ChainLinks } from '../chain/chain-links.js';
 import { CHAINED_COLUMNS, DIGEST_BYTES, type ChainedValues } from '../chain/event-chain.js';
+import { CountTally, textHour } from '../event-counts.js';
 import { LagTally } from '../visibility-lag.js';
 import type { SqliteDatabase } from './open.js';
 import type { PreparedPage } from './prepare-pages.js';
@@ -60,6 +61,10 @@ export function createPageWriter(db: SqliteDatabase): PageWriter {
     `INSERT INTO visibility_lag (hour, environment_id, topic, bucket, events) VALUES (?, ?, ?, ?, ?)
      ON CONFLICT (hour, environment_id, topic, bucket) DO UPDATE SET events = events + excluded.events`,
   );
+  const addCounts = db.prepare(
+    `INSERT INTO event_counts (environment_id, hour, actor_type, count) VALUES (?, ?, ?, ?)
+     ON CONFLICT (environment_id, hour, actor_type) DO UPDATE SET count = count + excluded.count`,
+  );
   const saveCursor = (environmentId: string, cursor: CursorUpdate, now: string): void => {
     if (cursor.kind === 'none') return; // a catch-up listing's page (rule 11): the cursor is not its to move
     if (cursor.kind === 'complete') {
@@ -77,6 +82,7 @@ export function createPageWriter(db: SqliteDatabase): PageWriter {
       return row ? { seq: row.last_seq, hash: row.last_hash } : null;
     });
     const lags = new LagTally();
+    const counts = new CountTally(textHour); // rule 19
     for (const [p, page] of pages.entries()) {
       let inserted = 0;
       // Rule 16: only an incremental listing's first sightings count.
@@ -86,6 +92,7 @@ export function createPageWriter(db: SqliteDatabase): PageWriter {
         if (insertEvent.run(...values, link.seq, link.hash).changes > 0) {
           links.stored(page.environmentId, link);
           inserted += 1;
+          counts.add(page.environmentId, values[2], values[5]);
           if (readAt !== null) lags.add(page.environmentId, values[3], values[2], readAt);
         }
       }
@@ -97,6 +104,7 @@ export function createPageWriter(db: SqliteDatabase): PageWriter {
     }
     for (const [environmentId, head] of links.movedHeads()) saveHead.run(environmentId, head.seq, head.hash, now);
     for (const l of lags.rows()) countLag.run(l.hour, l.environmentId, l.topic, l.bucket, l.events);
+    for (const c of counts.rows()) addCounts.run(c.environmentId, c.hour, c.actorType, c.count);
     return { insertedByEnvironment };
   });
   // Rows are parsed back before the transaction: that need not lengthen the time the write lock is

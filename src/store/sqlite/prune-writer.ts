@@ -6,6 +6,7 @@
  */
 import type { ChainCut, PrunePlan, PruneStep } from '../audit-store.js';
 import { PrefixBrokenError } from '../chain/prefix-broken-error.js';
+import { uncountRange } from '../event-counts.js';
 import type { SqliteDatabase } from './open.js';
 
 interface CutRow {
@@ -31,6 +32,9 @@ export function createPruneWriter(db: SqliteDatabase) {
   const newestRow = db.prepare<[], { environment_id: string; chain_seq: number }>('SELECT environment_id, chain_seq FROM events ORDER BY rowid DESC LIMIT 1');
   const hashAt = db.prepare<[string, number], Buffer | null>('SELECT chain_hash FROM events WHERE environment_id = ? AND chain_seq = ?').pluck();
   const deleteRange = db.prepare('DELETE FROM events WHERE environment_id = ? AND chain_seq BETWEEN ? AND ?');
+  // Rule 19: the counts lose what the prune deletes, in its transaction; a count down to 0 goes.
+  const uncount = db.prepare(uncountRange(`substr(created_at, 1, 13) || ':00:00.000Z'`, '@env', '@fromSeq', '@toSeq'));
+  const dropEmpty = db.prepare('DELETE FROM event_counts WHERE environment_id = ? AND count = 0');
   const saveCut = db.prepare(
     `INSERT INTO chain_cuts (environment_id, prune_id, first_seq, last_seq, last_hash, pruned_at, command, archive, archive_sha256)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -57,9 +61,11 @@ export function createPruneWriter(db: SqliteDatabase) {
     const toSeq = Math.min(fromSeq + s.limit - 1, s.throughSeq);
     if (toSeq < fromSeq) return null;
     const hash = hashAt.get(s.environmentId, toSeq);
+    if (hash) uncount.run({ env: s.environmentId, fromSeq, toSeq });
     const deleted = hash ? deleteRange.run(s.environmentId, fromSeq, toSeq).changes : 0;
     // Pruning rows that are already missing would pass a deletion behind the store's back off as a prune.
     if (!hash || deleted !== toSeq - fromSeq + 1) throw new PrefixBrokenError(s.environmentId, fromSeq, toSeq);
+    dropEmpty.run(s.environmentId);
     saveCut.run(s.environmentId, s.pruneId, fromSeq, toSeq, hash, s.prunedAt, s.command, s.archive, s.archiveSha256);
     return cutOf(readCut.get(s.environmentId, s.pruneId)!);
   });

@@ -73,6 +73,11 @@ export function createSnapshotView(db: SqliteDatabase): AuditSnapshot {
     async lastEventSeq(environmentId) {
       return (prepared('SELECT MAX(chain_seq) FROM events WHERE environment_id = ?').pluck().get(environmentId) as number | null | undefined) ?? null;
     },
+    async eventCounts() {
+      if (db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'event_counts'").get() === undefined) return null;
+      const rows = db.prepare<[], { environment_id: string; n: number }>('SELECT environment_id, SUM(count) AS n FROM event_counts GROUP BY environment_id').all();
+      return new Map(rows.map((r) => [r.environment_id, r.n]));
+    },
     async inventoryLogged() {
       return db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'inventory_changes'").get() !== undefined;
     },

@@ -19,6 +19,7 @@ import { describeReconcileContract } from './reconcile-contract.js';
 import { describeLagContract } from './lag-contract.js';
 import { describeVersionCheckContract } from './version-check-contract.js';
 import { describeActivityContract } from './activity-contract.js';
+import { describeCountsContract } from './counts-contract.js';
 
 export type { ContractStore, FreshStore } from './fixtures.js';
 
@@ -34,5 +35,6 @@ export function describeStoreContract(name: string, fresh: FreshStore): void {
     describe('visibility lag', () => describeLagContract(fresh));
     describe('versions checked', () => describeVersionCheckContract(fresh));
     describe('activity', () => describeActivityContract(fresh));
+    describe('event counts', () => describeCountsContract(fresh));
   });
 }

@@ -183,5 +183,7 @@ describe('an event id another writer stores meanwhile', () => {
       { id: 'us_evt_us_env_a_5', chain_seq: 4 },
     ]);
     expect((await walkChains(store)).problems.filter((p) => p.startsWith('us_env_a'))).toEqual([]);
+    // Rule 19: the write that started over counted its events once, not once per attempt.
+    expect(await pgQuery(db, schema, "SELECT sum(count)::int AS n FROM event_counts WHERE environment_id = 'us_env_a'")).toEqual([{ n: 4 }]);
   });
 });

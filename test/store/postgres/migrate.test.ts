@@ -11,13 +11,15 @@ import { inventoryChangeHash, inventoryRowDigest } from '../../../src/store/chai
 import { loggedRows } from '../../../src/store/postgres/logged-rows.js';
 import { freshSchema, openPgStore, pgQuery, pgSettings, testDatabase } from '../../helpers/postgres.js';
 import { waitFor } from '../../helpers/wait.js';
+import { actorTypeCase } from '../../../src/store/actor-type.js';
+import { sql as inventoryVersionsSql } from '../../../src/store/postgres/migrations/0006-inventory-versions.js';
 
 const db = testDatabase();
 
 /** A migration's version by its name: the tests name the step they test, not its number. */
 const versionOf = (name: string): number => MIGRATIONS.find((m) => m.name === name)!.version;
 
-const TABLES = ['agents', 'chain_cuts', 'environments', 'event_chains', 'events', 'forward_positions', 'guest_spaces', 'guests', 'inventory_changes', 'inventory_versions', 'listing_windows', 'operator_actions', 'personal_access_tokens', 'reconcile_runs', 'rejected_events', 'schema_migrations', 'spaces', 'sync_cursors', 'sync_runs', 'users', 'visibility_lag'];
+const TABLES = ['agents', 'chain_cuts', 'environments', 'event_chains', 'event_counts', 'events', 'forward_positions', 'guest_spaces', 'guests', 'inventory_changes', 'inventory_versions', 'listing_windows', 'operator_actions', 'personal_access_tokens', 'reconcile_runs', 'rejected_events', 'schema_migrations', 'spaces', 'sync_cursors', 'sync_runs', 'users', 'visibility_lag'];
 
 async function tablesOf(schema: string): Promise<string[]> {
   const rows = await pgQuery<{ table_name: string; table_type: string }>(db, schema, 'SELECT table_name, table_type FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name', [schema]);
@@ -132,6 +134,31 @@ describe('PostgreSQL migrations', () => {
       await pool.end();
     }
     expect(await pgQuery(db, schema, 'SELECT id::int, kind, served FROM listing_windows ORDER BY id')).toEqual([{ id: 1, kind: 'incremental', served: 30 }, { id: 3, kind: 'reconcile', served: 30 }]);
+  });
+
+  it('event-counts from the version before, with events: event_counts holds them per environment, UTC hour and the view\'s actor type', async () => {
+    const schema = freshSchema();
+    // A session in a time zone off UTC by a half hour must not move the hours.
+    const pool = new pg.Pool({ connectionString: db.url, max: 1, options: '-c timezone=Asia/Kolkata' });
+    try {
+      expect(await migrate(pool, schema, MIGRATIONS, versionOf('event-counts') - 1)).toBe(versionOf('event-counts') - 1);
+      await pgQuery(db, schema, `INSERT INTO events (id, environment_id, created_at, topic, domain, actor_id, ingested_at, raw, raw_text, chain_seq, chain_hash)
+        SELECT 'us_evt_' || n, CASE WHEN n % 3 = 0 THEN 'us_env_b' ELSE 'us_env_a' END, '2026-10-01T00:00:00Z'::timestamptz + n * interval '11 minutes', 'x:y', 'x',
+               (ARRAY[NULL, 'us_usr_1', 'us_g_1', 'us_ag_1', 'us_key_1', 'someone'])[n % 6 + 1], now(), '{}', '{}', n, '\\x00'
+        FROM generate_series(1, 60) AS n`);
+      expect(await migrate(pool, schema)).toBe(LATEST_VERSION);
+    } finally {
+      await pool.end();
+    }
+    const hour = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24')`;
+    const counts = await pgQuery(db, schema, `SELECT environment_id, ${hour('hour')} AS hour, actor_type, count::int FROM event_counts ORDER BY 1, 2, 3`);
+    expect(counts).toEqual(await pgQuery(db, schema, `SELECT environment_id, ${hour('created_at')} AS hour, actor_type, count(*)::int AS count FROM audit_trail GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`));
+    expect(new Set(counts.map((r) => r.actor_type))).toEqual(new Set(['user', 'guest', 'agent', 'api_key', 'unknown']));
+  });
+
+  it('the actor-type rule is one: the view\'s CASE and the event counts\' are what src/store/actor-type.ts writes', () => {
+    expect(inventoryVersionsSql).toContain(`${actorTypeCase('e.actor_id')}              AS actor_type`);
+    expect(MIGRATIONS.find((m) => m.name === 'event-counts')!.sql).toContain(actorTypeCase('actor_id'));
   });
 
   it('from the version before the latest, with data: reach the latest schema and keep the data', async () => {
