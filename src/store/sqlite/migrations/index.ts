@@ -17,6 +17,7 @@ import { run as versionInventory, sql as inventoryVersions } from './0012-invent
 import { sql as reconcileRuns } from './0013-reconcile-runs.js';
 import { sql as visibilityLag } from './0014-visibility-lag.js';
 import { sql as trailOrder } from './0015-trail-order.js';
+import { sql as guestAccessWalk } from './0018-guest-access-walk.js';
 import type { SqliteDatabase } from '../open.js';
 
 export interface Migration {
@@ -43,6 +44,8 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 13, name: 'reconcile-runs', sql: reconcileRuns },
   { version: 14, name: 'visibility-lag', sql: visibilityLag },
   { version: 15, name: 'trail-order', sql: trailOrder },
+  // 16 and 17 are on other branches (the event_counts rollup, users.last_active_at digest): merged before this one.
+  { version: 18, name: 'guest-access-walk', sql: guestAccessWalk },
 ];
 
 export const LATEST_VERSION = MIGRATIONS.length;
