@@ -45,7 +45,8 @@ const DAY = 86_400_000;
 /**
  * Every page of the explorer with the filters people use, alone, as in the synthetic trail of
  * synthetic-trail.ts (us_usr_bench7 is a busy user; nothing there is an agent or an API key, so
- * actor_type=api_key is a filter that matches nothing). A new route is one line here.
+ * actor_type=api_key is a filter that matches nothing; us_sp_2_3 is a space a guest is granted,
+ * us_sp_2_5 one no access event names). A new route is one line here.
  */
 export const PAGE_CASES: readonly PageCase[] = [
   { page: 'trail', path: () => '/' },
@@ -80,7 +81,10 @@ export const PAGE_CASES: readonly PageCase[] = [
   { page: 'CSV, actor by email, 7 days: whole', path: (s) => `/download.csv?actor=user7%40bench.example&from=${s.weekAgo}&to=${s.day}` },
   { page: 'NDJSON, space, 7 days: whole', path: (s) => `/download.ndjson?space=us_sp_2_5&from=${s.weekAgo}&to=${s.day}` },
   { page: 'guest access', path: () => '/access' },
-  { page: 'guest access by space, at a time', path: (s) => `/access?space=us_sp_2_5&at=${s.weekAgo}` },
+  { page: 'guest access by guest', path: () => '/access?guest=us_g_us_env_bench2_5' },
+  { page: 'guest access by space', path: () => '/access?space=us_sp_2_3' },
+  { page: 'guest access at a time', path: (s) => `/access?at=${s.weekAgo}` },
+  { page: 'guest access by space, at a time', path: (s) => `/access?space=us_sp_2_3&at=${s.weekAgo}` },
   { page: 'guest actor (history, access)', path: () => '/actors/us_g_us_env_bench2_8' },
   { page: 'tokens', path: () => '/tokens' },
 ];

@@ -1,7 +1,9 @@
 /**
  * `npm run bench:explorer -- [--events 1000000] [--environments 8] [--runs 21] [--store sqlite|postgres|both]
- * [--out bench/results/explorer-latest.json]`: the explorer's server time per page over a synthetic
+ * [--out bench/results/explorer-latest.json] [--keep DIR] [--pages REGEX]`: the explorer's server time per page over a synthetic
  * trail, on its own (`npm run bench -- --explorer` runs the same after the sync figures). PostgreSQL
+ * `--keep DIR` keeps the trail between runs (SQLite under DIR, PostgreSQL in fa_bench_keep_<events>_<environments>,
+ * both left for you to remove); `--pages` times only the pages whose name matches. PostgreSQL
  * is BENCH_POSTGRES_URL (or BENCH_POSTGRES_ADMIN_URL), default 127.0.0.1:5432.
  */
 import { writeFileSync } from 'node:fs';
@@ -16,6 +18,8 @@ const { values } = parseArgs({
     runs: { type: 'string', default: '21' },
     store: { type: 'string', default: 'both' },
     out: { type: 'string', default: 'bench/results/explorer-latest.json' },
+    keep: { type: 'string' },
+    pages: { type: 'string' },
   },
 });
 const whole = (name: string, text: string, min: number): number => {
@@ -37,6 +41,8 @@ const result = await runExplorerBench({
   environments,
   runs: whole('runs', values.runs, 1),
   stores,
+  ...(values.keep === undefined ? {} : { keep: values.keep }),
+  ...(values.pages === undefined ? {} : { pages: new RegExp(values.pages) }),
   postgresUrl: process.env.BENCH_POSTGRES_URL ?? process.env.BENCH_POSTGRES_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
 }, (line) => process.stderr.write(`[bench:explorer] ${line}\n`));
 writeFileSync(values.out, `${JSON.stringify({ date: new Date().toISOString(), machine: describeMachine(), ...result }, null, 2)}\n`);

@@ -23,6 +23,26 @@ function pick<T>(items: readonly T[], n: number): T {
   return items[n % items.length]!;
 }
 
+/**
+ * Event `n` of the `count` events of environment number `e` (`environmentId`), spread over `span` ms
+ * from `start`: three events share each timestamp, as the keyset paging's ties, as real bursts make them.
+ */
+export function syntheticEvent(e: number, environmentId: string, n: number, count: number, start: number, span: number): EventRecord {
+  const createdAt = new Date(start + Math.floor((Math.floor(n / 3) * 3 * span) / count)).toISOString();
+  const actorId = n % 4 === 0 ? `us_g_${environmentId}_${n % GUESTS_PER_ENVIRONMENT}` : n % 9 === 0 ? null : `us_usr_bench${(n * 7 + e) % USERS}`;
+  const topic = pick(TOPICS, n * 13 + e);
+  return {
+    id: `us_evt_b${e}_${n}`, environmentId, createdAt, topic, domain: topic.split(':')[0]!, actorId,
+    spaceId: `us_sp_${e}_${n % SPACES_PER_ENVIRONMENT}`, workbookId: n % 2 === 0 ? `us_wb_${e}_${n % 200}` : null, sheetId: null, jobId: topic.startsWith('job') ? `us_jb_${e}_${n}` : null,
+    acknowledgedAt: null, deletedAt: null, raw: JSON.stringify({ id: `us_evt_b${e}_${n}`, topic, createdAt, context: { environmentId, actorId }, ...accessPayload(topic, environmentId, n) }),
+  };
+}
+
+/** How many events each environment gets (the last may get fewer). */
+export function eventsPerEnvironment(events: number, environments: number): number {
+  return Math.ceil(events / environments);
+}
+
 /** A deterministic synthetic trail of `events` events over `environments` environments and `days` days up to `end`. */
 export async function fillStore(settings: StoreSettings, options: { events: number; environments: number; days: number; end: Date }): Promise<void> {
   const store = await openStore(settings);
@@ -48,7 +68,7 @@ export async function fillStore(settings: StoreSettings, options: { events: numb
       }));
       await store.writeInventory({ kind: 'guests', scope: env.id, records: guests, seenAt });
     }
-    const perEnvironment = Math.ceil(options.events / options.environments);
+    const perEnvironment = eventsPerEnvironment(options.events, options.environments);
     const span = options.days * DAY;
     const start = options.end.getTime() - span;
     const PAGE = 1000;
@@ -56,17 +76,7 @@ export async function fillStore(settings: StoreSettings, options: { events: numb
       const count = Math.min(perEnvironment, options.events - e * perEnvironment);
       for (let from = 0; from < count; from += PAGE) {
         const events: EventRecord[] = [];
-        for (let n = from; n < Math.min(count, from + PAGE); n++) {
-          // Three events share each timestamp: the keyset paging's ties, as real bursts make them.
-          const createdAt = new Date(start + Math.floor((Math.floor(n / 3) * 3 * span) / count)).toISOString();
-          const actorId = n % 4 === 0 ? `us_g_${env.id}_${n % GUESTS_PER_ENVIRONMENT}` : n % 9 === 0 ? null : `us_usr_bench${(n * 7 + e) % USERS}`;
-          const topic = pick(TOPICS, n * 13 + e);
-          events.push({
-            id: `us_evt_b${e}_${n}`, environmentId: env.id, createdAt, topic, domain: topic.split(':')[0]!, actorId,
-            spaceId: `us_sp_${e}_${n % SPACES_PER_ENVIRONMENT}`, workbookId: n % 2 === 0 ? `us_wb_${e}_${n % 200}` : null, sheetId: null, jobId: topic.startsWith('job') ? `us_jb_${e}_${n}` : null,
-            acknowledgedAt: null, deletedAt: null, raw: JSON.stringify({ id: `us_evt_b${e}_${n}`, topic, createdAt, context: { environmentId: env.id, actorId }, ...accessPayload(topic, env.id, n) }),
-          });
-        }
+        for (let n = from; n < Math.min(count, from + PAGE); n++) events.push(syntheticEvent(e, env.id, n, count, start, span));
         const last = from + PAGE >= count;
         await store.writePages([{
           environmentId: env.id, events, rejected: [],

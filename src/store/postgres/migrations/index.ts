@@ -13,6 +13,7 @@ import { run as versionInventory, sql as inventoryVersions } from './0006-invent
 import { sql as reconcileRuns } from './0007-reconcile-runs.js';
 import { sql as visibilityLag } from './0008-visibility-lag.js';
 import { sql as eventCounts } from './0009-event-counts.js';
+import { sql as guestAccessWalk } from './0010-guest-access-walk.js';
 
 export interface PostgresMigration {
   version: number;
@@ -32,6 +33,7 @@ export const MIGRATIONS: readonly PostgresMigration[] = [
   { version: 7, name: 'reconcile-runs', sql: reconcileRuns },
   { version: 8, name: 'visibility-lag', sql: visibilityLag },
   { version: 9, name: 'event-counts', sql: eventCounts },
+  { version: 10, name: 'guest-access-walk', sql: guestAccessWalk },
 ];
 
 export const LATEST_VERSION = MIGRATIONS.length;

@@ -18,6 +18,7 @@ import { sql as reconcileRuns } from './0013-reconcile-runs.js';
 import { sql as visibilityLag } from './0014-visibility-lag.js';
 import { sql as trailOrder } from './0015-trail-order.js';
 import { sql as eventCounts } from './0016-event-counts.js';
+import { sql as guestAccessWalk } from './0017-guest-access-walk.js';
 import type { SqliteDatabase } from '../open.js';
 
 export interface Migration {
@@ -45,6 +46,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 14, name: 'visibility-lag', sql: visibilityLag },
   { version: 15, name: 'trail-order', sql: trailOrder },
   { version: 16, name: 'event-counts', sql: eventCounts },
+  { version: 17, name: 'guest-access-walk', sql: guestAccessWalk },
 ];
 
 export const LATEST_VERSION = MIGRATIONS.length;
