@@ -33,6 +33,28 @@ async function onServer(adminUrl: string, sql: string): Promise<void> {
 export async function createBenchDatabase(adminUrl: string): Promise<BenchDatabase> {
   const name = `fa_bench_${randomBytes(6).toString('hex')}`;
   await onServer(adminUrl, `CREATE DATABASE ${name}`);
+  return benchDatabase(adminUrl, name);
+}
+
+/** A kept bench database by name (fa_bench_*), created when it does not exist yet; never dropped by the bench. */
+export async function openBenchDatabase(adminUrl: string, name: string): Promise<{ database: BenchDatabase; created: boolean }> {
+  if (!/^fa_bench_[a-z0-9_]+$/.test(name)) throw new Error(`a kept bench database is named fa_bench_<letters, digits or _>, got "${name}"`);
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  let created = false;
+  try {
+    const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    if (rowCount === 0) {
+      await client.query(`CREATE DATABASE ${name}`);
+      created = true;
+    }
+  } finally {
+    await client.end();
+  }
+  return { database: benchDatabase(adminUrl, name), created };
+}
+
+function benchDatabase(adminUrl: string, name: string): BenchDatabase {
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
   const settings = (schema: string): PostgresConfig => ({ url: url.href, schema, poolSize: 8, statementTimeoutMs: 600_000 });
