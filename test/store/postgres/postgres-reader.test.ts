@@ -97,6 +97,11 @@ describe('what openQuery refuses', () => {
 });
 
 describe('the reader', () => {
+  it('plans a query for its first rows (a cursor read a chunk at a time), not for a tenth of them', async () => {
+    const { reader } = await populated();
+    expect(await all(reader, "SELECT current_setting('cursor_tuple_fraction') AS f")).toEqual([{ f: '0.001' }]);
+  });
+
   it('compiles nothing with JIT: its reads are a person\'s, where compiling cost more than running', async () => {
     const { reader } = await populated();
     expect(await all(reader, "SELECT current_setting('jit') AS jit")).toEqual([{ jit: 'off' }]);
