@@ -6,6 +6,7 @@
  * (sendDownload) and in number (download-slots.ts): a stalled client must not hold a snapshot open.
  */
 import { once } from 'node:events';
+import { setImmediate as turn } from 'node:timers/promises';
 import type { ServerResponse } from 'node:http';
 import { rowStream } from '../output/row-stream.js';
 import { terminalSafeJson } from '../output/safe-text.js';
@@ -58,6 +59,10 @@ export async function sendDownload(reader: AuditReader, filter: TrailFilter, for
       if (gone) break;
       if (rows.length > 0) await write(res, format === 'csv' ? csv.rows(rows) : rows.map((row) => `${terminalSafeJson(JSON.stringify(row))}\n`).join(''));
       if (rows.length < CHUNK_ROWS) break;
+      // The event loop's turn between chunks: a SQLite cursor reads synchronously and a write that
+      // fits the socket's buffer never waits, so without it a download ran chunk after chunk (the
+      // first ones unsent, the socket flushed only by I/O) and held up every other request.
+      await turn();
     }
     if (cut) return 'cut';
     if (gone) return 'gone';

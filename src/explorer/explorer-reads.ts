@@ -32,7 +32,7 @@ export interface TrailPageRows {
 }
 
 export async function readTrailPage(gate: ReaderGate, filter: TrailFilter, before: TrailPosition | undefined): Promise<TrailPageRows> {
-  const rows = (await gate.rows(trailPage(filter, before, PAGE_ROWS + 1))) as unknown as TrailRow[];
+  const rows = (await gate.rows(trailPage(filter, before, PAGE_ROWS + 1, gate.reader.dialect))) as unknown as TrailRow[];
   const shown = rows.slice(0, PAGE_ROWS);
   const last = shown.at(-1);
   return { rows: shown, next: rows.length > PAGE_ROWS && last ? formatPosition({ createdAt: last.created_at, eventId: last.event_id }) : undefined };

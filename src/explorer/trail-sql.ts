@@ -45,6 +45,38 @@ function actorNamed(param: string, partParam: string): string {
                     AND (lower(email) = lower(:${param}) OR lower(name) LIKE :${partParam} ESCAPE '\\')))`;
 }
 
+/** The ids `actorNamed` matches, as one list (the parameter first, then each inventory's). */
+function actorIds(param: string, partParam: string): string {
+  return `SELECT :${param}
+    UNION ALL SELECT id FROM users WHERE lower(email) = lower(:${param}) OR lower(name) LIKE :${partParam} ESCAPE '\\'
+    UNION ALL SELECT id FROM guests WHERE lower(email) = lower(:${param}) OR lower(name) LIKE :${partParam} ESCAPE '\\'
+    UNION ALL SELECT id FROM agents WHERE lower(slug) LIKE :${partParam} ESCAPE '\\'
+    UNION ALL SELECT id FROM inventory_versions WHERE kind IN ('users', 'guests', 'agents')
+                    AND (lower(email) = lower(:${param}) OR lower(name) LIKE :${partParam} ESCAPE '\\')`;
+}
+
+const ENVIRONMENTS_NAMED_Q = `SELECT id FROM environments WHERE id = :q OR lower(name) LIKE :q_part ESCAPE '\\'`;
+const SPACES_NAMED_Q = `SELECT id FROM spaces WHERE id = :q OR lower(name) LIKE :q_part ESCAPE '\\'`;
+
+/** Free text matching fewer events than this through its indexed terms is answered from those indexes. */
+const FEW_MATCHES = 1000;
+
+/**
+ * `q` without its one unindexed term (a space it names: events.space_id has no index): every term
+ * one SQLite searches an index for (MULTI-INDEX OR), the actor as one IN over the ids it names.
+ */
+const FREE_TEXT_INDEXED = `(event_id = :q OR topic = :q OR actor_id IN (${actorIds('q', 'q_part')}) OR environment_id IN (${ENVIRONMENTS_NAMED_Q}))`;
+
+/**
+ * Whether `q` is answered from its indexed terms: it names no space, and those terms match fewer
+ * than FEW_MATCHES events (counted from the indexes, at most that many read). A few matches are
+ * then sorted at once; many are found sooner by walking the trail newest first, where they are
+ * dense, than by sorting them all (SQLite has no statistics to tell the two apart, and sorted every
+ * event of a name as common as "User": 4 s at 1M events).
+ */
+function freeTextIsFew(): string {
+  return `(NOT EXISTS (${SPACES_NAMED_Q}) AND (SELECT count(*) FROM (SELECT 1 FROM audit_trail WHERE ${FREE_TEXT_INDEXED} LIMIT ${FEW_MATCHES}) AS matched) < ${FEW_MATCHES})`;
+}
 
 /**
  * Whether any actor id has a type's prefix: `prefix <= actor_id < prefix-with-its-last-character-bumped`
@@ -78,8 +110,8 @@ function limitUnless(guards: string[], limit: number): string {
   return guards.length === 0 ? `LIMIT ${n}` : `LIMIT CASE WHEN ${guards.join(' AND ')} THEN ${n} ELSE 0 END`;
 }
 
-/** The WHERE conditions of a filter (joined with AND) and their parameters. */
-export function trailConditions(filter: TrailFilter): Conditions {
+/** The WHERE conditions of a filter (joined with AND) and their parameters; `withoutText`: all but `q`'s (its parameters are still set). */
+export function trailConditions(filter: TrailFilter, withoutText = false): Conditions {
   const where: string[] = [];
   const guards: string[] = [];
   const params: Record<string, string> = {};
@@ -116,9 +148,9 @@ export function trailConditions(filter: TrailFilter): Conditions {
   if (filter.q !== undefined) {
     // Free text: an event id or topic exactly, or the actor, environment or space it names (by id,
     // email or part of a name). Each branch is answered from an index or a small table.
-    where.push(`(event_id = :q OR topic = :q OR ${actorNamed('q', 'q_part')}
-      OR environment_id IN (SELECT id FROM environments WHERE id = :q OR lower(name) LIKE :q_part ESCAPE '\\')
-      OR space_id IN (SELECT id FROM spaces WHERE id = :q OR lower(name) LIKE :q_part ESCAPE '\\'))`);
+    if (!withoutText) where.push(`(event_id = :q OR topic = :q OR ${actorNamed('q', 'q_part')}
+      OR environment_id IN (${ENVIRONMENTS_NAMED_Q})
+      OR space_id IN (${SPACES_NAMED_Q}))`);
     params.q = filter.q;
     params.q_part = containing(filter.q);
   }
@@ -126,7 +158,7 @@ export function trailConditions(filter: TrailFilter): Conditions {
 }
 
 /** One page of the filtered trail, newest first, below `before`; `limit` rows (ask one more than shown to know whether another page follows). */
-export function trailPage(filter: TrailFilter, before: TrailPosition | undefined, limit: number): Statement {
+export function trailPage(filter: TrailFilter, before: TrailPosition | undefined, limit: number, dialect: SqlDialect = 'sqlite'): Statement {
   const { sql: where, params, guards } = trailConditions(filter);
   let keyset = '';
   if (before !== undefined) {
@@ -141,8 +173,20 @@ export function trailPage(filter: TrailFilter, before: TrailPosition | undefined
   // matches (a busy actor's events) sorts bare ids instead of resolving each match's names and
   // past names first.
   const order = 'ORDER BY created_at DESC, event_id DESC';
+  const pick = (conditions: string, pickGuards: string[]): string => `SELECT event_id FROM audit_trail WHERE ${conditions}${keyset} ${order} ${limitUnless(pickGuards, limit)}`;
+  if (filter.q === undefined || dialect !== 'sqlite') return { sql: `SELECT ${TRAIL_COLUMNS.join(', ')} FROM audit_trail WHERE event_id IN (${pick(where, guards)}) ${order}`, params };
+  // Free text: two picks of which the LIMIT guard lets one run. The whole OR has a term no index
+  // serves, so its pick walks the trail newest first until the page is full, which for text that
+  // matches nothing (an event id, a typo) is every event; a few matches are read from the indexes.
+  // Both picks select the same rows when they run. SQLite only: PostgreSQL (no statistics on a
+  // fresh store) estimated the indexed terms' matches as many, read them by walking the trail or
+  // a sequential scan all the same, and took longer with the count than without (2026-11-30 search).
+  const rest = trailConditions(filter, true).sql;
+  const few = freeTextIsFew();
+  const indexed = pick(`${rest} AND ${FREE_TEXT_INDEXED}`, [...guards, few]);
+  const walked = pick(where, [...guards, `NOT ${few}`]);
   return {
-    sql: `SELECT ${TRAIL_COLUMNS.join(', ')} FROM audit_trail WHERE event_id IN (SELECT event_id FROM audit_trail WHERE ${where}${keyset} ${order} ${limitUnless(guards, limit)}) ${order}`,
+    sql: `SELECT ${TRAIL_COLUMNS.join(', ')} FROM audit_trail WHERE event_id IN (SELECT event_id FROM (${indexed}) AS few_matches UNION ALL SELECT event_id FROM (${walked}) AS walked) ${order}`,
     params,
   };
 }

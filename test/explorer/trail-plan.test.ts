@@ -62,6 +62,14 @@ describe('the trail order on SQLite', () => {
     expect(environments).not.toMatch(/inventory_versions|SEARCH (u|g|a|v) /);
   });
 
+  it('free text has two picks, one from the indexes of its terms and one walking events_time_id, a LIMIT guard letting one run', () => {
+    const page = plan(trailPage({ q: 'us_evt_1' }, undefined, 51));
+    // The few matches: each term searched in its index (the event id, the topic, the actors and environments it names), then sorted.
+    expect(page).toMatch(/MULTI-INDEX OR[\s\S]*SEARCH e USING INDEX sqlite_autoindex_events_1 \(id=\?\)[\s\S]*SEARCH e USING INDEX events_topic_time \(topic=\?\)[\s\S]*SEARCH e USING INDEX events_actor_time \(actor_id=\?\)[\s\S]*SEARCH e USING INDEX events_\w+ \(environment_id=\?\)/);
+    // The many, or a space named (no index on space_id): the trail walked newest first.
+    expect(page).toMatch(/SCAN e USING INDEX events_time_id/);
+  });
+
   it('a deep page (before=) searches the index from its position, without sorting', () => {
     const page = pickPlan(trailPage({}, { createdAt: '2026-10-16T00:00:00.000Z', eventId: 'us_evt_x' }, 51));
     expect(page).toMatch(/SEARCH e USING INDEX events_time_id \(created_at<\?\)/);

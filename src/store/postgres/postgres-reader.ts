@@ -36,7 +36,11 @@ export class PostgresReader implements AuditReader {
 
   /** A reader of the store `settings` name; nothing is connected until the first read. */
   static open(settings: PostgresConfig, options: PostgresReaderOptions = {}): PostgresReader {
-    const pool = createPool({ ...poolSettings(settings, options.env), max: READER_CONNECTIONS });
+    const base = poolSettings(settings, options.env);
+    // No JIT compilation on a reader: its statements are a person's reads (explorer pages, downloads,
+    // query), whose cost estimates over the audit_trail view pass jit_above_cost while the rows read
+    // are few, so compiling took longer than running (BENCHMARKS.md, 2026-11-30 search).
+    const pool = createPool({ ...base, options: `${base.options ?? ''} -c jit=off`.trim(), max: READER_CONNECTIONS });
     return new PostgresReader(pool, settings.schema, describeTarget(postgresTarget(settings, options.env)));
   }
 

@@ -15,6 +15,9 @@ import { toPositional } from './named-parameters.js';
 /** The one cursor name: a connection runs one query at a time. */
 const CURSOR = 'flatfile_audit_query';
 
+/** The share of a cursor's rows the planner optimises for (PostgreSQL's cursor_tuple_fraction, default 0.1). */
+const FIRST_ROWS_FRACTION = 0.001;
+
 /** Rows fetched when the cursor opens (so the statement has run), before anyone reads. */
 const FIRST_ROWS = 100;
 
@@ -47,6 +50,11 @@ export async function openPostgresQuery(client: pg.PoolClient, release: (broken?
   try {
     const statement = toPositional(stripTrailingSemicolons(sql), params);
     await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+    // Planned for its first rows: a cursor is read a chunk at a time by someone waiting (a download,
+    // query's first screen). At the default (a tenth of the rows) PostgreSQL sorted the whole trail
+    // (1M events, 8-16 s) before the first row of a download, where walking the time index answers
+    // at once; the cost is a longer whole read (BENCHMARKS.md, 2026-11-30 search). Ends with the transaction.
+    await client.query(`SET LOCAL cursor_tuple_fraction = ${FIRST_ROWS_FRACTION}`);
     // Extended protocol even without parameters: it takes exactly one statement.
     await refusing(() => client.query({ text: `DECLARE ${CURSOR} NO SCROLL CURSOR FOR ${statement.text}`, values: statement.values, queryMode: 'extended' } as pg.QueryConfig));
     // DECLARE only plans: the statement runs at the first FETCH. Fetched here, so what fails as

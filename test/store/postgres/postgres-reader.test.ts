@@ -97,6 +97,16 @@ describe('what openQuery refuses', () => {
 });
 
 describe('the reader', () => {
+  it('plans a query for its first rows (a cursor read a chunk at a time), not for a tenth of them', async () => {
+    const { reader } = await populated();
+    expect(await all(reader, "SELECT current_setting('cursor_tuple_fraction') AS f")).toEqual([{ f: '0.001' }]);
+  });
+
+  it('compiles nothing with JIT: its reads are a person\'s, where compiling cost more than running', async () => {
+    const { reader } = await populated();
+    expect(await all(reader, "SELECT current_setting('jit') AS jit")).toEqual([{ jit: 'off' }]);
+  });
+
   it('migrates nothing: on a schema that does not exist it fails with a one-line STORE_FAILED, and the schema is still absent', async () => {
     const schema = freshSchema();
     const reader = openReader(pgSettings(db, schema));
