@@ -12,6 +12,7 @@ import { simulator, TEST_PAT } from '../helpers/simulator.js';
 import { readDb } from '../helpers/sync.js';
 import { tamper } from '../helpers/tamper.js';
 import { tempDir } from '../helpers/temp.js';
+import { actorTypeCase } from '../../src/store/actor-type.js';
 
 interface Synced {
   sim: Awaited<ReturnType<typeof simulator>>['sim'];
@@ -45,6 +46,17 @@ async function synced(): Promise<Synced> {
 const verify = (s: Synced, extra: string[] = ['--checkpoints', s.checkpoints, '--public-key', s.publicKey]) => runCli(['verify', ...extra], { AUDIT_DB: s.dbPath });
 
 /** What verify says about one tampering: plain verify (the chain walk) passes, verify --checkpoints fails naming it. */
+/**
+ * The intruder also makes the event counts (store rule 19) agree with what is left, so that only the
+ * checkpoint can tell: a plain verify compares the counts with the chain.
+ */
+function recountEvents(environmentId: string): string {
+  return `DELETE FROM event_counts WHERE environment_id = '${environmentId}';
+    INSERT INTO event_counts (environment_id, hour, actor_type, count)
+    SELECT environment_id, substr(created_at, 1, 13) || ':00:00.000Z', ${actorTypeCase('actor_id')}, count(*)
+    FROM events WHERE environment_id = '${environmentId}' GROUP BY 1, 2, 3;`;
+}
+
 async function expectFound(s: Synced, finding: RegExp, { plainPasses = true } = {}): Promise<string> {
   const plain = await verify(s, []);
   expect(plain.code, plain.stdout).toBe(plainPasses ? 0 : 1);
@@ -106,7 +118,8 @@ describe('checkpoints anchored outside the database', () => {
     tamper(
       s.dbPath,
       `DELETE FROM events WHERE environment_id = '${target}' AND chain_seq > ${keep};
-       UPDATE event_chains SET last_seq = ${keep}, last_hash = (SELECT chain_hash FROM events WHERE environment_id = '${target}' AND chain_seq = ${keep}) WHERE environment_id = '${target}';`,
+       UPDATE event_chains SET last_seq = ${keep}, last_hash = (SELECT chain_hash FROM events WHERE environment_id = '${target}' AND chain_seq = ${keep}) WHERE environment_id = '${target}';
+       ${recountEvents(target)}`,
     );
     const out = await expectFound(s, new RegExp(`environment ${target}: event seq \\d+, anchored by checkpoint \\d+, is gone: the chain now ends at seq ${keep} and its stored head was rewritten to seq ${keep}`));
     expect(out).toMatch(new RegExp(`environment ${target}: ${keep} events now, checkpoint \\d+ recorded ${keep + 3}: events were deleted`));
@@ -115,7 +128,7 @@ describe('checkpoints anchored outside the database', () => {
   it('finds an environment deleted together with its chain head', async () => {
     const s = await synced();
     const target = s.environments[1]!;
-    tamper(s.dbPath, `DELETE FROM events WHERE environment_id = '${target}'; DELETE FROM event_chains WHERE environment_id = '${target}';`);
+    tamper(s.dbPath, `DELETE FROM events WHERE environment_id = '${target}'; DELETE FROM event_chains WHERE environment_id = '${target}'; ${recountEvents(target)}`);
     await expectFound(s, new RegExp(`environment ${target}: vanished: checkpoint \\d+ anchored its chain at seq 30 with 30 events; the database has no event and no chain head for it`));
   });
 
