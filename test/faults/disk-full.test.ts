@@ -21,7 +21,7 @@ const settings = { AUDIT_PAGE_SIZE: '20', AUDIT_WRITE_BATCH: '40' };
 describe('disk full', () => {
   it.each([
     // The WAL outgrows the limit after a few hundred events: the failure lands mid-sync.
-    ['mid-sync', 640, true],
+    ['mid-sync', 1024, true],
     // Too small even for the schema: the failure lands while the file is created and migrated.
     ['at the first write', 24, false],
   ])('%s: non-zero exit with one clear line, a consistent file, then an exact run once space is back', async (when, kib, midSync) => {
