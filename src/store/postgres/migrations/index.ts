@@ -12,6 +12,7 @@ import { sql as operatorActions } from './0005-operator-actions.js';
 import { run as versionInventory, sql as inventoryVersions } from './0006-inventory-versions.js';
 import { sql as reconcileRuns } from './0007-reconcile-runs.js';
 import { sql as visibilityLag } from './0008-visibility-lag.js';
+import { sql as actorCover } from './0010-actor-cover.js';
 
 export interface PostgresMigration {
   version: number;
@@ -30,6 +31,7 @@ export const MIGRATIONS: readonly PostgresMigration[] = [
   { version: 6, name: 'inventory-versions', sql: inventoryVersions, run: versionInventory },
   { version: 7, name: 'reconcile-runs', sql: reconcileRuns },
   { version: 8, name: 'visibility-lag', sql: visibilityLag },
+  { version: 9, name: 'actor-cover', sql: actorCover },
 ];
 
 export const LATEST_VERSION = MIGRATIONS.length;

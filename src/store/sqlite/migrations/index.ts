@@ -17,6 +17,7 @@ import { run as versionInventory, sql as inventoryVersions } from './0012-invent
 import { sql as reconcileRuns } from './0013-reconcile-runs.js';
 import { sql as visibilityLag } from './0014-visibility-lag.js';
 import { sql as trailOrder } from './0015-trail-order.js';
+import { sql as actorCover } from './0017-actor-cover.js';
 import type { SqliteDatabase } from '../open.js';
 
 export interface Migration {
@@ -43,6 +44,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 13, name: 'reconcile-runs', sql: reconcileRuns },
   { version: 14, name: 'visibility-lag', sql: visibilityLag },
   { version: 15, name: 'trail-order', sql: trailOrder },
+  { version: 16, name: 'actor-cover', sql: actorCover },
 ];
 
 export const LATEST_VERSION = MIGRATIONS.length;
