@@ -31,7 +31,7 @@ export const MIGRATIONS: readonly PostgresMigration[] = [
   { version: 6, name: 'inventory-versions', sql: inventoryVersions, run: versionInventory },
   { version: 7, name: 'reconcile-runs', sql: reconcileRuns },
   { version: 8, name: 'visibility-lag', sql: visibilityLag },
-  { version: 9, name: 'actor-cover', sql: actorCover },
+  { version: 10, name: 'actor-cover', sql: actorCover },
 ];
 
 export const LATEST_VERSION = MIGRATIONS.length;

@@ -44,7 +44,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 13, name: 'reconcile-runs', sql: reconcileRuns },
   { version: 14, name: 'visibility-lag', sql: visibilityLag },
   { version: 15, name: 'trail-order', sql: trailOrder },
-  { version: 16, name: 'actor-cover', sql: actorCover },
+  { version: 17, name: 'actor-cover', sql: actorCover },
 ];
 
 export const LATEST_VERSION = MIGRATIONS.length;
