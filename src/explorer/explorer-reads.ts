@@ -108,12 +108,26 @@ const ACTOR_TABLES = [
   ['agent', 'SELECT id, slug AS name, environment_id, topics, created_at, first_synced_at, removed_at FROM agents WHERE id = :id'],
 ] as const;
 
+/** An actor's first and last event times and its count of events. */
+export function actorSeen(id: string): Statement {
+  return { sql: 'SELECT min(created_at) AS first_seen, max(created_at) AS last_seen, count(*) AS events FROM events WHERE actor_id = :id', params: { id } };
+}
+
 /** The environments an actor's events are in, busiest first, with each one's events counted. */
 export function actorEnvironments(id: string): Statement {
   return {
-    // From events and the environment's name, as the spaces below: grouped through the audit_trail
-    // view, SQLite kept the view's joins and looked up every event's past names before counting.
-    sql: 'SELECT e.environment_id, max(env.name) AS environment_name, count(*) AS events FROM events e LEFT JOIN environments env ON env.id = e.environment_id WHERE e.actor_id = :id GROUP BY e.environment_id ORDER BY 3 DESC',
+    // Counted from events_actor_time alone (it carries the environment and the space), then named:
+    // grouped through the audit_trail view, SQLite kept the view's joins and looked up every event's
+    // past names before counting; joined before grouping, it still looked up a name per event.
+    sql: 'SELECT g.environment_id, env.name AS environment_name, g.events FROM (SELECT environment_id, count(*) AS events FROM events WHERE actor_id = :id GROUP BY environment_id) g LEFT JOIN environments env ON env.id = g.environment_id ORDER BY 3 DESC, 1',
+    params: { id },
+  };
+}
+
+/** The spaces an actor's events are in, busiest first, with each one's events counted (as the environments). */
+export function actorSpaces(id: string): Statement {
+  return {
+    sql: 'SELECT g.space_id, s.name AS space_name, g.events FROM (SELECT space_id, count(*) AS events FROM events WHERE actor_id = :id AND space_id IS NOT NULL GROUP BY space_id) g LEFT JOIN spaces s ON s.id = g.space_id ORDER BY 3 DESC, 1',
     params: { id },
   };
 }
@@ -128,14 +142,11 @@ export async function readActor(gate: ReaderGate, id: string): Promise<ActorProf
       break;
     }
   }
-  const seen = await gate.row({ sql: 'SELECT min(created_at) AS first_seen, max(created_at) AS last_seen, count(*) AS events FROM events WHERE actor_id = :id', params: { id } });
+  const seen = await gate.row(actorSeen(id));
   const events = Number(seen?.events ?? 0);
   if (record === undefined && events === 0) return undefined;
   const environments = await gate.rows(actorEnvironments(id), 500);
-  const spaces = await gate.rows({
-    sql: 'SELECT e.space_id, max(s.name) AS space_name, count(*) AS events FROM events e LEFT JOIN spaces s ON s.id = e.space_id WHERE e.actor_id = :id AND e.space_id IS NOT NULL GROUP BY e.space_id ORDER BY 3 DESC',
-    params: { id },
-  }, 500);
+  const spaces = await gate.rows(actorSpaces(id), 500);
   return { id, kind, record, firstSeen: (seen?.first_seen as string | null) ?? null, lastSeen: (seen?.last_seen as string | null) ?? null, events, environments, spaces };
 }
 

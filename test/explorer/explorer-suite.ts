@@ -457,6 +457,18 @@ export function describeExplorer(name: string, freshStore: () => Promise<Explore
       expect(page.text).toContain(`<dt>Events</dt><dd>${Number(row!.n)}</dd>`);
       const recent = [...page.text.matchAll(/data-event-id="([^"]*)"/g)].map((m) => m[1]);
       expect(recent).toEqual((await expectedIds(f.reader, 'actor_id = :a', { a: String(row!.actor_id) })).slice(0, 50));
+      // Its environments and spaces, named and counted as the plain join-then-group of every event says
+      // (the page counts them from the actor index first and names each group after).
+      const listed = (kind: string): string[] =>
+        [...page.text.matchAll(new RegExp(`;${kind}=([^"]*)">([^<]*)</a> \\((\\d+)\\)`, 'g'))].map((m) => `${decodeURIComponent(m[1]!)} ${m[2]} ${m[3]}`);
+      const expected = async (sql: string): Promise<string[]> =>
+        (await sqlRows(f.reader, sql, { a: String(row!.actor_id) })).map((r) => `${r.id} ${r.name ?? r.id} ${r.n}`);
+      const environments = await expected('SELECT e.environment_id AS id, max(env.name) AS name, count(*) AS n FROM events e LEFT JOIN environments env ON env.id = e.environment_id WHERE e.actor_id = :a GROUP BY e.environment_id ORDER BY 3 DESC, 1');
+      expect(environments.length).toBeGreaterThan(0);
+      expect(listed('environment')).toEqual(environments);
+      const spaces = await expected('SELECT e.space_id AS id, max(s.name) AS name, count(*) AS n FROM events e LEFT JOIN spaces s ON s.id = e.space_id WHERE e.actor_id = :a AND e.space_id IS NOT NULL GROUP BY e.space_id ORDER BY 3 DESC, 1');
+      expect(spaces.length).toBeGreaterThan(0);
+      expect(listed('space')).toEqual(spaces);
     });
 
     it('lists every environment with its counts and sync state, and the runs on /health', async () => {

@@ -5,7 +5,6 @@
  */
 import { describe, expect, it } from 'vitest';
 import { downloadStatement } from '../../src/explorer/download.js';
-import { actorEnvironments } from '../../src/explorer/explorer-reads.js';
 import type { TrailFilter } from '../../src/explorer/trail-filter.js';
 import { trailPage, type Statement } from '../../src/explorer/trail-sql.js';
 import { openWritable } from '../../src/store/sqlite/open.js';
@@ -54,12 +53,6 @@ describe('the trail order on SQLite', () => {
     // The view's names and past names (its joins, its lookups in inventory_versions by time) are outside.
     expect(pick).not.toMatch(/inventory_versions_as_of|LEFT-JOIN/);
     expect(plan(page)).toMatch(/inventory_versions_as_of/);
-  });
-
-  it('the actor page counts the actor\'s environments from events_actor_time without the view\'s joins', () => {
-    const environments = plan(actorEnvironments('us_usr_1'));
-    expect(environments).toMatch(/SEARCH e USING INDEX events_actor_time \(actor_id=\?\)/);
-    expect(environments).not.toMatch(/inventory_versions|SEARCH (u|g|a|v) /);
   });
 
   it('free text has two picks, one from the indexes of its terms and one walking events_time_id, a LIMIT guard letting one run', () => {

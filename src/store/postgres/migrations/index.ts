@@ -14,6 +14,7 @@ import { sql as reconcileRuns } from './0007-reconcile-runs.js';
 import { sql as visibilityLag } from './0008-visibility-lag.js';
 import { sql as eventCounts } from './0009-event-counts.js';
 import { sql as guestAccessWalk } from './0010-guest-access-walk.js';
+import { sql as actorCover } from './0011-actor-cover.js';
 
 export interface PostgresMigration {
   version: number;
@@ -34,6 +35,7 @@ export const MIGRATIONS: readonly PostgresMigration[] = [
   { version: 8, name: 'visibility-lag', sql: visibilityLag },
   { version: 9, name: 'event-counts', sql: eventCounts },
   { version: 10, name: 'guest-access-walk', sql: guestAccessWalk },
+  { version: 11, name: 'actor-cover', sql: actorCover },
 ];
 
 export const LATEST_VERSION = MIGRATIONS.length;

@@ -19,6 +19,7 @@ import { sql as visibilityLag } from './0014-visibility-lag.js';
 import { sql as trailOrder } from './0015-trail-order.js';
 import { sql as eventCounts } from './0016-event-counts.js';
 import { sql as guestAccessWalk } from './0017-guest-access-walk.js';
+import { sql as actorCover } from './0018-actor-cover.js';
 import type { SqliteDatabase } from '../open.js';
 
 export interface Migration {
@@ -47,6 +48,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 15, name: 'trail-order', sql: trailOrder },
   { version: 16, name: 'event-counts', sql: eventCounts },
   { version: 17, name: 'guest-access-walk', sql: guestAccessWalk },
+  { version: 18, name: 'actor-cover', sql: actorCover },
 ];
 
 export const LATEST_VERSION = MIGRATIONS.length;
