@@ -37,7 +37,7 @@ export function containing(text: string): string {
 function actorNamed(param: string, partParam: string, dialect: SqlDialect): string {
   // PostgreSQL answers no `IN (subquery)` under an OR from an index, nor one IN over a UNION ALL:
   // it reads every event. `= ANY(ARRAY(subquery))` is one array computed before the read, whose ids
-  // the actor index is then searched for (2026-11-30 pgfilters: chart by actor 659 -> 138-258 ms).
+  // the actor index is then searched for (BENCHMARKS.md, branch pgfilters).
   if (dialect === 'postgres') return `actor_id = ANY(ARRAY(${actorIds(param, partParam)}))`;
   // OR of IN terms rather than a UNION: each term keeps its column's collation (PostgreSQL compares
   // ids in "C"), and each can use the index on actor_id.
@@ -195,6 +195,7 @@ export function trailPage(filter: TrailFilter, before: TrailPosition | undefined
     const terms: Array<[string, string[]]> = [
       ['event_id = :q', []],
       ['topic = :q', []],
+      // min() is one probe of the actor index; an EXISTS over the same ids was planned as a sequential scan.
       [`actor_id = ANY(${actors})`, [`(SELECT min(actor_id) FROM events WHERE actor_id = ANY(${actors})) IS NOT NULL`]],
       [`environment_id = ANY(${environments})`, [`EXISTS (${ENVIRONMENTS_NAMED_Q})`]],
     ];
@@ -206,9 +207,8 @@ export function trailPage(filter: TrailFilter, before: TrailPosition | undefined
   // Free text: two picks of which the LIMIT guard lets one run. The whole OR has a term no index
   // serves, so its pick walks the trail newest first until the page is full, which for text that
   // matches nothing (an event id, a typo) is every event; a few matches are read from the indexes.
-  // Both picks select the same rows when they run. SQLite only: PostgreSQL (no statistics on a
-  // fresh store) estimated the indexed terms' matches as many, read them by walking the trail or
-  // a sequential scan all the same, and took longer with the count than without (2026-11-30 search).
+  // Both picks select the same rows when they run. SQLite only: on PostgreSQL the count of the
+  // indexed terms was read by a sequential scan (see its pages above).
   const few = freeTextIsFew();
   const indexed = pick(`${rest} AND ${FREE_TEXT_INDEXED}`, [...guards, few]);
   const walked = pick(where, [...guards, `NOT ${few}`]);
