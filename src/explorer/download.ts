@@ -10,7 +10,7 @@ import { setImmediate as turn } from 'node:timers/promises';
 import type { ServerResponse } from 'node:http';
 import { rowStream } from '../output/row-stream.js';
 import { terminalSafeJson } from '../output/safe-text.js';
-import type { AuditReader } from '../store/audit-reader.js';
+import type { AuditReader, SqlDialect } from '../store/audit-reader.js';
 import type { TrailFilter } from './trail-filter.js';
 import { trailConditions, type Statement } from './trail-sql.js';
 
@@ -19,8 +19,8 @@ export type DownloadFormat = 'csv' | 'ndjson';
 const CHUNK_ROWS = 500;
 
 /** Every column of the filtered trail, in the order the trail page lists it. */
-export function downloadStatement(filter: TrailFilter): Statement {
-  const { sql: where, params } = trailConditions(filter);
+export function downloadStatement(filter: TrailFilter, dialect: SqlDialect = 'sqlite'): Statement {
+  const { sql: where, params } = trailConditions(filter, dialect);
   return { sql: `SELECT * FROM audit_trail WHERE ${where} ORDER BY created_at DESC, event_id DESC`, params };
 }
 
@@ -33,7 +33,7 @@ export type DownloadOutcome = 'complete' | 'gone' | 'cut';
  * that looks complete; the cursor is closed either way.
  */
 export async function sendDownload(reader: AuditReader, filter: TrailFilter, format: DownloadFormat, res: ServerResponse, timeoutMs: number): Promise<DownloadOutcome> {
-  const statement = downloadStatement(filter);
+  const statement = downloadStatement(filter, reader.dialect);
   let gone = false;
   let cut = false;
   res.on('close', () => (gone = true));

@@ -54,7 +54,7 @@ export async function readTimeline(gate: ReaderGate, filter: TrailFilter, dialec
   // A bound the filter gives is used as it is; the other is read from the trail. The total is the
   // sum of the buckets, so the filtered rows are counted once, by the timeline itself.
   const edge = async (which: 'first' | 'last'): Promise<string | undefined> => {
-    const row = await gate.row(trailEdge(filter, which));
+    const row = await gate.row(trailEdge(filter, which, dialect));
     return row === undefined ? undefined : String(row.created_at);
   };
   const firstAt = filter.from ?? (await edge('first'));

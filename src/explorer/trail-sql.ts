@@ -34,7 +34,11 @@ export function containing(text: string): string {
  * an old row shows the name as it was then, and searching that name must find it after a rename.
  * An id no inventory holds (an API key, an actor removed before the first sync) still matches by itself.
  */
-function actorNamed(param: string, partParam: string): string {
+function actorNamed(param: string, partParam: string, dialect: SqlDialect): string {
+  // PostgreSQL answers no `IN (subquery)` under an OR from an index, nor one IN over a UNION ALL:
+  // it reads every event. `= ANY(ARRAY(subquery))` is one array computed before the read, whose ids
+  // the actor index is then searched for (BENCHMARKS.md, branch pgfilters).
+  if (dialect === 'postgres') return `actor_id = ANY(ARRAY(${actorIds(param, partParam)}))`;
   // OR of IN terms rather than a UNION: each term keeps its column's collation (PostgreSQL compares
   // ids in "C"), and each can use the index on actor_id.
   return `(actor_id = :${param}
@@ -111,7 +115,7 @@ function limitUnless(guards: string[], limit: number): string {
 }
 
 /** The WHERE conditions of a filter (joined with AND) and their parameters; `withoutText`: all but `q`'s (its parameters are still set). */
-export function trailConditions(filter: TrailFilter, withoutText = false): Conditions {
+export function trailConditions(filter: TrailFilter, dialect: SqlDialect = 'sqlite', withoutText = false): Conditions {
   const where: string[] = [];
   const guards: string[] = [];
   const params: Record<string, string> = {};
@@ -141,14 +145,15 @@ export function trailConditions(filter: TrailFilter, withoutText = false): Condi
     if (exists !== undefined) guards.push(exists);
   }
   if (filter.actor !== undefined) {
-    where.push(actorNamed('actor', 'actor_part'));
+    where.push(actorNamed('actor', 'actor_part', dialect));
     params.actor = filter.actor;
     params.actor_part = containing(filter.actor);
   }
   if (filter.q !== undefined) {
     // Free text: an event id or topic exactly, or the actor, environment or space it names (by id,
-    // email or part of a name). Each branch is answered from an index or a small table.
-    if (!withoutText) where.push(`(event_id = :q OR topic = :q OR ${actorNamed('q', 'q_part')}
+    // email or part of a name). Each branch is answered from an index or a small table. The same
+    // text on both stores: on PostgreSQL the space term (no index on space_id) reads the trail anyway.
+    if (!withoutText) where.push(`(event_id = :q OR topic = :q OR ${actorNamed('q', 'q_part', 'sqlite')}
       OR environment_id IN (${ENVIRONMENTS_NAMED_Q})
       OR space_id IN (${SPACES_NAMED_Q}))`);
     params.q = filter.q;
@@ -159,7 +164,7 @@ export function trailConditions(filter: TrailFilter, withoutText = false): Condi
 
 /** One page of the filtered trail, newest first, below `before`; `limit` rows (ask one more than shown to know whether another page follows). */
 export function trailPage(filter: TrailFilter, before: TrailPosition | undefined, limit: number, dialect: SqlDialect = 'sqlite'): Statement {
-  const { sql: where, params, guards } = trailConditions(filter);
+  const { sql: where, params, guards } = trailConditions(filter, dialect);
   let keyset = '';
   if (before !== undefined) {
     // The first term is implied by the second; it is there because neither planner reads a bound on
@@ -174,21 +179,40 @@ export function trailPage(filter: TrailFilter, before: TrailPosition | undefined
   // past names first.
   const order = 'ORDER BY created_at DESC, event_id DESC';
   const pick = (conditions: string, pickGuards: string[]): string => `SELECT event_id FROM audit_trail WHERE ${conditions}${keyset} ${order} ${limitUnless(pickGuards, limit)}`;
-  if (filter.q === undefined || dialect !== 'sqlite') return { sql: `SELECT ${TRAIL_COLUMNS.join(', ')} FROM audit_trail WHERE event_id IN (${pick(where, guards)}) ${order}`, params };
+  const named = (picked: string): Statement => ({ sql: `SELECT ${TRAIL_COLUMNS.join(', ')} FROM audit_trail WHERE event_id IN (${picked}) ${order}`, params });
+  if (filter.q === undefined) return named(pick(where, guards));
+  const rest = trailConditions(filter, dialect, true).sql;
+  if (dialect === 'postgres') {
+    // Free text on PostgreSQL: the page of each indexed term on its own, newest first, each read
+    // only if that term matches any event at all (a probe of its index), and the page of their
+    // union; the whole OR, walking the trail, only for text that names a space. PostgreSQL (no
+    // statistics on a fresh store) guesses a list of ids matches many events and walks the trail
+    // for it, every event when none matches (an event id: 1 s at 1M events), and read the whole
+    // OR, or the count of its indexed terms, by a sequential scan.
+    const spaceNamed = `EXISTS (${SPACES_NAMED_Q})`;
+    const actors = `ARRAY(${actorIds('q', 'q_part')})`;
+    const environments = `ARRAY(${ENVIRONMENTS_NAMED_Q})`;
+    const terms: Array<[string, string[]]> = [
+      ['event_id = :q', []],
+      ['topic = :q', []],
+      // min() is one probe of the actor index; an EXISTS over the same ids was planned as a sequential scan.
+      [`actor_id = ANY(${actors})`, [`(SELECT min(actor_id) FROM events WHERE actor_id = ANY(${actors})) IS NOT NULL`]],
+      [`environment_id = ANY(${environments})`, [`EXISTS (${ENVIRONMENTS_NAMED_Q})`]],
+    ];
+    const termPages = terms.map(([term, termGuards]) => `(SELECT event_id, created_at FROM audit_trail WHERE ${rest} AND ${term}${keyset} ${order} ${limitUnless([...guards, `NOT ${spaceNamed}`, ...termGuards], limit)})`);
+    const indexed = `SELECT event_id FROM (${termPages.join(' UNION ')}) AS term_pages ${order} LIMIT ${Math.trunc(limit)}`;
+    const walked = pick(where, [...guards, spaceNamed]);
+    return named(`SELECT event_id FROM (${indexed}) AS indexed UNION ALL SELECT event_id FROM (${walked}) AS walked`);
+  }
   // Free text: two picks of which the LIMIT guard lets one run. The whole OR has a term no index
   // serves, so its pick walks the trail newest first until the page is full, which for text that
   // matches nothing (an event id, a typo) is every event; a few matches are read from the indexes.
-  // Both picks select the same rows when they run. SQLite only: PostgreSQL (no statistics on a
-  // fresh store) estimated the indexed terms' matches as many, read them by walking the trail or
-  // a sequential scan all the same, and took longer with the count than without (2026-11-30 search).
-  const rest = trailConditions(filter, true).sql;
+  // Both picks select the same rows when they run. SQLite only: on PostgreSQL the count of the
+  // indexed terms was read by a sequential scan (see its pages above).
   const few = freeTextIsFew();
   const indexed = pick(`${rest} AND ${FREE_TEXT_INDEXED}`, [...guards, few]);
   const walked = pick(where, [...guards, `NOT ${few}`]);
-  return {
-    sql: `SELECT ${TRAIL_COLUMNS.join(', ')} FROM audit_trail WHERE event_id IN (SELECT event_id FROM (${indexed}) AS few_matches UNION ALL SELECT event_id FROM (${walked}) AS walked) ${order}`,
-    params,
-  };
+  return named(`SELECT event_id FROM (${indexed}) AS few_matches UNION ALL SELECT event_id FROM (${walked}) AS walked`);
 }
 
 export type Bucket = 'hour' | 'day';
@@ -204,7 +228,7 @@ export function bucketExpression(bucket: Bucket, dialect: SqlDialect, column = '
 
 /** Counts of the filtered trail per time bucket and actor type, oldest bucket first. */
 export function trailTimeline(filter: TrailFilter, bucket: Bucket, dialect: SqlDialect): Statement {
-  const { sql: where, params } = trailConditions(filter);
+  const { sql: where, params } = trailConditions(filter, dialect);
   const at = bucketExpression(bucket, dialect);
   return {
     sql: `SELECT ${at} AS bucket, actor_type, count(*) AS events FROM audit_trail WHERE ${where} GROUP BY 1, 2 ORDER BY 1, 2`,
@@ -216,7 +240,7 @@ export function trailTimeline(filter: TrailFilter, bucket: Bucket, dialect: SqlD
  * The filtered trail's first or last time: what picks the timeline's bucket. One row from the time
  * index's end, where min()/max() with count() would read every row the filter matches.
  */
-export function trailEdge(filter: TrailFilter, edge: 'first' | 'last'): Statement {
-  const { sql: where, params, guards } = trailConditions(filter);
+export function trailEdge(filter: TrailFilter, edge: 'first' | 'last', dialect: SqlDialect = 'sqlite'): Statement {
+  const { sql: where, params, guards } = trailConditions(filter, dialect);
   return { sql: `SELECT created_at FROM audit_trail WHERE ${where} ORDER BY created_at ${edge === 'first' ? 'ASC' : 'DESC'} ${limitUnless(guards, 1)}`, params };
 }

@@ -375,7 +375,7 @@ export function describeExplorer(name: string, freshStore: () => Promise<Explore
       const csv = await get(f, `/download.csv${query}`);
       expect(csv.status).toBe(200);
       expect(csv.headers.get('content-disposition')).toContain('attachment');
-      const statement = downloadStatement(filter);
+      const statement = downloadStatement(filter, f.reader.dialect);
       const cli = await runCli(['query', statement.sql, '--csv', '--all', ...Object.entries(statement.params).flatMap(([k, v]) => ['--param', `${k}=${v}`])], { ...f.store.env, FLATFILE_TOKEN: TEST_PAT });
       expect(cli.code, cli.stderr).toBe(0);
       expect(csv.text).toBe(cli.stdout);
