@@ -75,7 +75,7 @@ async function run(job: QueryJob): Promise<void> {
   }
   let cursor: QueryCursor | undefined;
   try {
-    cursor = await reader.openQuery(job.sql, job.params);
+    cursor = await reader.openQuery(job.sql, job.params, { firstRows: true });
     await reply({ kind: 'columns', columns: [...cursor.columns] });
     const limit = job.maxRows ?? Number.POSITIVE_INFINITY;
     let chunkSize = 1;

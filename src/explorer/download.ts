@@ -41,7 +41,7 @@ export async function sendDownload(reader: AuditReader, filter: TrailFilter, for
     cut = true;
     res.destroy();
   }, timeoutMs);
-  const cursor = await reader.openQuery(statement.sql, statement.params).catch((error: unknown) => {
+  const cursor = await reader.openQuery(statement.sql, statement.params, { firstRows: true }).catch((error: unknown) => {
     clearTimeout(timer);
     throw error;
   });

@@ -5,7 +5,7 @@
 import type pg from 'pg';
 import type { PostgresConfig } from '../../config.js';
 import { AuditError } from '../../errors.js';
-import type { AuditReader, QueryCursor, TrailBacklog, TrailFilter } from '../audit-reader.js';
+import type { AuditReader, QueryCursor, QueryOptions, TrailBacklog, TrailFilter } from '../audit-reader.js';
 import type { AuditSnapshot } from '../audit-snapshot.js';
 import type { ForwardState, StatusOptions, StoreStatus } from '../audit-store.js';
 import { SELECT_FORWARD_STATES, toForwardState } from './forward-positions.js';
@@ -55,7 +55,7 @@ export class PostgresReader implements AuditReader {
     return this.turn(() => this.guard(() => readOnlyTransaction(this.pool, (client) => readStatus(client, options))));
   }
 
-  openQuery(sql: string, params: Readonly<Record<string, string>> = {}): Promise<QueryCursor> {
+  openQuery(sql: string, params: Readonly<Record<string, string>> = {}, options: QueryOptions = {}): Promise<QueryCursor> {
     let ended!: () => void;
     const cursorDone = new Promise<void>((resolve) => (ended = resolve));
     const opening = this.tail.then(async () => {
@@ -73,6 +73,7 @@ export class PostgresReader implements AuditReader {
         },
         sql,
         params,
+        options,
       );
       this.open = cursor;
       return cursor;
@@ -86,7 +87,7 @@ export class PostgresReader implements AuditReader {
     const { sql, params } = postgresTrail(this.schema, after, filter);
     const restored = await this.turn(() => this.guard(() => readOnlyTransaction(this.pool, (client) => client.query<{ ahead: boolean }>(RESTORED_ELSEWHERE))));
     if (restored.rows[0]?.ahead) throw new AuditError('STORE_FAILED', RESTORED_MESSAGE);
-    return this.openQuery(sql, params);
+    return this.openQuery(sql, params, { firstRows: true });
   }
 
   async trailBacklog(after: string): Promise<TrailBacklog> {

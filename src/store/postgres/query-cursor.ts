@@ -9,14 +9,18 @@
  */
 import type pg from 'pg';
 import { AuditError } from '../../errors.js';
-import type { QueryCursor, QueryRow } from '../audit-reader.js';
+import type { QueryCursor, QueryOptions, QueryRow } from '../audit-reader.js';
 import { toPositional } from './named-parameters.js';
 
 /** The one cursor name: a connection runs one query at a time. */
 const CURSOR = 'flatfile_audit_query';
 
-/** The share of a cursor's rows the planner optimises for (PostgreSQL's cursor_tuple_fraction, default 0.1). */
+/**
+ * The share of a cursor's rows the planner optimises for (PostgreSQL's cursor_tuple_fraction,
+ * default 0.1): a thousandth when the caller waits for the first rows, all of them otherwise.
+ */
 const FIRST_ROWS_FRACTION = 0.001;
+const WHOLE_READ_FRACTION = 1;
 
 /** Rows fetched when the cursor opens (so the statement has run), before anyone reads. */
 const FIRST_ROWS = 100;
@@ -25,7 +29,7 @@ const FIRST_ROWS = 100;
  * Opens `sql` on `client`, which the cursor owns from now on: `release` is called once with it when
  * the cursor is done (with an error when the connection must not be reused).
  */
-export async function openPostgresQuery(client: pg.PoolClient, release: (broken?: Error) => void, sql: string, params: Readonly<Record<string, string>>): Promise<QueryCursor> {
+export async function openPostgresQuery(client: pg.PoolClient, release: (broken?: Error) => void, sql: string, params: Readonly<Record<string, string>>, options: QueryOptions = {}): Promise<QueryCursor> {
   let done = false;
   let columns: string[];
   let buffered: QueryRow[] = [];
@@ -50,11 +54,13 @@ export async function openPostgresQuery(client: pg.PoolClient, release: (broken?
   try {
     const statement = toPositional(stripTrailingSemicolons(sql), params);
     await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-    // Planned for its first rows: a cursor is read a chunk at a time by someone waiting (a download,
-    // query's first screen). At the default (a tenth of the rows) PostgreSQL sorted the whole trail
-    // (1M events, 8-16 s) before the first row of a download, where walking the time index answers
-    // at once; the cost is a longer whole read (BENCHMARKS.md, 2026-11-30 search). Ends with the transaction.
-    await client.query(`SET LOCAL cursor_tuple_fraction = ${FIRST_ROWS_FRACTION}`);
+    // Planned for how it is read (QueryOptions). For the first rows when someone waits for them (a
+    // download, query's first screen): at the default (a tenth of the rows) PostgreSQL sorted the
+    // whole trail (1M events, 8-16 s) before the first row of a download, where walking the time
+    // index answers at once. For the whole result otherwise: planned for its first rows, a 50-row
+    // explorer page walked all 1M events backwards to semi-join them with its 51 ids (4 s).
+    // BENCHMARKS.md, 2026-11-30. Ends with the transaction.
+    await client.query(`SET LOCAL cursor_tuple_fraction = ${options.firstRows === true ? FIRST_ROWS_FRACTION : WHOLE_READ_FRACTION}`);
     // Extended protocol even without parameters: it takes exactly one statement.
     await refusing(() => client.query({ text: `DECLARE ${CURSOR} NO SCROLL CURSOR FOR ${statement.text}`, values: statement.values, queryMode: 'extended' } as pg.QueryConfig));
     // DECLARE only plans: the statement runs at the first FETCH. Fetched here, so what fails as

@@ -2,7 +2,7 @@
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { AuditError } from '../../../src/errors.js';
 import { verifyEventChains } from '../../../src/store/chain/verify-event-chain.js';
-import type { AuditReader, QueryRow } from '../../../src/store/audit-reader.js';
+import type { AuditReader, QueryOptions, QueryRow } from '../../../src/store/audit-reader.js';
 import { toPositional } from '../../../src/store/postgres/named-parameters.js';
 import { PostgresReader } from '../../../src/store/postgres/postgres-reader.js';
 import type { PostgresConfig } from '../../../src/config.js';
@@ -28,8 +28,8 @@ async function populated(extra: Partial<PostgresConfig> = {}): Promise<{ reader:
   return { reader: openReader(pgSettings(db, schema, extra)), schema };
 }
 
-async function all(reader: AuditReader, sql: string, params: Record<string, string> = {}): Promise<QueryRow[]> {
-  const cursor = await reader.openQuery(sql, params);
+async function all(reader: AuditReader, sql: string, params: Record<string, string> = {}, options: QueryOptions = {}): Promise<QueryRow[]> {
+  const cursor = await reader.openQuery(sql, params, options);
   const rows: QueryRow[] = [];
   try {
     for (let chunk = await cursor.read(10); chunk.length > 0; chunk = await cursor.read(10)) rows.push(...chunk);
@@ -97,9 +97,11 @@ describe('what openQuery refuses', () => {
 });
 
 describe('the reader', () => {
-  it('plans a query for its first rows (a cursor read a chunk at a time), not for a tenth of them', async () => {
+  it('plans a query for how it is read: for its first rows when asked (a download), for all its rows otherwise (a page)', async () => {
     const { reader } = await populated();
-    expect(await all(reader, "SELECT current_setting('cursor_tuple_fraction') AS f")).toEqual([{ f: '0.001' }]);
+    const fraction = "SELECT current_setting('cursor_tuple_fraction') AS f";
+    expect(await all(reader, fraction, {}, { firstRows: true })).toEqual([{ f: '0.001' }]);
+    expect(await all(reader, fraction)).toEqual([{ f: '1' }]);
   });
 
   it('compiles nothing with JIT: its reads are a person\'s, where compiling cost more than running', async () => {
