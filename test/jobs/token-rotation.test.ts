@@ -63,7 +63,9 @@ describe('AUDIT_PAT_ROTATE_EVERY', () => {
   });
 
   it.each(['SQLite', 'PostgreSQL'])('rotates a token older than the interval, once; a sync running with the old token finishes; no token leaks (%s)', async (kind) => {
-    const { url, sim } = await simulator({ account: { environments: 1, eventsPerEnvironment: 60 } });
+    // On the real clock, as Flatfile is: the check compares a token's createdAt with the worker's
+    // clock, so a simulator whose day began on 2026-11-01 made every new token look 30 days old from 2026-12-01 on.
+    const { url, sim } = await simulator({ now: new Date(), account: { environments: 1, eventsPerEnvironment: 60 } });
     const { tokenFile, inFile } = tokenFileIn(tempDir());
     const oldId = sim.personalAccessTokens()[0]!.id; // made 90 days ago, the simulator's only token
     const dbPath = tempDbPath();
