@@ -8,10 +8,14 @@
  *    a re-read event changes nothing and is not counted as new.
  * 2. Atomic pages. A committed batch stores its pages' events, rejected events and cursor updates
  *    in one transaction: all of them or none, so a cursor never runs ahead of the events it covers.
- * 3. Ordered writes. Batches are applied in the order they are committed, and a batch committed
- *    while an earlier one is still pending is refused if that one fails (and so is every batch
- *    behind it): a caller may keep several in flight without a later batch ever committing cursors
- *    that skip a lost one. A batch committed after a failure was reported is a fresh start.
+ * 3. Ordered writes, per environment. Batches that hold pages of one environment are applied in the
+ *    order they are committed, and a batch committed while an earlier one of an environment it
+ *    holds is still pending is refused if that one fails (and so is every batch behind it): a
+ *    caller may keep several in flight without a later batch ever committing cursors that skip a
+ *    lost one. Batches with no environment in common are independent: a store may apply them side
+ *    by side (PostgreSQL runs them in parallel transactions), and one's failure refuses nothing of
+ *    the other's. A batch committed after a failure was reported is a fresh start. How the lanes
+ *    are kept: write-lanes.ts.
  * 4. High water only forward. A completed listing moves its environment's high-water mark only to
  *    a later time (a null or earlier one leaves it), clears the listing and any error.
  * 5. Gapless chains. Each newly stored event is linked into its environment's hash chain

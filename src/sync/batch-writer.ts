@@ -1,14 +1,19 @@
 /**
- * Gathers fetched pages from every environment into transactions of about `maxRows` rows:
- * SQLite commits 1000 rows far faster than ten commits of 100, and the cursor of each page still
- * travels in the same transaction as its events. Each page is added to the store's open batch as it
- * arrives (AuditStore.openBatch), so the store's per-page work is spread out and the batch holds
- * only what the store keeps of a page. Listings go on fetching while batches commit: a
- * full batch is handed to the store at once while fewer than IN_FLIGHT are under way, so the store
- * has the next one the moment it finishes one; a listing that fills a batch beyond that waits for
- * the oldest commit, which bounds memory. A page that completes a listing is committed before its
- * write returns. After a failed write the writer refuses all further work, and the store refuses
- * the writes made behind it: pages after a lost batch must not be committed with cursors that skip it.
+ * Gathers fetched pages into transactions of about `maxRows` rows, one open batch per environment:
+ * SQLite commits 1000 rows far faster than ten commits of 100, the cursor of each page still
+ * travels in the same transaction as its events, and batches of different environments have no
+ * environment in common, so a store may commit them side by side (contract rule 3: PostgreSQL runs
+ * them in parallel transactions, which is what lets its backfill use more than one core of the
+ * server). Each page is added to its environment's open batch as it arrives (AuditStore.openBatch),
+ * so the store's per-page work is spread out and the batch holds only what the store keeps of a page.
+ *
+ * Listings go on fetching while batches commit: a full batch is handed to the store at once while
+ * fewer than IN_FLIGHT are under way; a listing that fills a batch beyond that waits for the oldest
+ * commit, and each commit that ends hands over the fullest batch waiting, which bounds memory to
+ * IN_FLIGHT batches under way and one open batch per environment. A page that completes a listing
+ * is committed, with every page of its environment before it, before its write returns. After a
+ * failed write the writer refuses all further work, and the store refuses the writes of that
+ * environment made behind it: pages after a lost batch must not be committed with cursors that skip it.
  */
 import type { AuditStore, PageBatch, PageWrite } from '../store/audit-store.js';
 
@@ -19,11 +24,16 @@ import type { AuditStore, PageBatch, PageWrite } from '../store/audit-store.js';
  */
 export const IN_FLIGHT = 4;
 
+/** One environment's open batch, and its commits so far. */
+interface Lane {
+  batch: PageBatch;
+  rows: number;
+  /** Settles once every batch of this environment handed over so far is committed (rejects if one was not). */
+  committed: Promise<void>;
+}
+
 export class BatchWriter {
-  private batch: PageBatch;
-  private bufferedRows = 0;
-  /** Settles once every batch handed over so far is committed (rejects if one was not). */
-  private chain: Promise<void> = Promise.resolve();
+  private readonly lanes = new Map<string, Lane>();
   /** Commits under way, oldest first. */
   private readonly inFlight: Array<Promise<void>> = [];
   private failure: unknown;
@@ -32,9 +42,7 @@ export class BatchWriter {
   constructor(
     private readonly store: AuditStore,
     private readonly maxRows: number,
-  ) {
-    this.batch = store.openBatch();
-  }
+  ) {}
 
   /**
    * Buffers a page; resolves once it is safe to go on: a completing page once it is committed, any
@@ -42,34 +50,24 @@ export class BatchWriter {
    */
   async write(page: PageWrite): Promise<void> {
     if (this.failure !== undefined) throw this.failure;
-    const rows = page.events.length + page.rejected.length;
-    this.batch.add(page);
-    this.bufferedRows += rows;
-    if (page.cursor.kind === 'complete') return this.flush();
-    if (this.bufferedRows < this.maxRows) return;
-    // Not awaited: a failure is kept and thrown by the next write, flush or completing page.
-    if (this.inFlight.length < IN_FLIGHT) this.flush().catch(() => undefined);
+    const lane = this.lane(page.environmentId);
+    lane.batch.add(page);
+    lane.rows += page.events.length + page.rejected.length;
+    if (page.cursor.kind === 'complete') return this.flush(page.environmentId);
+    if (lane.rows < this.maxRows) return;
+    if (this.inFlight.length < IN_FLIGHT) this.handOver(lane);
     else await this.inFlight[0]!.catch(() => this.throwFailure());
   }
 
-  /** Hands everything buffered to the store; settles once it and every batch before it are committed. */
-  flush(): Promise<void> {
-    const batch = this.batch;
-    this.batch = this.store.openBatch();
-    this.bufferedRows = 0;
+  /**
+   * Hands what is buffered to the store: an environment's batch, or every environment's; settles
+   * once that and every batch of the same environments before it are committed.
+   */
+  flush(environmentId?: string): Promise<void> {
+    const lanes = environmentId === undefined ? [...this.lanes.values()] : [this.lanes.get(environmentId)].filter((lane) => lane !== undefined);
+    for (const lane of lanes) this.handOver(lane);
     if (this.failure !== undefined) return Promise.reject(this.failure);
-    if (batch.size > 0) {
-      const commit = this.commit(batch);
-      this.inFlight.push(commit);
-      const done = (): void => {
-        this.inFlight.splice(this.inFlight.indexOf(commit), 1);
-        // The batch gathered meanwhile goes next, if it is full.
-        if (this.failure === undefined && this.bufferedRows >= this.maxRows) this.flush().catch(() => undefined);
-      };
-      commit.then(done, done);
-      this.chain = Promise.all([this.chain, commit]).then(() => undefined);
-    }
-    return this.chain;
+    return Promise.all(lanes.map((lane) => lane.committed)).then(() => undefined);
   }
 
   /** Events newly stored by this writer's commits, all environments together (failed ones included). */
@@ -82,6 +80,43 @@ export class BatchWriter {
   /** Events newly stored for an environment by this writer's commits. */
   insertedFor(environmentId: string): number {
     return this.inserted.get(environmentId) ?? 0;
+  }
+
+  private lane(environmentId: string): Lane {
+    let lane = this.lanes.get(environmentId);
+    if (!lane) {
+      lane = { batch: this.store.openBatch(), rows: 0, committed: Promise.resolve() };
+      this.lanes.set(environmentId, lane);
+    }
+    return lane;
+  }
+
+  /** Commits the lane's open batch, if it holds anything, and opens the next. */
+  private handOver(lane: Lane): void {
+    const batch = lane.batch;
+    lane.batch = this.store.openBatch();
+    lane.rows = 0;
+    if (this.failure !== undefined || batch.size === 0) return;
+    const commit = this.commit(batch);
+    this.inFlight.push(commit);
+    const done = (): void => {
+      this.inFlight.splice(this.inFlight.indexOf(commit), 1);
+      this.handOverFullest();
+    };
+    commit.then(done, done);
+    lane.committed = Promise.all([lane.committed, commit]).then(() => undefined);
+    // Kept for the next flush or completing page of this environment; seen there, not here.
+    lane.committed.catch(() => undefined);
+  }
+
+  /** The batch gathered meanwhile that is furthest over the limit goes next, so no environment starves. */
+  private handOverFullest(): void {
+    if (this.failure !== undefined || this.inFlight.length >= IN_FLIGHT) return;
+    let fullest: Lane | undefined;
+    for (const lane of this.lanes.values()) {
+      if (lane.rows >= this.maxRows && (fullest === undefined || lane.rows > fullest.rows)) fullest = lane;
+    }
+    if (fullest) this.handOver(fullest);
   }
 
   private async commit(batch: PageBatch): Promise<void> {

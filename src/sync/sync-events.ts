@@ -87,7 +87,7 @@ export async function syncEvents(deps: EventsListingDeps, environmentId: string,
   } catch (error) {
     // Interrupted or failed: keep what was fetched, so the next run or retry resumes after it; and
     // nothing of this listing is still being committed once it has returned.
-    await deps.writer.flush().catch(() => undefined);
+    await deps.writer.flush(environmentId).catch(() => undefined);
     throw error;
   }
 }
@@ -146,8 +146,8 @@ async function readListing(deps: EventsListingDeps, environmentId: string, start
         continue;
       }
       if (page.served === 0) {
-        // Every page before this one committed first: the window's count of new events is then complete (rule 12).
-        await deps.writer.flush();
+        // Every page of this environment before this one committed first: the window's count of new events is then complete (rule 12).
+        await deps.writer.flush(environmentId);
         const completedAt = deps.clock().toISOString();
         await writer.write({
           environmentId,
@@ -197,7 +197,7 @@ function leavingCursors(writer: BatchWriter): Pick<BatchWriter, 'write'> {
   return {
     write: async (page) => {
       await writer.write({ ...page, cursor: { kind: 'none' } });
-      if (page.cursor.kind === 'complete') await writer.flush();
+      if (page.cursor.kind === 'complete') await writer.flush(page.environmentId);
     },
   };
 }

@@ -80,7 +80,7 @@ describe('SqliteStore.writePages', () => {
     const first = store.writePages([page([broken], 2)]);
     const behind = store.writePages([page([event(2)], 3)]); // made before the first was answered
     await expect(first).rejects.toThrow(/NOT NULL/);
-    await expect(behind).rejects.toThrow(/the write before it failed/);
+    await expect(behind).rejects.toThrow(/an earlier write of the same environment failed/);
     expect(readDb(path, (db) => db.prepare('SELECT count(*) FROM events').pluck().get())).toBe(0);
     // A write made after the failure was reported is a new start.
     expect((await store.writePages([page([event(3)], 4)])).insertedByEnvironment.get(ENV)).toBe(1);

@@ -80,7 +80,7 @@ export class PostgresStore implements AuditStore {
     return this.guard(() => listCursors(this.pool));
   }
 
-  /** A batch prepares each page as it is added (page-batch.ts); commit writes them as writePages does, in commit order. */
+  /** A batch prepares each page as it is added (page-batch.ts); commit writes them as writePages does, in commit order per environment (ordered-writes.ts). */
   openBatch(): PageBatch {
     return new PostgresPageBatch((pages) => this.writeStorable(pages));
   }
@@ -92,7 +92,10 @@ export class PostgresStore implements AuditStore {
   }
 
   private writeStorable(pages: readonly StorablePage[]): Promise<WriteResult> {
-    return this.writes.run(() => this.guard(() => writePagesInTransaction(this.pool, this.schema, pages, new Date().toISOString())));
+    return this.writes.run(
+      pages.map((p) => p.environmentId),
+      () => this.guard(() => writePagesInTransaction(this.pool, this.schema, pages, new Date().toISOString())),
+    );
   }
 
   async writeInventory<K extends InventoryKind>(snapshot: InventorySnapshot<K>): Promise<void> {

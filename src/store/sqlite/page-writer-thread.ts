@@ -10,11 +10,13 @@ import { Worker } from 'node:worker_threads';
 import { AuditError } from '../../errors.js';
 import type { WriteResult } from '../audit-store.js';
 import type { PreparedPage } from './prepare-pages.js';
+import { WriteLanes } from '../write-lanes.js';
 import type { ThreadFailure, WriteReply, WriteRequest, WriteThreadData } from './write-thread.js';
 
 interface Pending {
   resolve: (result: WriteResult) => void;
   reject: (error: Error) => void;
+  environments: ReadonlySet<string>;
 }
 
 export class PageWriterThread {
@@ -22,8 +24,8 @@ export class PageWriterThread {
   private exited: Promise<void> = Promise.resolve();
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
-  /** The newest write not yet answered (0: none). */
-  private lastPending = 0;
+  /** The newest write not yet answered of each environment (write-lanes.ts). */
+  private readonly lanes = new WriteLanes<number>();
   /** Set once the thread is gone: every later write fails with it. */
   private failure: Error | undefined;
   /** close() was called: the thread stays referenced until it has exited. */
@@ -31,16 +33,20 @@ export class PageWriterThread {
 
   constructor(private readonly data: WriteThreadData) {}
 
-  /** Queues a write behind the ones under way; if the last of those fails, this one is refused. */
+  /**
+   * Queues a write behind the ones under way (the thread writes one at a time, in the order posted);
+   * if the newest pending write of one of its environments fails, this one is refused.
+   */
   write(pages: readonly PreparedPage[], now: string): Promise<WriteResult> {
     if (this.failure) return Promise.reject(this.failure);
     const worker = this.start();
     const id = this.nextId++;
-    const after = this.lastPending;
-    this.lastPending = id;
+    const environments = new Set(pages.map((p) => p.environmentId));
+    const after = this.lanes.behind(environments);
+    this.lanes.enter(environments, id);
     return new Promise<WriteResult>((resolve, reject) => {
       if (this.pending.size === 0) worker.ref();
-      this.pending.set(id, { resolve, reject });
+      this.pending.set(id, { resolve, reject, environments });
       worker.postMessage({ kind: 'write', id, after, pages, now } satisfies WriteRequest);
     });
   }
@@ -78,7 +84,7 @@ export class PageWriterThread {
     const pending = this.pending.get(reply.id);
     if (!pending) return;
     this.pending.delete(reply.id);
-    if (reply.id === this.lastPending) this.lastPending = 0;
+    this.lanes.leave(pending.environments, reply.id);
     // Unreferenced while idle; but once closing, an answer arriving now must not let the process
     // exit before the thread has (it would end with a top-level await never settled, exit 13).
     if (this.pending.size === 0 && !this.closing) this.worker?.unref();

@@ -16,8 +16,8 @@ export interface WriteThreadData {
   busyTimeoutMs: number | undefined;
 }
 
-/** `after`: the write that was still pending when this one was made (0: none); if it failed, this one is refused. */
-export type WriteRequest = { kind: 'write'; id: number; after: number; pages: readonly PreparedPage[]; now: string } | { kind: 'close' };
+/** `after`: the newest write of each of its environments still pending when this one was made (write-lanes.ts); if one of them failed, this one is refused. */
+export type WriteRequest = { kind: 'write'; id: number; after: number[]; pages: readonly PreparedPage[]; now: string } | { kind: 'close' };
 
 /** A failure as it crosses the thread boundary: what `storeFailure` needs to describe it. */
 export interface ThreadFailure {
@@ -66,9 +66,9 @@ if (db) {
       return;
     }
     let reply: WriteReply;
-    if (failed.has(request.after)) {
+    if (request.after.some((id) => failed.has(id))) {
       failed.add(request.id);
-      reply = { id: request.id, failure: { message: 'not written: the write before it failed', code: undefined, audit: true } };
+      reply = { id: request.id, failure: { message: 'not written: an earlier write of the same environment failed', code: undefined, audit: true } };
     } else {
       try {
         reply = { id: request.id, result: write(request.pages, request.now) };

@@ -82,14 +82,18 @@ export function describeWriteContract(fresh: FreshStore): void {
       expect((await store.readCursor(A))?.listing?.nextPage).toBe(2);
     });
 
-    it('refuses a batch committed while an earlier one is pending once that one fails, and every one behind it; a later one starts afresh', async () => {
+    it('refuses a batch committed while an earlier one of its environment is pending once that one fails, and every one behind it; a later one starts afresh', async () => {
       const s = await fresh();
       const store = await opened(s);
       const failing = store.writePages([page(A, [brokenEvent(A, 1)], progress(2))]);
       const behind = store.writePages([page(A, [event(A, 2)], progress(3))]); // made before the first was answered
-      const further = store.writePages([page(B, [event(B, 1)], progress(2))]);
+      // Shares A with the one behind: refused too, B's page with it.
+      const sharing = store.writePages([page(B, [event(B, 1)], progress(2)), page(A, [event(A, 3)], progress(4))]);
+      // Behind `sharing` through B only: still refused, whatever lane it came by.
+      const further = store.writePages([page(B, [event(B, 2)], progress(3))]);
       await expect(failing).rejects.toMatchObject({ code: 'STORE_FAILED' });
       await expect(behind).rejects.toMatchObject({ code: 'STORE_FAILED' });
+      await expect(sharing).rejects.toMatchObject({ code: 'STORE_FAILED' });
       await expect(further).rejects.toMatchObject({ code: 'STORE_FAILED' });
       expect(await query(s, 'SELECT id FROM events')).toEqual([]);
       expect(await store.readCursor(A)).toBeUndefined();
@@ -97,6 +101,20 @@ export function describeWriteContract(fresh: FreshStore): void {
       // Made after the failure was reported: a fresh start.
       expect((await store.writePages([page(A, [event(A, 3)], progress(4))])).insertedByEnvironment.get(A)).toBe(1);
       expect((await store.readCursor(A))?.listing?.nextPage).toBe(4);
+    });
+
+    it('does not refuse a batch with no environment in common with a failed one', async () => {
+      const s = await fresh();
+      const store = await opened(s);
+      const failing = store.writePages([page(A, [brokenEvent(A, 1)], progress(2))]);
+      const other = store.writePages([page(B, [event(B, 1)], progress(2))]); // made before the first was answered
+      const behindOther = store.writePages([page(B, [event(B, 2)], progress(3))]);
+      await expect(failing).rejects.toMatchObject({ code: 'STORE_FAILED' });
+      expect((await other).insertedByEnvironment.get(B)).toBe(1);
+      expect((await behindOther).insertedByEnvironment.get(B)).toBe(1);
+      expect((await query(s, 'SELECT id FROM events ORDER BY chain_seq')).map((r) => r.id)).toEqual([event(B, 1).id, event(B, 2).id]);
+      expect((await store.readCursor(B))?.listing?.nextPage).toBe(3);
+      expect(await store.readCursor(A)).toBeUndefined();
     });
 
     it('close() lets the writes under way commit first, and refuses writes after it', async () => {

@@ -101,7 +101,7 @@ describe('PostgresStore.writePages', () => {
     const first = store.writePages([page([broken], 2)]);
     const behind = store.writePages([page([event(2)], 3)]); // made before the first was answered
     await expect(first).rejects.toThrow(/null value/);
-    await expect(behind).rejects.toThrow(/the write before it failed/);
+    await expect(behind).rejects.toThrow(/an earlier write of the same environment failed/);
     expect(await ids(schema)).toEqual([]);
     // A write made after the failure was reported is a new start.
     expect((await store.writePages([page([event(3)], 4)])).insertedByEnvironment.get(ENV)).toBe(1);
@@ -116,6 +116,41 @@ describe('PostgresStore.writePages', () => {
     expect(walk.problems).toEqual([]);
     const bySeq = await pgQuery<{ id: string }>(db, schema, 'SELECT id FROM events ORDER BY chain_seq');
     expect(bySeq.map((r) => r.id)).toEqual(['us_evt_1', 'us_evt_2', 'us_evt_3', 'us_evt_4', 'us_evt_5']);
+  });
+
+  it('writes batches of other environments side by side: one held up on the server does not hold up the other (rule 3)', async () => {
+    const { store, schema } = openPgStore(db);
+    await store.writePages([page([event(1)], 2)]);
+    // Another session holds A's chain head, as a writer of A on another host would.
+    const other = new pg.Client({ connectionString: db.url });
+    await other.connect();
+    try {
+      await other.query(`SET search_path TO "${schema}"`);
+      await other.query('BEGIN');
+      await other.query('SELECT 1 FROM event_chains WHERE environment_id = $1 FOR UPDATE', [ENV]);
+      const heldUp = store.writePages([page([event(2)], 3)]);
+      let heldUpDone = false;
+      void heldUp.then(() => (heldUpDone = true), () => (heldUpDone = true));
+      await waitFor('the write of A to wait for the head lock', async () => {
+        const waiting = await pgQuery<{ n: string }>(db, schema, "SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'");
+        return Number(waiting[0]!.n) > 0 || undefined;
+      });
+      // Made after A's write, with no environment in common: it commits while A's still waits.
+      const B = 'us_env_b';
+      const beside = await Promise.race([
+        store.writePages([page([event(100, null, B)], 2, B)]).then((r) => r.insertedByEnvironment.get(B)),
+        new Promise((resolve) => setTimeout(() => resolve('still waiting after 15 s'), 15_000)),
+      ]);
+      expect(beside).toBe(1);
+      expect(heldUpDone).toBe(false);
+      await other.query('COMMIT');
+      expect((await heldUp).insertedByEnvironment.get(ENV)).toBe(1);
+    } finally {
+      await other.end();
+    }
+    expect(await ids(schema)).toEqual(['us_evt_1', 'us_evt_100', 'us_evt_2']);
+    expect((await walkChains(store)).problems).toEqual([]);
+    await store.close();
   });
 
   it('close() lets the writes already under way commit first, and refuses later ones', async () => {
