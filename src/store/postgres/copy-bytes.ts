@@ -15,12 +15,14 @@ const MAX_BYTES_PER_UNIT = 3;
 const MEASURED_FROM_UNITS = 16 * 1024;
 /** `\\x`: a bytea's hex prefix `\x` with its backslash escaped, as copyField writes it. */
 const BYTEA_HEX_PREFIX = Buffer.from('\\\\x', 'latin1');
+const NO_BYTES = Buffer.alloc(0);
 const HEX_DIGITS = Buffer.from('0123456789abcdef', 'latin1');
 
 export class CopyBytes {
   private buffer: Buffer;
   private length = 0;
 
+  /** `capacity`: the size of the buffer to start with, and after each take(); it grows as needed. */
   constructor(private readonly capacity: number) {
     this.buffer = Buffer.allocUnsafe(capacity);
   }
@@ -76,25 +78,18 @@ export class CopyBytes {
     this.length = at;
   }
 
-  /**
-   * The bytes written so far, and a fresh start. `exact`: copied into a buffer of their own size
-   * (for bytes kept a while); else the buffer itself is handed over, spare room and all (for bytes
-   * sent at once).
-   */
-  take(exact: boolean): Buffer {
+  /** The bytes written so far, handed over (spare room and all: no copy), and a fresh start. */
+  take(): Buffer {
     const written = this.buffer.subarray(0, this.length);
-    const taken = exact ? Buffer.from(written) : written;
-    if (exact) this.length = 0;
-    else {
-      this.buffer = Buffer.allocUnsafe(this.capacity);
-      this.length = 0;
-    }
-    return taken;
+    // The next buffer is made when something is written: after a page's last take, never.
+    this.buffer = NO_BYTES;
+    this.length = 0;
+    return written;
   }
 
   private ensure(more: number): void {
     if (this.length + more <= this.buffer.length) return;
-    const grown = Buffer.allocUnsafe(Math.max(this.buffer.length * 2, this.length + more));
+    const grown = Buffer.allocUnsafe(Math.max(this.buffer.length * 2, this.length + more, this.capacity));
     this.buffer.copy(grown, 0, 0, this.length);
     this.buffer = grown;
   }

@@ -154,14 +154,14 @@ export async function writeStorablePages(client: pg.PoolClient, pages: readonly 
       copy.tab();
       copy.byteaHex(hash);
       copy.lineFeed();
-      if (copy.size >= MESSAGE_BYTES) messages.push(copy.take(false));
+      if (copy.size >= MESSAGE_BYTES) messages.push(copy.take());
       inserted += 1;
       counts.add(page.environmentId, event.values[2], event.values[5]);
       if (readAt !== null) lags.add(page.environmentId, event.values[3], event.values[2], readAt);
     }
     insertedByEnvironment.set(page.callerEnvironmentId, (insertedByEnvironment.get(page.callerEnvironmentId) ?? 0) + inserted);
   }
-  if (copy.size > 0) messages.push(copy.take(false));
+  if (copy.size > 0) messages.push(copy.take());
   if (messages.length > 0) {
     try {
       await copyMessages(client, 'events', EVENT_COPY_COLUMNS, messages);

@@ -9,7 +9,7 @@
  */
 import type { PageWrite } from '../audit-store.js';
 import type { EventRecord, RejectedEvent } from '../../records.js';
-import { DIGEST_BYTES, eventValues, rowText, textDigest, type ChainedValues } from '../chain/event-chain.js';
+import { DIGEST_BYTES, eventValues, rowText, writeTextDigest, type ChainedValues } from '../chain/event-chain.js';
 import { prepareRejected } from '../sqlite/prepare-pages.js';
 import { CopyBytes } from './copy-bytes.js';
 import { isoMillis, isoMillisOrNull } from './timestamps.js';
@@ -58,14 +58,16 @@ export interface StorablePage {
   read: PageWrite['read'];
 }
 
-/** Room for a page's COPY text to start with (it grows as needed): a page of 100 events is about 100 kB. */
-const PAGE_COPY_BYTES = 256 * 1024;
+/** A row's COPY text but for its two payload fields, about, as ids and times are long. */
+const ROW_BYTES_BESIDES_PAYLOADS = 320;
 
 /** One page as rows stamped `ingestedAt` (an ISO time with milliseconds). */
 export function storablePage(page: PageWrite, ingestedAt: string): StorablePage {
   const environmentId = storableText(page.environmentId);
   const events = page.events.map(storableEvent);
-  const copy = new CopyBytes(PAGE_COPY_BYTES);
+  // Room for the page's COPY text as it is when ASCII (two payloads and the other fields a row), so
+  // that the buffer is handed over, not copied, with little spare.
+  const copy = new CopyBytes(events.reduce((bytes, e) => bytes + 2 * e.raw.length + ROW_BYTES_BESIDES_PAYLOADS, 0));
   const ends: number[] = [];
   // One buffer for the page's digests: a small Buffer of its own per event is a backing store of
   // its own for the collector to track while the batch waits.
@@ -73,7 +75,7 @@ export function storablePage(page: PageWrite, ingestedAt: string): StorablePage 
   const storable = events.map((event, i): Omit<StorableEvent, 'copyBytes'> => {
     // Each row's text and digest as the SQLite store takes them (prepare-pages.ts preparePage).
     const v = eventValues(environmentId, event, ingestedAt);
-    textDigest(rowText(v)).copy(digests, i * DIGEST_BYTES);
+    writeTextDigest(rowText(v), digests, i * DIGEST_BYTES);
     const rawJson = storableJson(v[13]);
     for (let c = 0; c < 13; c += 1) {
       copy.field(v[c]!);
@@ -89,7 +91,7 @@ export function storablePage(page: PageWrite, ingestedAt: string): StorablePage 
     ends.push(copy.size);
     return { values: v, digest: digests.subarray(i * DIGEST_BYTES, (i + 1) * DIGEST_BYTES), rawJson };
   });
-  const bytes = copy.take(true);
+  const bytes = copy.take();
   return {
     callerEnvironmentId: page.environmentId,
     environmentId,
