@@ -82,6 +82,18 @@ export function textDigest(text: string): Buffer {
   return sha256(text);
 }
 
+/**
+ * textDigest(text) written into `target` at `offset`, DIGEST_BYTES long. The digest travels as a
+ * 'binary' (latin1) string, a byte a character, not as a Buffer: each Buffer has a backing store
+ * of its own for the collector to track, and every stored event is digested.
+ */
+export function writeTextDigest(text: string, target: Buffer, offset: number): void {
+  target.write(sha256Binary(text), offset, DIGEST_BYTES, 'latin1');
+}
+
+const sha256Binary: (data: string) => string =
+  typeof crypto.hash === 'function' ? (data) => crypto.hash('sha256', data, 'binary') : (data) => crypto.createHash('sha256').update(data).digest('binary');
+
 /** SHA-256 of the row's JSON. */
 export function rowDigest(values: ChainedValues): Buffer {
   return textDigest(rowText(values));

@@ -28,8 +28,8 @@ interface CopyConnection {
   endCopyFrom(): void;
 }
 
-/** Bytes per CopyData message: a batch of events is a few MB. */
-const MESSAGE_BYTES = 256 * 1024;
+/** Bytes per CopyData message (about: each ends at a row's end): a batch of events is a few MB. */
+export const MESSAGE_BYTES = 256 * 1024;
 
 const ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
 const SPECIAL = /[\\\t\n\r]/;
@@ -40,28 +40,6 @@ export function copyField(value: CopyValue): string {
   if (value === null) return '\\N';
   const text = typeof value === 'number' ? String(value) : value;
   return SPECIAL.test(text) ? text.replace(SPECIALS, (c) => ESCAPES[c]!) : text;
-}
-
-/** A row as one line of COPY's text format, without its line feed. */
-export function copyLine(values: ReadonlyArray<CopyValue>): string {
-  let line = '';
-  for (let c = 0; c < values.length; c += 1) line += (c === 0 ? '' : '\t') + copyField(values[c]!);
-  return line;
-}
-
-/** The lines (copyLine) as COPY text, in messages of about MESSAGE_BYTES, each ending at a row's end. */
-export function copyMessages(lines: readonly string[]): Buffer[] {
-  const messages: Buffer[] = [];
-  let text = '';
-  for (const line of lines) {
-    text += `${line}\n`;
-    if (text.length >= MESSAGE_BYTES) {
-      messages.push(Buffer.from(text, 'utf8'));
-      text = '';
-    }
-  }
-  if (text.length > 0) messages.push(Buffer.from(text, 'utf8'));
-  return messages;
 }
 
 /** A COPY as node-postgres runs a query: submitted when the connection is free, settled at ReadyForQuery or on an error. */
@@ -114,12 +92,12 @@ class CopyIn {
 }
 
 /**
- * COPYs `lines` (each a row in `columns` order, made by copyLine, or a copyLine of the row's
- * first columns and copyLine of the rest joined by a tab) into `table` on `client`; returns the
- * rows the server loaded.
+ * COPYs `messages` into `table` on `client`: the UTF-8 of the rows' text, each row in `columns`
+ * order, its fields as copyField writes them, tab-separated, ending in a line feed (copy-bytes.ts);
+ * returns the rows the server loaded.
  */
-export function copyLines(client: pg.PoolClient, table: string, columns: readonly string[], lines: readonly string[]): Promise<number> {
-  const copy = new CopyIn(`COPY ${table} (${columns.join(', ')}) FROM STDIN`, copyMessages(lines));
+export function copyMessages(client: pg.PoolClient, table: string, columns: readonly string[], messages: readonly Buffer[]): Promise<number> {
+  const copy = new CopyIn(`COPY ${table} (${columns.join(', ')}) FROM STDIN`, messages);
   client.query(copy);
   return copy.done;
 }

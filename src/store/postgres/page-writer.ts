@@ -18,7 +18,8 @@
 import pg from 'pg';
 import type { WriteResult } from '../audit-store.js';
 import { linkHash, type ChainHead } from '../chain/event-chain.js';
-import { copyLine, copyLines } from './copy-rows.js';
+import { CopyBytes } from './copy-bytes.js';
+import { copyMessages, MESSAGE_BYTES } from './copy-rows.js';
 import { foldCursors } from './fold-cursors.js';
 import { lockKeys } from './locks.js';
 import { EVENT_COPY_COLUMNS, type StorablePage, type StorableRejected } from './storable-page.js';
@@ -30,6 +31,8 @@ import { CountTally, utcHour } from '../event-counts.js';
 /** The unique index on events.id (the primary key): a COPY that breaks it met an id another writer stored meanwhile. */
 const EVENT_ID_KEY = 'events_pkey';
 const UNIQUE_VIOLATION = '23505';
+/** Room past MESSAGE_BYTES for the row that crosses it, so that a message's buffer seldom grows. */
+const MESSAGE_SLACK = 16 * 1024;
 
 /**
  * Locks each environment's head row, inserting a placeholder (sequence 0) where there is none, and
@@ -126,7 +129,9 @@ export async function writeStorablePages(client: pg.PoolClient, pages: readonly 
   const ids = pages.flatMap((p) => p.events.map((e) => e.values[0]));
   const stored = new Set(ids.length > 0 ? (await client.query<{ id: string }>({ name: 'fa_stored_ids', text: STORED_IDS, values: [ids] })).rows.map((r) => r.id) : []);
 
-  const lines: string[] = [];
+  // The COPY's data, in messages of about MESSAGE_BYTES, each ending at a row's end.
+  const messages: Buffer[] = [];
+  const copy = new CopyBytes(MESSAGE_BYTES + MESSAGE_SLACK);
   const insertedByEnvironment = new Map<string, number>();
   const lags = new LagTally();
   const counts = new CountTally(utcHour);
@@ -143,16 +148,23 @@ export async function writeStorablePages(client: pg.PoolClient, pages: readonly 
       const hash = linkHash(locked!.head?.hash ?? null, event.digest);
       locked!.head = { seq, hash };
       // The row's COPY text was made with the page (storable-page.ts); only the chain columns are new.
-      lines.push(`${event.copyText}\t${copyLine([seq, `\\x${hash.toString('hex')}`])}`);
+      copy.bytes(event.copyBytes);
+      copy.tab();
+      copy.field(seq);
+      copy.tab();
+      copy.byteaHex(hash);
+      copy.lineFeed();
+      if (copy.size >= MESSAGE_BYTES) messages.push(copy.take());
       inserted += 1;
       counts.add(page.environmentId, event.values[2], event.values[5]);
       if (readAt !== null) lags.add(page.environmentId, event.values[3], event.values[2], readAt);
     }
     insertedByEnvironment.set(page.callerEnvironmentId, (insertedByEnvironment.get(page.callerEnvironmentId) ?? 0) + inserted);
   }
-  if (lines.length > 0) {
+  if (copy.size > 0) messages.push(copy.take());
+  if (messages.length > 0) {
     try {
-      await copyLines(client, 'events', EVENT_COPY_COLUMNS, lines);
+      await copyMessages(client, 'events', EVENT_COPY_COLUMNS, messages);
     } catch (error) {
       // Only a writer of another environment can have stored one of these ids since they were
       // read (this environment's writers wait for its head); linking around it would leave a gap: start over.

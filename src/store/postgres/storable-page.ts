@@ -9,9 +9,9 @@
  */
 import type { PageWrite } from '../audit-store.js';
 import type { EventRecord, RejectedEvent } from '../../records.js';
-import { DIGEST_BYTES, eventValues, type ChainedValues } from '../chain/event-chain.js';
-import { preparePage, type PreparedPage } from '../sqlite/prepare-pages.js';
-import { copyLine } from './copy-rows.js';
+import { DIGEST_BYTES, eventValues, rowText, writeTextDigest, type ChainedValues } from '../chain/event-chain.js';
+import { prepareRejected } from '../sqlite/prepare-pages.js';
+import { CopyBytes } from './copy-bytes.js';
 import { isoMillis, isoMillisOrNull } from './timestamps.js';
 import { storableJson, storableJsonChecked, storableText, storableTextOrNull } from './storable-text.js';
 
@@ -22,8 +22,11 @@ export interface StorableEvent {
   digest: Buffer;
   /** The jsonb text for `raw` when `raw` (values[13]) cannot be cast as it is; else null. */
   rawJson: string | null;
-  /** The row's COPY line (copy-rows.ts) in EVENT_COPY_COLUMNS order, up to the chain columns. */
-  copyText: string;
+  /**
+   * The row's COPY text (copy-rows.ts) in EVENT_COPY_COLUMNS order, up to the chain columns and
+   * without the tab before them, as UTF-8 (copy-bytes.ts): a view of one buffer for the page.
+   */
+  copyBytes: Buffer;
 }
 
 /**
@@ -55,23 +58,48 @@ export interface StorablePage {
   read: PageWrite['read'];
 }
 
+/** A row's COPY text but for its two payload fields, about, as ids and times are long. */
+const ROW_BYTES_BESIDES_PAYLOADS = 320;
+
 /** One page as rows stamped `ingestedAt` (an ISO time with milliseconds). */
 export function storablePage(page: PageWrite, ingestedAt: string): StorablePage {
   const environmentId = storableText(page.environmentId);
   const events = page.events.map(storableEvent);
-  const prepared: PreparedPage = preparePage({ environmentId, events, rejected: page.rejected.map(storableRejectedEvent), cursor: page.cursor }, ingestedAt);
+  // Room for the page's COPY text as it is when ASCII (two payloads and the other fields a row), so
+  // that the buffer is handed over, not copied, with little spare.
+  const copy = new CopyBytes(events.reduce((bytes, e) => bytes + 2 * e.raw.length + ROW_BYTES_BESIDES_PAYLOADS, 0));
+  const ends: number[] = [];
+  // One buffer for the page's digests: a small Buffer of its own per event is a backing store of
+  // its own for the collector to track while the batch waits.
+  const digests = Buffer.alloc(events.length * DIGEST_BYTES);
+  const storable = events.map((event, i): Omit<StorableEvent, 'copyBytes'> => {
+    // Each row's text and digest as the SQLite store takes them (prepare-pages.ts preparePage).
+    const v = eventValues(environmentId, event, ingestedAt);
+    writeTextDigest(rowText(v), digests, i * DIGEST_BYTES);
+    const rawJson = storableJson(v[13]);
+    for (let c = 0; c < 13; c += 1) {
+      copy.field(v[c]!);
+      copy.tab();
+    }
+    // raw (jsonb) is the payload made storable where it must be (storable-text.ts), raw_text the payload as kept.
+    const rawStart = copy.size;
+    copy.field(rawJson ?? v[13]);
+    const rawEnd = copy.size;
+    copy.tab();
+    if (rawJson === null) copy.repeat(rawStart, rawEnd);
+    else copy.field(v[13]);
+    ends.push(copy.size);
+    return { values: v, digest: digests.subarray(i * DIGEST_BYTES, (i + 1) * DIGEST_BYTES), rawJson };
+  });
+  const bytes = copy.take();
   return {
     callerEnvironmentId: page.environmentId,
     environmentId,
-    events: events.map((event, i) => {
-      // The values preparePage took each row's text and digest of (not that text parsed back: the same, at a cost).
-      const v = eventValues(environmentId, event, ingestedAt);
-      const rawJson = storableJson(v[13]);
-      // raw (jsonb) is the payload made storable where it must be (storable-text.ts), raw_text the payload as kept.
-      const copyText = copyLine([v[0], environmentId, v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10], v[11], v[12], rawJson ?? v[13], v[13]]);
-      return { values: v, digest: prepared.digests.subarray(i * DIGEST_BYTES, (i + 1) * DIGEST_BYTES), rawJson, copyText };
+    events: storable.map((event, i) => ({ ...event, copyBytes: bytes.subarray(i === 0 ? 0 : ends[i - 1], ends[i]) })),
+    rejected: page.rejected.map((item) => {
+      const r = prepareRejected(storableRejectedEvent(item));
+      return { eventId: r.eventId, reason: r.reason, rawText: r.raw, rawJson: storableJsonChecked(r.raw), rawSha256: r.rawSha256 };
     }),
-    rejected: prepared.rejected.map((r) => ({ eventId: r.eventId, reason: r.reason, rawText: r.raw, rawJson: storableJsonChecked(r.raw), rawSha256: r.rawSha256 })),
     cursor: page.cursor,
     window: page.window,
     read: page.read,

@@ -8,6 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { CursorUpdate, ListingWindow, PageWrite } from '../audit-store.js';
+import type { RejectedEvent } from '../../records.js';
 import { DIGEST_BYTES, eventValues, rowText, textDigest } from '../chain/event-chain.js';
 
 export interface PreparedRejected {
@@ -40,9 +41,14 @@ export function preparePage(page: PageWrite, ingestedAt: string): PreparedPage {
     environmentId: page.environmentId,
     rows,
     digests,
-    rejected: page.rejected.map((r) => ({ eventId: r.eventId, reason: r.reason, raw: r.raw, rawSha256: createHash('sha256').update(r.raw).digest('hex') })),
+    rejected: page.rejected.map(prepareRejected),
     cursor: page.cursor,
     ...(page.window ? { window: page.window } : {}),
     ...(page.read ? { read: page.read } : {}),
   };
+}
+
+/** A rejected item with its fingerprint (the SHA-256 of its raw text, in hex): the key its sightings are counted by. */
+export function prepareRejected(r: RejectedEvent): PreparedRejected {
+  return { eventId: r.eventId, reason: r.reason, raw: r.raw, rawSha256: createHash('sha256').update(r.raw).digest('hex') };
 }
