@@ -9,6 +9,7 @@ import { COOKBOOK, cookbookSql } from '../src/cookbook.js';
 import { benchParameters, entryParameters, PARAMETER_SQL } from './query-parameters.js';
 import { toPositional } from '../src/store/postgres/named-parameters.js';
 import type { BenchDatabase } from './postgres-database.js';
+import { READER_SESSION } from '../src/store/postgres/postgres-reader.js';
 
 const BUDGET_MS = 3000;
 
@@ -36,6 +37,7 @@ export async function timePostgresQueries(db: BenchDatabase, schema: string, run
   await db.withClient(schema, (client) => client.query('VACUUM (ANALYZE) events'));
   return db.withClient(schema, async (client) => {
     await client.query('SET default_transaction_read_only = on');
+    for (const [name, value] of Object.entries(READER_SESSION)) await client.query(`SET ${name} = '${value}'`);
     const parameters = await chooseParameters(client);
     const queries: PostgresQueryTiming[] = [];
     for (const query of COOKBOOK) queries.push(await timeOne(client, query.name, query.question, cookbookSql(query, 'postgres'), entryParameters(query, parameters), runs));

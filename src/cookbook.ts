@@ -343,14 +343,36 @@ LIMIT 100`,
     name: 'removed-actors',
     question: 'Actions by users, guests and agents since removed from the account',
     params: [],
-    // From the removed actors to their events through the actor index, not a walk over every event.
-    sql: portable(`SELECT created_at, environment_name, actor_type, actor_name, actor_email, actor_removed_at, topic
+    sql: {
+      // The removed actors' 100 newest events from the actor index, then the trail's columns for
+      // those alone. Joined first, every event of theirs was sorted with its columns: 100 ms at 1M
+      // events when two busy users had left, 1-2 ms this way.
+      sqlite: `SELECT created_at, environment_name, actor_type, actor_name, actor_email, actor_removed_at, topic
 FROM audit_trail
-WHERE actor_id IN (SELECT id FROM users WHERE removed_at IS NOT NULL
-                   UNION ALL SELECT id FROM guests WHERE removed_at IS NOT NULL
-                   UNION ALL SELECT id FROM agents WHERE removed_at IS NOT NULL)
+WHERE event_id IN (SELECT id FROM events
+                   WHERE actor_id IN (SELECT id FROM users WHERE removed_at IS NOT NULL
+                                      UNION ALL SELECT id FROM guests WHERE removed_at IS NOT NULL
+                                      UNION ALL SELECT id FROM agents WHERE removed_at IS NOT NULL)
+                   ORDER BY created_at DESC
+                   LIMIT 100)
 ORDER BY created_at DESC
-LIMIT 100`),
+LIMIT 100`,
+      // PostgreSQL, given the IN alone, walks the time index from the newest event looking for a
+      // removed actor's, through all of them when there is none (1.4 s at 1M events). Here each
+      // removed actor's newest 100 come from the actor index, and only the 100 newest are joined.
+      postgres: `SELECT created_at, environment_name, actor_type, actor_name, actor_email, actor_removed_at, topic
+FROM audit_trail
+WHERE event_id IN (
+  SELECT e.id
+  FROM (SELECT id FROM users WHERE removed_at IS NOT NULL
+        UNION ALL SELECT id FROM guests WHERE removed_at IS NOT NULL
+        UNION ALL SELECT id FROM agents WHERE removed_at IS NOT NULL) AS removed,
+       LATERAL (SELECT id, created_at FROM events WHERE actor_id = removed.id ORDER BY created_at DESC LIMIT 100) AS e
+  ORDER BY e.created_at DESC
+  LIMIT 100)
+ORDER BY created_at DESC
+LIMIT 100`,
+    },
   },
   {
     name: 'stale-tokens',

@@ -26,6 +26,13 @@ export interface PostgresReaderOptions {
   env?: Record<string, string | undefined>;
 }
 
+/**
+ * A reader's session settings. No JIT compilation: its statements are a person's reads (explorer
+ * pages, downloads, query), whose cost estimates over the audit_trail view pass jit_above_cost while
+ * the rows read are few, so compiling took longer than running (BENCHMARKS.md, 2026-11-30 search).
+ */
+export const READER_SESSION: Readonly<Record<string, string>> = { jit: 'off' };
+
 export class PostgresReader implements AuditReader {
   readonly dialect = 'postgres';
   /** Settles when the snapshot or query under way has ended: the reader runs one thing at a time. */
@@ -37,10 +44,8 @@ export class PostgresReader implements AuditReader {
   /** A reader of the store `settings` name; nothing is connected until the first read. */
   static open(settings: PostgresConfig, options: PostgresReaderOptions = {}): PostgresReader {
     const base = poolSettings(settings, options.env);
-    // No JIT compilation on a reader: its statements are a person's reads (explorer pages, downloads,
-    // query), whose cost estimates over the audit_trail view pass jit_above_cost while the rows read
-    // are few, so compiling took longer than running (BENCHMARKS.md, 2026-11-30 search).
-    const pool = createPool({ ...base, options: `${base.options ?? ''} -c jit=off`.trim(), max: READER_CONNECTIONS });
+    const session = Object.entries(READER_SESSION).map(([name, value]) => `-c ${name}=${value}`).join(' ');
+    const pool = createPool({ ...base, options: `${base.options ?? ''} ${session}`.trim(), max: READER_CONNECTIONS });
     return new PostgresReader(pool, settings.schema, describeTarget(postgresTarget(settings, options.env)));
   }
 
